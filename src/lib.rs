@@ -1,0 +1,29 @@
+//! # cryptolab — symmetric cryptography, run for real
+//!
+//! A command-line lab: AES in the modes people actually use (and misuse),
+//! every byte shown and labelled, the weak modes broken in front of you and
+//! the strong ones refusing. **Teaching code: the weak modes here are weak on
+//! purpose**, and every weak choice is named INSECURE where it is made.
+//! The primitives (AES, HMAC, SHA-2, GCM) come from the RustCrypto crates;
+//! this crate shows how they are composed, and how compositions break.
+//!
+//! # Layout, in reading order
+//! - [`suite`] — the four cipher suites: [`suite::pkcs7`] padding,
+//!   [`suite::ecb`], [`suite::cbc`], [`suite::cbc_hmac`], [`suite::gcm`],
+//!   each a textbook page citing its standard; [`suite::Cipher`] seals and opens.
+//! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
+//! - [`render`] — the one annotated hex-dump renderer every command uses.
+//! - [`tour`] — the guided tour, `cryptolab tour`.
+//! - [`cli`] — the command tree (clap) and one handler per command;
+//!   [`error`] — how errors reach the user (two lines, exit code 2 for bad input).
+//!
+//! Data flows one way: `cli` → (`tour`) → `suite`, `keys`, `render`. Lower
+//! layers never call higher ones; `suite` and `render` do no I/O of their own
+//! beyond writing to a caller's `io::Write`.
+
+pub mod cli;
+pub mod error;
+pub mod keys;
+pub mod render;
+pub mod suite;
+pub mod tour;

@@ -1,0 +1,379 @@
+//! The one hex-dump renderer: labelled byte spans → annotated rows.
+//!
+//! Every command that shows bytes — `encrypt --explain`, `tour`, the chat, the
+//! proxy, the demos — builds a [`Dump`] (the bytes plus labelled [`Span`]s:
+//! header fields, IV/nonce, each ciphertext block, tag, plaintext, padding)
+//! and hands it to a [`Renderer`]. No command prints its own hex.
+//!
+//! ```text
+//! cbc body, 48 bytes
+//!   offset  field          hex                                               ascii
+//!   0000    iv             00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|
+//!   0010    ct[0]          76 49 ab ac 81 19 b2 46  ce e9 8e 9b 12 e9 19 7d  |vI.....F.......}|
+//!   0020    ct[1] = ct[0]  76 49 ab ac 81 19 b2 46  ce e9 8e 9b 12 e9 19 7d  |vI.....F.......}|
+//!   repeated ciphertext blocks: ct[1] = ct[0]
+//! ```
+//!
+//! Each field starts on its own row; fields longer than a row continue on
+//! rows without a label. Equal ciphertext blocks are flagged (`ct[1] = ct[0]`)
+//! — the visible symptom of ECB. Marked bytes (e.g. bits an attacker flipped)
+//! get a `^^` line under them. Colour, when on, follows the field kind, but
+//! it is never the only signal: the plain text says everything.
+//!
+//! This module knows nothing of cryptography beyond the names of the kinds of
+//! span; the suites and the wire format describe their bytes in its vocabulary
+//! (`suite::layout`).
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::ops::Range;
+
+use anstyle::{AnsiColor, Effects, Style};
+use serde::Serialize;
+
+/// What a span of bytes is; decides its colour and its JSON `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SpanKind {
+    /// A frame header field (version, suite, kind, sequence number, …).
+    Header,
+    /// A length prefix.
+    Length,
+    /// A CBC initialisation vector.
+    Iv,
+    /// A GCM nonce.
+    Nonce,
+    /// One ciphertext block (checked for repeats).
+    Ciphertext,
+    /// An authentication tag (HMAC or GCM).
+    Tag,
+    /// Recovered or original plaintext.
+    Plaintext,
+    /// PKCS#7 padding bytes.
+    Padding,
+    /// Anything else (bytes not covered by a span are shown as this).
+    Data,
+}
+
+impl SpanKind {
+    fn style(self) -> Style {
+        let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+        match self {
+            SpanKind::Header => fg(AnsiColor::Blue),
+            SpanKind::Length => fg(AnsiColor::Cyan),
+            SpanKind::Iv | SpanKind::Nonce => fg(AnsiColor::Yellow),
+            SpanKind::Ciphertext => fg(AnsiColor::Green),
+            SpanKind::Tag => fg(AnsiColor::Magenta),
+            SpanKind::Plaintext => Style::new().bold(),
+            SpanKind::Padding => fg(AnsiColor::BrightBlack),
+            SpanKind::Data => Style::new(),
+        }
+    }
+}
+
+/// A labelled range of bytes in a [`Dump`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Short label shown in the `field` column: `iv`, `ct[2]`, `tag`, `pad`.
+    pub label: String,
+    /// What the bytes are.
+    pub kind: SpanKind,
+    /// Where they are, as offsets into [`Dump::bytes`].
+    pub range: Range<usize>,
+    /// An optional remark printed after the row (`pkcs#7: 5 × 0x05`).
+    pub note: Option<String>,
+}
+
+impl Span {
+    /// A span without a note.
+    pub fn new(label: impl Into<String>, kind: SpanKind, range: Range<usize>) -> Self {
+        Span { label: label.into(), kind, range, note: None }
+    }
+
+    /// The same span with a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// Bytes to show, with their spans and any marked (highlighted) ranges.
+#[derive(Debug, Clone)]
+pub struct Dump<'a> {
+    /// One line above the rows: what these bytes are.
+    pub title: String,
+    /// The bytes.
+    pub bytes: &'a [u8],
+    /// Labelled spans, in any order; gaps are shown as unlabelled data.
+    pub spans: Vec<Span>,
+    /// Byte ranges to highlight (e.g. bytes an attacker changed).
+    pub marks: Vec<Range<usize>>,
+}
+
+impl<'a> Dump<'a> {
+    /// A dump of `bytes` with no spans yet.
+    pub fn new(title: impl Into<String>, bytes: &'a [u8]) -> Self {
+        Dump { title: title.into(), bytes, spans: Vec::new(), marks: Vec::new() }
+    }
+
+    /// Adds spans.
+    pub fn spans(mut self, spans: impl IntoIterator<Item = Span>) -> Self {
+        self.spans.extend(spans);
+        self
+    }
+
+    /// Highlights a byte range.
+    pub fn mark(mut self, range: Range<usize>) -> Self {
+        self.marks.push(range);
+        self
+    }
+
+    /// Spans sorted, clipped to the bytes, with gaps filled by `Data` spans.
+    fn normalised(&self) -> Vec<Span> {
+        let len = self.bytes.len();
+        let mut spans: Vec<Span> = self
+            .spans
+            .iter()
+            .filter(|s| s.range.start < s.range.end.min(len))
+            .map(|s| Span { range: s.range.start..s.range.end.min(len), ..s.clone() })
+            .collect();
+        spans.sort_by_key(|s| s.range.start);
+        let mut out = Vec::with_capacity(spans.len() + 1);
+        let mut at = 0;
+        for mut s in spans {
+            if s.range.start < at {
+                // Overlap: show the rest of this span only.
+                if s.range.end <= at {
+                    continue;
+                }
+                s.range.start = at;
+            }
+            if s.range.start > at {
+                out.push(Span::new("", SpanKind::Data, at..s.range.start));
+            }
+            at = s.range.end;
+            out.push(s);
+        }
+        if at < len {
+            out.push(Span::new("", SpanKind::Data, at..len));
+        }
+        out
+    }
+
+    /// For each span, the label of the first earlier ciphertext span with the
+    /// same bytes (`ct[3] = ct[0]`).
+    fn repeats(&self, spans: &[Span]) -> Vec<Option<String>> {
+        let mut first: HashMap<&[u8], &str> = HashMap::new();
+        spans
+            .iter()
+            .map(|s| {
+                if s.kind != SpanKind::Ciphertext || s.range.len() < 8 {
+                    return None;
+                }
+                let bytes = &self.bytes[s.range.clone()];
+                match first.get(bytes) {
+                    Some(label) => Some((*label).to_string()),
+                    None => {
+                        first.insert(bytes, &s.label);
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn is_marked(&self, i: usize) -> bool {
+        self.marks.iter().any(|m| m.contains(&i))
+    }
+}
+
+/// Whether to colour output, as chosen on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour (overrides `NO_COLOR`).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Resolves the choice for an output that is (or is not) a terminal,
+    /// honouring `NO_COLOR` (<https://no-color.org>) in `auto`.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// Renders [`Dump`]s as annotated hex rows (or JSON) to any writer.
+#[derive(Debug, Clone, Copy)]
+pub struct Renderer {
+    color: bool,
+    width: usize,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer { color: false, width: 16 }
+    }
+}
+
+impl Renderer {
+    /// A renderer with colour off and 16 bytes per row.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Turns ANSI colour on or off.
+    pub fn color(mut self, on: bool) -> Self {
+        self.color = on;
+        self
+    }
+
+    /// Bytes per row (at least 4; 16 matches the AES block).
+    pub fn width(mut self, width: usize) -> Self {
+        self.width = width.max(4);
+        self
+    }
+
+    /// Whether colour is on.
+    pub fn is_color(&self) -> bool {
+        self.color
+    }
+
+    /// Writes `text` in `style` (or plain when colour is off).
+    pub fn paint(&self, w: &mut dyn Write, style: Style, text: &str) -> io::Result<()> {
+        if self.color {
+            write!(w, "{}{text}{}", style.render(), style.render_reset())
+        } else {
+            w.write_all(text.as_bytes())
+        }
+    }
+
+    /// Writes the annotated rows of `dump`.
+    pub fn render(&self, w: &mut dyn Write, dump: &Dump) -> io::Result<()> {
+        let spans = dump.normalised();
+        let repeats = dump.repeats(&spans);
+        let labels: Vec<String> = spans
+            .iter()
+            .zip(&repeats)
+            .map(|(s, r)| match r {
+                Some(first) => format!("{} = {first}", s.label),
+                None => s.label.clone(),
+            })
+            .collect();
+        let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(5);
+        let off_w = if dump.bytes.len() > 0xffff { 8 } else { 4 };
+        let off_col = off_w.max("offset".len());
+        let hex_w = self.width * 3 + usize::from(self.width > 8);
+
+        self.paint(w, Style::new().bold(), &dump.title)?;
+        writeln!(w)?;
+        writeln!(w, "  {:off_col$}  {:label_w$}  {:hex_w$} ascii", "offset", "field", "hex")?;
+        for ((span, label), repeat) in spans.iter().zip(&labels).zip(&repeats) {
+            let mut style = span.kind.style();
+            if repeat.is_some() {
+                style = Style::new().fg_color(Some(AnsiColor::Red.into())).bold().invert();
+            }
+            let mut first_row = true;
+            let mut at = span.range.start;
+            while at < span.range.end {
+                let end = (at + self.width).min(span.range.end);
+                write!(w, "  {:off_col$}  ", format!("{at:0off_w$x}"))?;
+                let shown = if first_row { label.as_str() } else { "" };
+                self.paint(w, style, &format!("{shown:label_w$}"))?;
+                w.write_all(b"  ")?;
+                self.hex_row(w, dump, at..end, style)?;
+                let ascii: String = dump.bytes[at..end].iter().map(|&b| printable(b)).collect();
+                write!(w, " |{ascii}|")?;
+                if first_row && let Some(note) = &span.note {
+                    write!(w, "  {note}")?;
+                }
+                writeln!(w)?;
+                if (at..end).any(|i| dump.is_marked(i)) {
+                    let carets: String = (at..end)
+                        .map(|i| if dump.is_marked(i) { "^^ " } else { "   " })
+                        .enumerate()
+                        .map(|(k, c)| if k == 8 { format!(" {c}") } else { c.to_string() })
+                        .collect();
+                    writeln!(w, "  {:off_col$}  {:label_w$}  {}", "", "", carets.trim_end())?;
+                }
+                first_row = false;
+                at = end;
+            }
+        }
+        let flagged: Vec<String> =
+            labels.iter().zip(&repeats).filter(|(_, r)| r.is_some()).map(|(l, _)| l.clone()).collect();
+        if !flagged.is_empty() {
+            let text = format!("  repeated ciphertext blocks: {}", flagged.join(", "));
+            self.paint(w, Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), &text)?;
+            writeln!(w)?;
+        }
+        Ok(())
+    }
+
+    fn hex_row(&self, w: &mut dyn Write, dump: &Dump, range: Range<usize>, style: Style) -> io::Result<()> {
+        let n = range.len();
+        for (k, i) in range.enumerate() {
+            if k == 8 && self.width > 8 {
+                w.write_all(b" ")?;
+            }
+            let byte = format!("{:02x}", dump.bytes[i]);
+            let style = if dump.is_marked(i) { style.effects(Effects::INVERT) } else { style };
+            self.paint(w, style, &byte)?;
+            w.write_all(b" ")?;
+        }
+        for k in n..self.width {
+            if k == 8 && self.width > 8 {
+                w.write_all(b" ")?;
+            }
+            w.write_all(b"   ")?;
+        }
+        Ok(())
+    }
+
+    /// Writes `dump` as one JSON object on one line (JSON Lines): the title,
+    /// the length, every span with its hex, and which block it repeats.
+    pub fn json(&self, w: &mut dyn Write, dump: &Dump) -> io::Result<()> {
+        writeln!(w, "{}", dump_json(dump))
+    }
+}
+
+/// The JSON value of a dump (as written by [`Renderer::json`]).
+pub fn dump_json(dump: &Dump) -> serde_json::Value {
+    let spans = dump.normalised();
+    let repeats = dump.repeats(&spans);
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .zip(repeats)
+        .map(|(s, r)| {
+            serde_json::json!({
+                "label": s.label,
+                "kind": s.kind,
+                "offset": s.range.start,
+                "len": s.range.len(),
+                "hex": hex::encode(&dump.bytes[s.range.clone()]),
+                "same_as": r,
+                "note": s.note,
+            })
+        })
+        .collect();
+    let marks: Vec<[usize; 2]> = dump.marks.iter().map(|m| [m.start, m.end]).collect();
+    serde_json::json!({
+        "title": dump.title,
+        "len": dump.bytes.len(),
+        "spans": spans,
+        "marks": marks,
+    })
+}
+
+fn printable(b: u8) -> char {
+    if (0x20..0x7f).contains(&b) { b as char } else { '.' }
+}
