@@ -335,7 +335,10 @@ fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
         let dump = Dump::new(title, &body).spans(layout::body_spans(cipher.suite(), 0, body.len()));
         explain(&dump, args.json, color)?;
         if let Ok(len) = result {
-            let title = format!("plaintext, {len} bytes (+ {} bytes of padding)", plain.len() - len);
+            let title = match plain.len() - len {
+                0 => format!("plaintext, {len} bytes"),
+                pad => format!("plaintext, {len} bytes + {pad} bytes of PKCS#7 padding"),
+            };
             let dump = Dump::new(title, &plain).spans(layout::plaintext_spans(len, plain.len()));
             explain(&dump, args.json, color)?;
         }

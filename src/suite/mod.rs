@@ -363,7 +363,7 @@ impl Cipher {
             return Err(SuiteError::TooShort { suite, len: body.len(), min });
         }
         let ct_len = body.len() - suite.iv_len() - suite.tag_len();
-        if suite.is_padded() && ct_len % pkcs7::BLOCK != 0 {
+        if suite.is_padded() && !ct_len.is_multiple_of(pkcs7::BLOCK) {
             return Err(SuiteError::NotBlockAligned { suite, len: ct_len });
         }
         Ok(())

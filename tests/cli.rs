@@ -1,0 +1,341 @@
+//! The command line, run as a user runs it: the real binary, real files, real
+//! pipes. One test per success path and per error path; error paths check
+//! the exact two-line message and exit code 2.
+
+mod common;
+
+use common::Lab;
+
+const K: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+
+/// Asserts a usage/input error: exit code 2 and exactly these two lines.
+fn assert_error(out: &common::Out, what: &str, hint: &str) {
+    assert_eq!(out.code, 2, "exit code; stderr: {}", out.stderr);
+    let expected = format!("cryptolab: {what}\n  hint: {hint}\n");
+    assert!(
+        out.stderr.ends_with(&expected),
+        "stderr was:\n{}\nexpected to end with:\n{expected}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {
+    let lab = Lab::new();
+    let out = lab.run(&["keygen", "--bits", "256"], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.text().starts_with("wrote cryptolab.key (AES-256 key + HMAC-SHA256 key, fingerprint "));
+    let text = std::fs::read_to_string(lab.path("cryptolab.key")).unwrap();
+    let enc = text.lines().find(|l| l.starts_with("enc = ")).unwrap();
+    assert_eq!(enc.len(), "enc = ".len() + 64, "a 32-byte AES key");
+    assert!(text.lines().any(|l| l.starts_with("mac = ") && l.len() == 6 + 64));
+    assert!(!out.text().contains(&enc[6..]), "the key itself is never printed");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(lab.path("cryptolab.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = lab.run(&["keygen"], b"");
+    assert_error(
+        &again,
+        "key file cryptolab.key already exists",
+        "pass --force to replace it (the old key is lost), or --out OTHER_FILE",
+    );
+    assert_eq!(std::fs::read_to_string(lab.path("cryptolab.key")).unwrap(), text, "old key kept");
+    assert_eq!(lab.run(&["keygen", "--force"], b"").code, 0);
+    assert_ne!(std::fs::read_to_string(lab.path("cryptolab.key")).unwrap(), text);
+}
+
+#[test]
+fn encrypt_creates_the_default_key_once_and_every_suite_round_trips() {
+    let lab = Lab::new();
+    let msg = "héllo, wörld — a message longer than one block\n".repeat(3);
+    for (i, mode) in ["ecb", "cbc", "cbc-hmac", "gcm"].into_iter().enumerate() {
+        let enc = lab.run(&["encrypt", "--mode", mode, "--format", "base64"], msg.as_bytes());
+        assert_eq!(enc.code, 0, "{mode}: {}", enc.stderr);
+        assert_eq!(enc.stderr.contains("created key file cryptolab.key"), i == 0, "{}", enc.stderr);
+        assert_eq!(enc.stderr.contains("warning: INSECURE"), mode == "ecb" || mode == "cbc");
+        let dec = lab.run(&["decrypt", "--mode", mode, "--format", "base64"], &enc.stdout);
+        assert_eq!(dec.code, 0, "{mode}: {}", dec.stderr);
+        assert_eq!(dec.text(), msg, "{mode}");
+    }
+}
+
+#[test]
+fn text_keys_and_files_in_and_out() {
+    let lab = Lab::new();
+    lab.write("msg.txt", b"attack at dawn");
+    let args = ["--mode", "cbc-hmac", "--key", "text:Sixteen byte key", "--mac-key", "text:mac secret"];
+    let enc = lab.run(&[&["encrypt", "-o", "msg.bin", "msg.txt"][..], &args].concat(), b"");
+    assert_eq!(enc.code, 0, "{}", enc.stderr);
+    assert_eq!(std::fs::metadata(lab.path("msg.bin")).unwrap().len(), 16 + 16 + 32);
+    let dec = lab.run(&[&["decrypt", "msg.bin"][..], &args].concat(), b"");
+    assert_eq!(dec.text(), "attack at dawn");
+    assert!(!lab.path("cryptolab.key").exists(), "no key file created when keys are given");
+}
+
+#[test]
+fn explain_shows_blocks_and_flags_ecb_repeats() {
+    let lab = Lab::new();
+    let out = lab.run(
+        &["encrypt", "--mode", "ecb", "--key", K, "--explain", "--format", "hex"],
+        b"YELLOW SUBMARINEYELLOW SUBMARINE",
+    );
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("ct[1] = ct[0]"), "{}", out.stderr);
+    assert!(out.stderr.contains("repeated ciphertext blocks: ct[1] = ct[0]"));
+    assert!(out.stderr.contains("ecb body, 48 bytes (AES-128, key "));
+    assert!(!out.stderr.contains('\x1b'), "NO_COLOR respected");
+}
+
+#[test]
+fn decrypt_explain_shows_padding() {
+    let lab = Lab::new();
+    let enc = lab.run(&["encrypt", "--mode", "cbc", "--key", K], b"HELLO");
+    let out = lab.run(&["decrypt", "--mode", "cbc", "--key", K, "--explain"], &enc.stdout);
+    assert_eq!(out.text(), "HELLO");
+    assert!(out.stderr.contains("pad    0b 0b 0b"), "{}", out.stderr);
+    assert!(out.stderr.contains("pkcs#7: 11 × 0x0b"));
+}
+
+#[test]
+fn explain_json_is_one_object_per_dump() {
+    let lab = Lab::new();
+    let out = lab.run(&["encrypt", "--mode", "gcm", "--key", K, "--explain", "--json"], b"hi");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    let labels: Vec<&str> =
+        v["spans"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["nonce", "ct[0]", "tag"]);
+}
+
+#[test]
+fn color_always_colours_and_never_does_not() {
+    let lab = Lab::new();
+    let on = lab.run(&["--color", "always", "tour", "--seed", "1"], b"");
+    assert!(on.text().contains('\x1b'));
+    let off = lab.run(&["--color", "never", "tour", "--seed", "1"], b"");
+    assert!(!off.text().contains('\x1b'));
+}
+
+#[test]
+fn tour_is_reproducible_with_a_seed_and_flags_the_ecb_repeat() {
+    let lab = Lab::new();
+    let a = lab.run(&["tour", "--seed", "7"], b"");
+    let b = lab.run(&["tour", "--seed", "7"], b"");
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.stdout, b.stdout, "same seed, same bytes");
+    let text = a.text();
+    assert!(text.contains("ct[1] = ct[0]"));
+    assert_eq!(text.matches("message rejected: wrong key or tampered frame").count(), 2);
+    for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm"] {
+        assert!(text.contains(suite), "{suite}");
+    }
+    assert!(!lab.path("cryptolab.key").exists(), "--seed touches no key file");
+    assert_ne!(lab.run(&["tour", "--seed", "8"], b"").stdout, a.stdout);
+}
+
+#[test]
+fn tour_without_seed_creates_the_key_file_then_reuses_it() {
+    let lab = Lab::new();
+    let first = lab.run(&["tour"], b"");
+    assert_eq!(first.code, 0);
+    assert!(first.stderr.starts_with("created key file cryptolab.key"));
+    let second = lab.run(&["tour"], b"");
+    assert_eq!(second.stderr, "");
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let lab = Lab::new();
+    let bin = env!("CARGO_BIN_EXE_cryptolab");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &format!("'{bin}' tour --seed 1 | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}")])
+        .current_dir(lab.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+// ---- error paths ----
+
+#[test]
+fn missing_key_file_for_decrypt() {
+    let out = Lab::new().run(&["decrypt", "--mode", "gcm"], b"x");
+    assert_error(
+        &out,
+        "key file cryptolab.key not found",
+        "create one with `cryptolab keygen`, or pass --key HEX / --key-file FILE",
+    );
+}
+
+#[test]
+fn missing_named_key_file() {
+    let out = Lab::new().run(&["encrypt", "--key-file", "nope.key"], b"x");
+    assert_error(
+        &out,
+        "key file nope.key not found",
+        "create one with `cryptolab keygen`, or pass --key HEX / --key-file FILE",
+    );
+}
+
+#[test]
+fn wrong_key_length() {
+    let out = Lab::new().run(&["encrypt", "--key", "00112233445566778899aabbccdd"], b"x");
+    assert_error(
+        &out,
+        "--key is 14 bytes; expected 16, 24 or 32 bytes (AES-128, AES-192, AES-256)",
+        "give 32, 48 or 64 hex digits, or text: with 16, 24 or 32 characters (e.g. text:Sixteen byte key)",
+    );
+}
+
+#[test]
+fn wrong_key_length_in_a_key_file() {
+    let lab = Lab::new();
+    lab.write("short.key", b"enc = 001122\nmac = 00\n");
+    let out = lab.run(&["encrypt", "--key-file", "short.key"], b"x");
+    assert_error(
+        &out,
+        "key file short.key (enc) is 3 bytes; expected 16, 24 or 32 bytes (AES-128, AES-192, AES-256)",
+        "give 32, 48 or 64 hex digits, or text: with 16, 24 or 32 characters (e.g. text:Sixteen byte key)",
+    );
+}
+
+#[test]
+fn non_hex_key() {
+    let out = Lab::new().run(&["encrypt", "--key", "zz7e151628aed2a6abf7158809cf4f3c"], b"x");
+    assert_error(
+        &out,
+        "--key is not hex: Invalid character 'z' at position 0",
+        "write keys as hex digits (e.g. 000102…0f), or as text:LITERAL for a text key",
+    );
+}
+
+#[test]
+fn key_size_disagrees_with_bits() {
+    let out = Lab::new().run(&["encrypt", "--key", K, "--bits", "256"], b"x");
+    assert_error(
+        &out,
+        "--key is a 16-byte (AES-128) key, but --bits 256 asks for AES-256",
+        "drop --bits, or give a key of that size",
+    );
+}
+
+#[test]
+fn cbc_hmac_without_mac_key() {
+    let out = Lab::new().run(&["encrypt", "--mode", "cbc-hmac", "--key", K], b"x");
+    assert_error(
+        &out,
+        "cbc-hmac needs a separate MAC key, and none was given",
+        "pass --mac-key HEX (or text:…), or use a key file with a `mac` line (`cryptolab keygen` writes one)",
+    );
+}
+
+#[test]
+fn wrong_mode_name() {
+    let out = Lab::new().run(&["encrypt", "--mode", "cbx"], b"x");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid value 'cbx' for '--mode <MODE>'"), "{}", out.stderr);
+    assert!(out.stderr.contains("[possible values: ecb, cbc, cbc-hmac, gcm]"));
+}
+
+#[test]
+fn ciphertext_not_a_multiple_of_16() {
+    for mode in ["ecb", "cbc"] {
+        let out = Lab::new().run(&["decrypt", "--mode", mode, "--key", K], &[0u8; 37]);
+        let ct_len = if mode == "ecb" { 37 } else { 21 };
+        assert_error(
+            &out,
+            &format!("{mode} ciphertext is {ct_len} bytes, not a multiple of the 16-byte AES block"),
+            "ecb/cbc ciphertext is whole 16-byte blocks: check --format and that the input is complete",
+        );
+    }
+}
+
+#[test]
+fn truncated_gcm_message() {
+    let lab = Lab::new();
+    let enc = lab.run(&["encrypt", "--mode", "gcm", "--key", K], b"");
+    assert_eq!(enc.stdout.len(), 28);
+    let out = lab.run(&["decrypt", "--mode", "gcm", "--key", K], &enc.stdout[..27]);
+    assert_error(
+        &out,
+        "gcm message is 27 bytes; the shortest possible is 28",
+        "the input may be truncated, or in another encoding (try --format hex or base64)",
+    );
+}
+
+#[test]
+fn bad_padding() {
+    // A wrong key leaves noise where the padding should be; with this fixed
+    // key pair and IV the result is deterministic, and its padding is invalid.
+    let lab = Lab::new();
+    let iv = "000102030405060708090a0b0c0d0e0f";
+    let enc = lab.run(&["encrypt", "--mode", "cbc", "--key", K, "--iv", iv], b"HELLO");
+    let other = "000102030405060708090a0b0c0d0e0f";
+    let out = lab.run(&["decrypt", "--mode", "cbc", "--key", other, "--iv", iv], &enc.stdout);
+    assert_error(
+        &out,
+        "bad padding: the decrypted last block does not end in valid PKCS#7 padding",
+        "wrong key, wrong IV or wrong mode — or the ciphertext was modified",
+    );
+}
+
+#[test]
+fn tampered_tag() {
+    let lab = Lab::new();
+    for mode in ["gcm", "cbc-hmac"] {
+        let args = ["--mode", mode, "--key", K, "--mac-key", "text:m"];
+        let mut body = lab.run(&[&["encrypt"][..], &args].concat(), b"pay 10").stdout;
+        *body.last_mut().unwrap() ^= 0x80;
+        let out = lab.run(&[&["decrypt"][..], &args].concat(), &body);
+        assert_error(
+            &out,
+            "message rejected: wrong key or tampered frame",
+            "check the key (compare fingerprints) and the mode; the message may have been modified",
+        );
+        assert!(out.stdout.is_empty(), "no plaintext is released");
+    }
+}
+
+#[test]
+fn unreadable_input_file() {
+    let out = Lab::new().run(&["encrypt", "--key", K, "no-such-file.txt"], b"");
+    assert_error(
+        &out,
+        "cannot read input file no-such-file.txt: No such file or directory (os error 2)",
+        "check the path and its permissions",
+    );
+}
+
+#[test]
+fn bad_hex_input() {
+    let out = Lab::new().run(&["decrypt", "--key", K, "--format", "hex"], b"abc");
+    assert_error(
+        &out,
+        "input is not hex: Odd number of digits",
+        "pass the ciphertext as hex digits, or use --format raw|base64",
+    );
+}
+
+#[test]
+fn fixed_iv_refused_for_gcm() {
+    let out = Lab::new().run(&["encrypt", "--mode", "gcm", "--key", K, "--iv", "00"], b"x");
+    assert_error(
+        &out,
+        "--iv is for --mode cbc only, not gcm",
+        "gcm draws a fresh nonce per message: reusing one breaks GCM completely",
+    );
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = Lab::new().run(&["encrypt", "--help"], b"");
+    assert_eq!(out.code, 0);
+    assert!(out.text().contains("Examples:"));
+    assert!(out.text().contains("openssl enc -aes-128-cbc"));
+}

@@ -1,0 +1,106 @@
+//! Cross-check against an independent implementation: the system `openssl enc`.
+//!
+//! For ECB and CBC, AES-128 and AES-256, and messages of 0, 1, 15, 16, 17 and
+//! 100 bytes: `cryptolab encrypt --format hex` must equal
+//! `openssl enc -aes-N-MODE -K K [-iv IV] | xxd -p` byte for byte, and
+//! `cryptolab decrypt` must read what `openssl enc` wrote. `.ci/run` installs
+//! openssl; without it these tests fail rather than skip.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::Lab;
+
+const K128: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+const K256: &str = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+const IV: &str = "000102030405060708090a0b0c0d0e0f";
+
+fn openssl(args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("openssl not found: install it (apt-get install openssl)");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "openssl {args:?} failed");
+    out.stdout
+}
+
+fn message(len: usize) -> Vec<u8> {
+    (0..len).map(|i| b"The quick brown fox jumps over the lazy dog. "[i % 45]).collect()
+}
+
+fn cases() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut v = Vec::new();
+    for (key, bits) in [(K128, "128"), (K256, "256")] {
+        v.push(("ecb", key, bits));
+        v.push(("cbc", key, bits));
+    }
+    v
+}
+
+fn cryptolab_args<'a>(mode: &'a str, key: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["--mode", mode, "--key", key];
+    if mode == "cbc" {
+        args.extend(["--iv", IV]);
+    }
+    args
+}
+
+fn openssl_args(mode: &str, key: &str, bits: &str, decrypt: bool) -> Vec<String> {
+    let mut args = vec!["enc".into(), format!("-aes-{bits}-{mode}"), "-K".into(), key.into()];
+    if mode == "cbc" {
+        args.extend(["-iv".into(), IV.into()]);
+    }
+    if decrypt {
+        args.push("-d".into());
+    }
+    args
+}
+
+#[test]
+fn encrypt_equals_openssl_enc_byte_for_byte() {
+    let lab = Lab::new();
+    for (mode, key, bits) in cases() {
+        for len in [0, 1, 15, 16, 17, 100] {
+            let msg = message(len);
+            let ours =
+                lab.run(&[&["encrypt", "--format", "hex"][..], &cryptolab_args(mode, key)].concat(), &msg);
+            assert_eq!(ours.code, 0, "{}", ours.stderr);
+            let args = openssl_args(mode, key, bits, false);
+            let theirs = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &msg);
+            assert_eq!(ours.text().trim(), hex::encode(&theirs), "aes-{bits}-{mode}, {len} bytes");
+        }
+    }
+}
+
+#[test]
+fn decrypt_reads_what_openssl_enc_wrote() {
+    let lab = Lab::new();
+    for (mode, key, bits) in cases() {
+        for len in [0, 1, 15, 16, 17, 100] {
+            let msg = message(len);
+            let args = openssl_args(mode, key, bits, false);
+            let theirs = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &msg);
+            let ours = lab.run(&[&["decrypt"][..], &cryptolab_args(mode, key)].concat(), &theirs);
+            assert_eq!(ours.code, 0, "aes-{bits}-{mode}, {len} bytes: {}", ours.stderr);
+            assert_eq!(ours.stdout, msg, "aes-{bits}-{mode}, {len} bytes");
+        }
+    }
+}
+
+#[test]
+fn openssl_decrypts_what_cryptolab_wrote() {
+    let lab = Lab::new();
+    for (mode, key, bits) in cases() {
+        let msg = message(100);
+        let ours = lab.run(&[&["encrypt"][..], &cryptolab_args(mode, key)].concat(), &msg);
+        let args = openssl_args(mode, key, bits, true);
+        let plain = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &ours.stdout);
+        assert_eq!(plain, msg, "aes-{bits}-{mode}");
+    }
+}
