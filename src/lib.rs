@@ -13,6 +13,7 @@
 //!   each a textbook page citing its standard; [`suite::Cipher`] seals and opens.
 //! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
 //! - [`render`] — the one annotated hex-dump renderer every command uses.
+//! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
 //! - [`tour`] — the guided tour, `cryptolab tour`.
 //! - [`cli`] — the command tree (clap) and one handler per command;
 //!   [`error`] — how errors reach the user (two lines, exit code 2 for bad input).
@@ -27,3 +28,4 @@ pub mod keys;
 pub mod render;
 pub mod suite;
 pub mod tour;
+pub mod wire;
