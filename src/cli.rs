@@ -8,6 +8,8 @@
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -15,6 +17,9 @@ use rand::SeedableRng;
 
 use crate::error::CliError;
 use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
+use crate::net::client::{ConnectOptions, End};
+use crate::net::server::ServeOptions;
+use crate::net::{Limits, NetError, Printer, Show};
 use crate::render::{ColorChoice, Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
 
@@ -63,6 +68,123 @@ pub enum Command {
     /// Decrypt a file or stdin in one suite.
     #[command(after_help = DECRYPT_EXAMPLES)]
     Decrypt(CryptArgs),
+    /// Run an encrypted chat server: many clients, every frame shown.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+    /// Connect to a chat server: type lines to send, see frames arrive.
+    #[command(after_help = CONNECT_EXAMPLES)]
+    Connect(ConnectArgs),
+}
+
+const SERVE_EXAMPLES: &str = "\
+At the server's prompt: a line goes to every client; /to ID text to one;
+/list shows who is connected; /quit says goodbye to all and stops.
+
+Examples:
+  cryptolab serve --mode cbc                    (then, elsewhere: cryptolab connect --mode cbc)
+  cryptolab serve --mode gcm --echo --quiet     (replies to every message: for scripts)
+  cryptolab serve --port 0 --json               (any free port; one JSON object per frame)";
+
+const CONNECT_EXAMPLES: &str = "\
+Type a line to send it; `quit` or end of input says goodbye.
+
+Examples:
+  cryptolab connect --mode cbc
+  cryptolab connect --mode gcm 192.0.2.10 5550 --key-file lab.key
+  cryptolab connect --mode ecb --send 'YELLOW SUBMARINE'   (one message, one reply, exit)";
+
+/// Options shared by the chat commands.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The cipher suite (both sides must agree).
+    #[arg(long, short, value_enum, default_value = "gcm")]
+    pub mode: Suite,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub keys: KeyArgs,
+    /// Show only the text of messages, no frame dumps.
+    #[arg(long, short, conflicts_with = "json")]
+    pub quiet: bool,
+    /// One JSON object per frame and per event.
+    #[arg(long)]
+    pub json: bool,
+    /// Largest frame body accepted, in bytes (checked before allocating).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::wire::DEFAULT_MAX_BODY)]
+    pub max_frame: u32,
+    /// Close a connection with no frame for this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub idle_timeout: u64,
+    /// Close a connection whose frame does not complete within this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub frame_timeout: u64,
+}
+
+impl ChatArgs {
+    fn printer(&self, color: ColorChoice) -> Arc<Printer> {
+        let show = if self.json {
+            Show::Json
+        } else if self.quiet {
+            Show::Quiet
+        } else {
+            Show::Full
+        };
+        let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()) && show == Show::Full);
+        Arc::new(Printer::new(show, renderer))
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_body: self.max_frame,
+            idle: Duration::from_secs(self.idle_timeout.max(1)),
+            frame: Duration::from_secs(self.frame_timeout.max(1)),
+        }
+    }
+
+    fn cipher(&self, may_create: bool) -> Result<(Arc<Cipher>, KeyMaterial), CliError> {
+        let keys = self.keys.load(may_create)?;
+        let cipher = Cipher::new(self.mode, &keys.enc, keys.mac())?;
+        Ok((Arc::new(cipher), keys))
+    }
+}
+
+/// `cryptolab serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub chat: ChatArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 5550)]
+    pub port: u16,
+    /// Reply to every message with the same text (for scripts, labs, benchmarks).
+    #[arg(long)]
+    pub echo: bool,
+}
+
+/// `cryptolab connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub chat: ChatArgs,
+    /// Server host.
+    #[arg(default_value = "127.0.0.1")]
+    pub host: String,
+    /// Server port.
+    #[arg(default_value_t = 5550)]
+    pub port: u16,
+    /// Name sent in the hello frame.
+    #[arg(long, default_value = "client")]
+    pub name: String,
+    /// Send one message, print the reply, exit (0 on success).
+    #[arg(long, value_name = "TEXT")]
+    pub send: Option<String>,
+    /// How long --send waits for the reply, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub timeout: u64,
 }
 
 const ENCRYPT_EXAMPLES: &str = "\
@@ -216,6 +338,107 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keygen(args) => keygen(&args),
         Command::Encrypt(args) => encrypt(&args, color),
         Command::Decrypt(args) => decrypt(&args, color),
+        Command::Serve(args) => serve(&args, color),
+        Command::Connect(args) => connect(&args, color),
+    }
+}
+
+/// Runs `fut` on a fresh tokio runtime. The runtime is then shut down without
+/// waiting: a task blocked reading the terminal (stdin) must not keep the
+/// program alive after the chat has ended.
+fn block_on<T>(fut: impl std::future::Future<Output = Result<T, CliError>>) -> Result<T, CliError> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = rt.block_on(fut);
+    rt.shutdown_background();
+    result
+}
+
+/// The lines both chat programs print first: the INSECURE banner, if any.
+fn chat_banner(printer: &Printer, suite: Suite) {
+    if let Some(reason) = suite.insecure_reason() {
+        printer.event("insecure", &format!("INSECURE: {reason}"));
+    }
+}
+
+fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
+    let (cipher, keys) = args.chat.cipher(true)?;
+    let printer = args.chat.printer(color);
+    block_on(async {
+        let listener = tokio::net::TcpListener::bind((args.bind, args.port)).await.map_err(|e| {
+            CliError::usage(
+                format!("cannot listen on {}:{}: {e}", args.bind, args.port),
+                "choose another --port (0 picks a free one), or stop the program using it",
+            )
+        })?;
+        let addr = listener.local_addr()?;
+        chat_banner(&printer, cipher.suite());
+        printer.event(
+            "listening",
+            &format!(
+                "listening on {addr} ({}, AES-{}, key {})",
+                cipher.suite(),
+                cipher.bits(),
+                keys.fingerprint()
+            ),
+        );
+        let opts = ServeOptions { cipher, echo: args.echo, limits: args.chat.limits() };
+        crate::net::server::serve(listener, opts, printer).await?;
+        Ok(())
+    })
+}
+
+fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
+    let (cipher, keys) = args.chat.cipher(false)?;
+    let printer = args.chat.printer(color);
+    let target = format!("{}:{}", args.host, args.port);
+    let end = block_on(async {
+        let unreachable = |e: String| CliError {
+            what: format!("cannot reach {target}: {e}"),
+            hint: Some("is `cryptolab serve` running there? check the host and port".into()),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        };
+        let stream = tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&target))
+            .await
+            .map_err(|_| unreachable("no answer within 10 s".into()))?
+            .map_err(|e| unreachable(e.to_string()))?;
+        chat_banner(&printer, cipher.suite());
+        printer.event(
+            "connected",
+            &format!(
+                "connected to {target} ({}, AES-{}, key {})",
+                cipher.suite(),
+                cipher.bits(),
+                keys.fingerprint()
+            ),
+        );
+        let opts = ConnectOptions {
+            cipher,
+            name: args.name.clone(),
+            send: args.send.clone(),
+            timeout: Duration::from_secs(args.timeout),
+            limits: args.chat.limits(),
+        };
+        Ok::<_, CliError>(crate::net::client::connect(stream, opts, printer).await?)
+    })?;
+    match end {
+        End::Done => Ok(()),
+        End::NoReply(t) => Err(CliError {
+            what: format!("no reply from {target} within {} s", t.as_secs()),
+            hint: Some("does the server run with --echo? raise --timeout".into()),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        }),
+        End::Refused(e) => {
+            let hint = match &e {
+                NetError::SuiteMismatch { .. } => "start both sides with the same --mode",
+                NetError::Crypto(_) => {
+                    "both sides need the same key: compare the fingerprints they print at start"
+                }
+                _ => "the server sent something this client cannot accept",
+            };
+            Err(CliError::usage(e.to_string(), hint))
+        }
     }
 }
 

@@ -14,6 +14,8 @@
 //! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
 //! - [`render`] — the one annotated hex-dump renderer every command uses.
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
+//! - [`net`] — the encrypted chat over TCP: [`net::server`] (many clients),
+//!   [`net::client`]; reading bounded by size, idle and frame timeouts.
 //! - [`tour`] — the guided tour, `cryptolab tour`.
 //! - [`cli`] — the command tree (clap) and one handler per command;
 //!   [`error`] — how errors reach the user (two lines, exit code 2 for bad input).
@@ -25,6 +27,7 @@
 pub mod cli;
 pub mod error;
 pub mod keys;
+pub mod net;
 pub mod render;
 pub mod suite;
 pub mod tour;

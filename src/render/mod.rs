@@ -162,8 +162,9 @@ impl<'a> Dump<'a> {
     }
 
     /// For each span, the label of the first earlier ciphertext span with the
-    /// same bytes (`ct[3] = ct[0]`).
-    fn repeats(&self, spans: &[Span]) -> Vec<Option<String>> {
+    /// same bytes (`ct[3] = ct[0]`) — in this dump or, with `memory`, in an
+    /// earlier one (`ct[0] = out #1 ct[0]`).
+    fn repeats(&self, spans: &[Span], mut memory: Option<&mut BlockMemory>) -> Vec<Option<String>> {
         let mut first: HashMap<&[u8], &str> = HashMap::new();
         spans
             .iter()
@@ -172,19 +173,44 @@ impl<'a> Dump<'a> {
                     return None;
                 }
                 let bytes = &self.bytes[s.range.clone()];
-                match first.get(bytes) {
-                    Some(label) => Some((*label).to_string()),
-                    None => {
-                        first.insert(bytes, &s.label);
-                        None
-                    }
+                if let Some(label) = first.get(bytes) {
+                    return Some((*label).to_string());
                 }
+                first.insert(bytes, &s.label);
+                let memory = memory.as_deref_mut()?;
+                let earlier = memory.seen.get(bytes).cloned();
+                if earlier.is_none() {
+                    memory.remember(bytes, format!("{} {}", memory.tag, s.label));
+                }
+                earlier
             })
             .collect()
     }
 
     fn is_marked(&self, i: usize) -> bool {
         self.marks.iter().any(|m| m.contains(&i))
+    }
+}
+
+/// Ciphertext blocks seen in earlier dumps, so that a block repeated across
+/// messages is flagged too (ECB under one key: same text, same blocks).
+/// Bounded: it forgets everything after [`BlockMemory::CAPACITY`] blocks.
+#[derive(Debug, Default)]
+pub struct BlockMemory {
+    seen: HashMap<Vec<u8>, String>,
+    /// How the next dump is named in flags (`out #1`).
+    pub tag: String,
+}
+
+impl BlockMemory {
+    /// Blocks remembered before the memory is cleared.
+    pub const CAPACITY: usize = 4096;
+
+    fn remember(&mut self, bytes: &[u8], label: String) {
+        if self.seen.len() >= Self::CAPACITY {
+            self.seen.clear();
+        }
+        self.seen.insert(bytes.to_vec(), label);
     }
 }
 
@@ -259,8 +285,28 @@ impl Renderer {
 
     /// Writes the annotated rows of `dump`.
     pub fn render(&self, w: &mut dyn Write, dump: &Dump) -> io::Result<()> {
+        self.render_with(w, dump, None)
+    }
+
+    /// Like [`Renderer::render`], also flagging blocks seen in earlier dumps
+    /// recorded in `memory` (and recording this dump's blocks there).
+    pub fn render_remembering(
+        &self,
+        w: &mut dyn Write,
+        dump: &Dump,
+        memory: &mut BlockMemory,
+    ) -> io::Result<()> {
+        self.render_with(w, dump, Some(memory))
+    }
+
+    fn render_with(
+        &self,
+        w: &mut dyn Write,
+        dump: &Dump,
+        memory: Option<&mut BlockMemory>,
+    ) -> io::Result<()> {
         let spans = dump.normalised();
-        let repeats = dump.repeats(&spans);
+        let repeats = dump.repeats(&spans, memory);
         let labels: Vec<String> = spans
             .iter()
             .zip(&repeats)
@@ -349,7 +395,7 @@ impl Renderer {
 /// The JSON value of a dump (as written by [`Renderer::json`]).
 pub fn dump_json(dump: &Dump) -> serde_json::Value {
     let spans = dump.normalised();
-    let repeats = dump.repeats(&spans);
+    let repeats = dump.repeats(&spans, None);
     let spans: Vec<serde_json::Value> = spans
         .iter()
         .zip(repeats)

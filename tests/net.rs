@@ -1,0 +1,322 @@
+//! The chat over real sockets on 127.0.0.1 (port 0): the real `serve` binary,
+//! real `connect` processes, and hand-made hostile clients.
+//!
+//! Each bad-input case checks three things: the server logs one line naming
+//! the client and the reason, a normal client is served afterwards, and what
+//! was delivered before is still there (nothing lost).
+
+mod support;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cryptolab::net::{Sealer, read_frame};
+use cryptolab::suite::{Cipher, Suite};
+use cryptolab::wire::{Header, Kind};
+use support::chat::*;
+
+// ---- chatting ----
+
+#[test]
+fn chat_both_ways_in_every_suite() {
+    for mode in ["ecb", "cbc", "cbc-hmac", "gcm"] {
+        let (mut srv, port) = server(mode, &["--quiet"]);
+        let mut c = client(mode, port, &["--quiet"]);
+        srv.wait_for("client 1 connected");
+        c.say("hi from the client");
+        srv.wait_for("client 1: hi from the client");
+        srv.say("hi from the server");
+        c.wait_for("server: hi from the server");
+        c.say("quit");
+        assert_eq!(c.wait_exit(), 0, "{mode}: {}", c.text());
+        srv.wait_for("client 1 left (said goodbye)");
+        if mode == "ecb" || mode == "cbc" {
+            assert!(srv.text().contains("INSECURE"), "{mode}");
+        }
+    }
+}
+
+#[test]
+fn every_frame_is_shown_annotated() {
+    let (_srv, port) = server("cbc-hmac", &["--echo"]);
+    let mut c = client("cbc-hmac", port, &["--send", "hello"]);
+    assert_eq!(c.wait_exit(), 0);
+    let text = c.text();
+    for field in ["version", "suite", "kind", "seq", "length", "iv", "ct[0]", "tag", "text: hello"] {
+        assert!(text.contains(field), "{field} missing:\n{text}");
+    }
+}
+
+#[test]
+fn three_clients_broadcast_to_and_list() {
+    let (mut srv, port) = server("gcm", &["--quiet"]);
+    // One at a time, so that clients[i] is "client i+1" on the server.
+    let clients: Vec<Proc> = (1..=3)
+        .map(|i| {
+            let c = client("gcm", port, &["--quiet"]);
+            srv.wait_for(&format!("client {i} connected"));
+            c
+        })
+        .collect();
+    srv.say("/list");
+    let text = srv.wait_for("client 3 (127.0.0.1:");
+    assert!(text.contains("client 1 (127.0.0.1:") && text.contains("client 2 (127.0.0.1:"));
+    srv.say("hello everyone");
+    for c in &clients {
+        c.wait_for("server: hello everyone");
+    }
+    srv.say("/to 2 just for two");
+    clients[1].wait_for("server: just for two");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!clients[0].text().contains("just for two"));
+    assert!(!clients[2].text().contains("just for two"));
+    srv.say("/quit");
+    assert_eq!(srv.wait_exit(), 0);
+    for mut c in clients {
+        assert_eq!(c.wait_exit(), 0, "{}", c.text());
+        assert!(c.text().contains("server closed the connection"));
+    }
+}
+
+#[test]
+fn send_prints_the_reply_and_exits_0() {
+    let (_srv, port) = server("gcm", &["--echo", "--quiet"]);
+    assert_still_serves("gcm", port, "ping");
+}
+
+#[test]
+fn send_without_a_reply_times_out_with_status_1() {
+    let (_srv, port) = server("gcm", &["--quiet"]);
+    let mut c = client("gcm", port, &["--quiet", "--send", "anyone?", "--timeout", "1"]);
+    assert_eq!(c.wait_exit(), 1);
+    assert!(c.text().contains("no reply from 127.0.0.1:"), "{}", c.text());
+}
+
+#[test]
+fn ecb_same_block_twice_is_flagged_across_frames() {
+    let (_srv, port) = server("ecb", &[]);
+    let mut c = client("ecb", port, &[]);
+    c.say("YELLOW SUBMARINE");
+    c.say("YELLOW SUBMARINE");
+    c.wait_for("ct[0] = out#2 ct[0]");
+    c.say("quit");
+    assert_eq!(c.wait_exit(), 0);
+}
+
+#[test]
+fn piped_stdin_end_of_input_says_goodbye() {
+    let (srv, port) = server("cbc", &["--quiet", "--echo"]);
+    let mut c = client("cbc", port, &["--quiet"]);
+    c.say("one");
+    c.say("two");
+    drop(c.stdin.take());
+    assert_eq!(c.wait_exit(), 0);
+    assert!(c.text().contains("server: two"), "replies on their way are still shown:\n{}", c.text());
+    srv.wait_for("client 1 left (said goodbye)");
+}
+
+#[test]
+fn unreachable_server_is_one_clear_line() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut c = client("gcm", port, &["--send", "x"]);
+    assert_eq!(c.wait_exit(), 1);
+    assert!(c.text().contains(&format!("cryptolab: cannot reach 127.0.0.1:{port}")), "{}", c.text());
+}
+
+// ---- mismatches, said in words on both sides ----
+
+#[test]
+fn suite_mismatch_is_said_on_both_sides() {
+    let (srv, port) = server("gcm", &["--quiet"]);
+    let mut c = client("cbc", port, &["--quiet", "--send", "x"]);
+    assert_eq!(c.wait_exit(), 2);
+    assert!(c.text().contains("cryptolab: server speaks gcm, you speak cbc"), "{}", c.text());
+    assert!(c.text().contains("hint: start both sides with the same --mode"));
+    srv.wait_for("frame 1 from client 1: client 1 speaks cbc, this server speaks gcm; closing client 1");
+}
+
+#[test]
+fn wrong_key_is_rejected_on_both_sides() {
+    let (srv, port) = server("gcm", &["--quiet"]);
+    let port_s = port.to_string();
+    let mut c = Proc::spawn(&[
+        "connect",
+        "--mode",
+        "gcm",
+        "127.0.0.1",
+        &port_s,
+        "--key",
+        &"11".repeat(16),
+        "--send",
+        "x",
+    ]);
+    assert_eq!(c.wait_exit(), 2);
+    assert!(c.text().contains("cryptolab: message rejected: wrong key or tampered frame"), "{}", c.text());
+    srv.wait_for("frame 1 from client 1: message rejected: wrong key or tampered frame; closing client 1");
+}
+
+// ---- bad input never takes the server down ----
+
+#[test]
+fn truncated_frame_then_disconnect() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let frame = Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, b"hello");
+    raw(port).write_all(&frame[..frame.len() - 5]).unwrap();
+    after_bad_input(
+        &srv,
+        port,
+        "gcm",
+        "frame 1 from client 2: connection closed mid-frame after 44 of 49 bytes; closing client 2",
+    );
+}
+
+#[test]
+fn disconnect_mid_header() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    raw(port).write_all(&[1, 4, 1]).unwrap();
+    after_bad_input(
+        &srv,
+        port,
+        "gcm",
+        "frame 1 from client 2: connection closed mid-frame after 3 of 16 bytes",
+    );
+}
+
+#[test]
+fn length_field_over_the_limit() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let header = Header { suite: Suite::Gcm, kind: Kind::Hello, seq: 0, len: u32::MAX };
+    let mut s = raw(port);
+    s.write_all(&header.encode()).unwrap();
+    after_bad_input(
+        &srv,
+        port,
+        "gcm",
+        "frame 1 from client 2: body length 4294967295 exceeds the 1 MiB limit; closing client 2",
+    );
+}
+
+#[test]
+fn max_frame_is_configurable() {
+    let (srv, port) = server_with_history("gcm", &["--max-frame", "64"]);
+    let frame = Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, &[b'a'; 100]);
+    raw(port).write_all(&frame).unwrap();
+    after_bad_input(&srv, port, "gcm", "body length 128 exceeds the 64-byte limit");
+}
+
+#[test]
+fn unknown_version() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let mut frame = Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, b"hi");
+    frame[0] = 7;
+    raw(port).write_all(&frame).unwrap();
+    after_bad_input(
+        &srv,
+        port,
+        "gcm",
+        "frame 1 from client 2: version 7 is not supported (this is version 1)",
+    );
+}
+
+#[test]
+fn unknown_suite() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let mut frame = Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, b"hi");
+    frame[1] = 9;
+    raw(port).write_all(&frame).unwrap();
+    after_bad_input(&srv, port, "gcm", "frame 1 from client 2: suite byte 9 names no suite");
+}
+
+#[test]
+fn wrong_key_bad_tag() {
+    let (srv, port) = server_with_history("cbc-hmac", &[]);
+    let other = Arc::new(Cipher::new(Suite::CbcHmac, &[9u8; 16], Some(b"other")).unwrap());
+    raw(port).write_all(&Sealer::new(other).seal(Kind::Hello, b"hi")).unwrap();
+    after_bad_input(
+        &srv,
+        port,
+        "cbc-hmac",
+        "frame 1 from client 2: message rejected: wrong key or tampered frame",
+    );
+}
+
+#[test]
+fn bad_padding_cbc() {
+    let (srv, port) = server_with_history("cbc", &[]);
+    let mut frame = Sealer::new(cipher(Suite::Cbc)).seal(Kind::Hello, b"hi");
+    let n = frame.len();
+    frame[n - 17] ^= 0x55; // last byte of the IV/previous block: corrupts the padding byte
+    raw(port).write_all(&frame).unwrap();
+    after_bad_input(&srv, port, "cbc", "frame 1 from client 2: bad padding");
+}
+
+#[test]
+fn non_utf8_plaintext_is_shown_escaped_not_dropped() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let c = cipher(Suite::Gcm);
+    let mut sealer = Sealer::new(c.clone());
+    let mut s = raw(port);
+    s.write_all(&sealer.seal(Kind::Hello, b"raw")).unwrap();
+    s.write_all(&sealer.seal(Kind::Message, b"caf\xe9 \xff")).unwrap();
+    let text = srv.wait_for("(not UTF-8, shown escaped)");
+    assert!(text.contains("client 2: caf\\xe9 \\xff (not UTF-8, shown escaped)"), "{text}");
+    // The echo comes back intact.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    s.set_nonblocking(true).unwrap();
+    let mut s = rt.block_on(async { tokio::net::TcpStream::from_std(s) }).unwrap();
+    let limits = Default::default();
+    let frames: Vec<Vec<u8>> = rt.block_on(async {
+        let mut v = Vec::new();
+        for _ in 0..2 {
+            v.push(read_frame(&mut s, &limits).await.unwrap().unwrap());
+        }
+        v
+    });
+    let mut opener = cryptolab::net::Opener::new(c, "server".into(), "you speak");
+    opener.open(&frames[0]).unwrap();
+    assert_eq!(opener.open(&frames[1]).unwrap().text, b"caf\xe9 \xff");
+    after_bad_input(&srv, port, "gcm", "client 2 connected");
+}
+
+#[test]
+fn random_garbage_bytes() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let garbage: Vec<u8> = (0..200u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let _ = raw(port).write_all(&garbage);
+    after_bad_input(&srv, port, "gcm", "frame 1 from client 2:");
+}
+
+#[test]
+fn silent_client_is_closed_after_the_idle_timeout_without_stalling_others() {
+    let (srv, port) = server_with_history("gcm", &["--idle-timeout", "1"]);
+    let _silent = raw(port);
+    assert_still_serves("gcm", port, "while one is silent");
+    after_bad_input(&srv, port, "gcm", "frame 1 from client 2: idle for 1 s with no frame; closing client 2");
+}
+
+#[test]
+fn one_byte_per_second_client_does_not_stall_others() {
+    let (srv, port) = server_with_history("gcm", &["--frame-timeout", "2"]);
+    let frame = Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, b"slowly");
+    let dripper = std::thread::spawn(move || {
+        let mut s = raw(port);
+        for b in frame {
+            if s.write_all(&[b]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(400));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    assert_still_serves("gcm", port, "not stalled");
+    assert!(start.elapsed() < Duration::from_secs(2), "a normal client waited {:?}", start.elapsed());
+    after_bad_input(
+        &srv,
+        port,
+        "gcm",
+        "frame 1 from client 2: frame not completed within 2 s (too slow); closing client 2",
+    );
+    dripper.join().unwrap();
+}

@@ -1,0 +1,148 @@
+//! Shared by the chat tests: the real `cryptolab` binary as a server or a
+//! client process, its output collected as it arrives, and frames made with
+//! the library for hand-made hostile clients.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cryptolab::suite::{Cipher, Suite};
+
+pub const KEY: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+pub const MAC: &str = "text:lab mac key";
+
+/// A running process whose output is collected as it arrives.
+pub struct Proc {
+    pub child: Child,
+    pub stdin: Option<ChildStdin>,
+    pub out: Arc<Mutex<String>>,
+}
+
+impl Proc {
+    pub fn spawn(args: &[&str]) -> Proc {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .current_dir(std::env::temp_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = Arc::new(Mutex::new(String::new()));
+        for pipe in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let out = out.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { break };
+                    let mut o = out.lock().unwrap();
+                    o.push_str(&line);
+                    o.push('\n');
+                }
+            });
+        }
+        let stdin = child.stdin.take();
+        Proc { child, stdin, out }
+    }
+
+    pub fn text(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
+    /// Waits until the output contains `needle`; panics with the output after 20 s.
+    pub fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "never saw {needle:?} in:\n{text}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn say(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    pub fn wait_exit(&mut self) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(50)); // let the readers drain
+                return status.code().unwrap_or(-1);
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "did not exit:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `cryptolab serve` on a free port; returns it and the port.
+pub fn server(mode: &str, extra: &[&str]) -> (Proc, u16) {
+    let mut args = vec!["serve", "--mode", mode, "--port", "0", "--key", KEY, "--mac-key", MAC];
+    args.extend(extra);
+    let p = Proc::spawn(&args);
+    let text = p.wait_for("listening on 127.0.0.1:");
+    let port = text.split("listening on 127.0.0.1:").nth(1).unwrap();
+    let port = port[..port.find(' ').unwrap()].parse().unwrap();
+    (p, port)
+}
+
+pub fn client(mode: &str, port: u16, extra: &[&str]) -> Proc {
+    let port = port.to_string();
+    let mut args = vec!["connect", "--mode", mode, "127.0.0.1", &port, "--key", KEY, "--mac-key", MAC];
+    args.extend(extra);
+    Proc::spawn(&args)
+}
+
+/// `connect --send` to an echoing server must get its text back.
+pub fn assert_still_serves(mode: &str, port: u16, text: &str) {
+    let mut c = client(mode, port, &["--quiet", "--send", text]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    assert!(c.text().contains(&format!("server: {text}")), "{}", c.text());
+}
+
+pub fn cipher(suite: Suite) -> Arc<Cipher> {
+    Arc::new(Cipher::new(suite, &hex::decode(KEY).unwrap(), Some(b"lab mac key")).unwrap())
+}
+
+pub fn raw(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s
+}
+
+/// A server with one message already delivered, for the bad-input cases.
+pub fn server_with_history(mode: &str, extra: &[&str]) -> (Proc, u16) {
+    let mut args = vec!["--echo", "--quiet"];
+    args.extend(extra);
+    let (srv, port) = server(mode, &args);
+    assert_still_serves(mode, port, "delivered before");
+    (srv, port)
+}
+
+pub fn after_bad_input(srv: &Proc, port: u16, mode: &str, log: &str) {
+    srv.wait_for(log);
+    assert_still_serves(mode, port, "served after");
+    let text = srv.text();
+    assert!(text.contains("client 1: delivered before"), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+}
