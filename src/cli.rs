@@ -74,6 +74,28 @@ pub enum Command {
     /// Connect to a chat server: type lines to send, see frames arrive.
     #[command(after_help = CONNECT_EXAMPLES)]
     Connect(ConnectArgs),
+    /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
+    #[command(
+        after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5"
+    )]
+    Bench(BenchArgs),
+}
+
+/// `cryptolab bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Seconds per bulk and round-trip measurement.
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+    /// Message size for the bulk measurement, in KiB (at most 1023).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..1024))]
+    pub bulk_kib: u32,
+    /// Concurrent clients in the scale run.
+    #[arg(long, default_value_t = 10_000)]
+    pub clients: usize,
+    /// Messages per client in the scale run.
+    #[arg(long, default_value_t = 10)]
+    pub messages: usize,
 }
 
 const SERVE_EXAMPLES: &str = "\
@@ -340,7 +362,24 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Decrypt(args) => decrypt(&args, color),
         Command::Serve(args) => serve(&args, color),
         Command::Connect(args) => connect(&args, color),
+        Command::Bench(args) => bench(&args),
     }
+}
+
+fn bench(args: &BenchArgs) -> Result<(), CliError> {
+    let cfg = crate::net::bench::BenchConfig {
+        seconds: args.seconds.max(0.1),
+        bulk_size: args.bulk_kib as usize * 1024,
+        clients: args.clients,
+        messages: args.messages,
+        exe: std::env::current_exe()?,
+    };
+    block_on(async {
+        let mut report = Vec::new();
+        crate::net::bench::run(&cfg, &mut report).await?;
+        io::stdout().lock().write_all(&report)?;
+        Ok(())
+    })
 }
 
 /// Runs `fut` on a fresh tokio runtime. The runtime is then shut down without
@@ -364,7 +403,7 @@ fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
     let (cipher, keys) = args.chat.cipher(true)?;
     let printer = args.chat.printer(color);
     block_on(async {
-        let listener = tokio::net::TcpListener::bind((args.bind, args.port)).await.map_err(|e| {
+        let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {
             CliError::usage(
                 format!("cannot listen on {}:{}: {e}", args.bind, args.port),
                 "choose another --port (0 picks a free one), or stop the program using it",

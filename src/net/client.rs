@@ -55,7 +55,7 @@ pub struct ConnectOptions {
 }
 
 async fn reader(
-    mut rd: OwnedReadHalf,
+    mut rd: BufReader<OwnedReadHalf>,
     cipher: Arc<Cipher>,
     limits: Limits,
     printer: Arc<Printer>,
@@ -122,6 +122,7 @@ async fn explain_write_error(
 pub async fn connect(stream: TcpStream, opts: ConnectOptions, printer: Arc<Printer>) -> std::io::Result<End> {
     let _ = stream.set_nodelay(true);
     let (rd, mut wr) = stream.into_split();
+    let rd = BufReader::with_capacity(64 * 1024, rd);
     let (tx, mut events) = mpsc::channel(64);
     tokio::spawn(reader(rd, opts.cipher.clone(), opts.limits, printer.clone(), tx));
     let mut sealer = Sealer::new(opts.cipher.clone());

@@ -23,6 +23,7 @@
 //! timeout (a one-byte-per-second client is cut off), and a connection with no
 //! frame for the idle timeout is closed.
 
+pub mod bench;
 pub mod client;
 pub mod server;
 
@@ -115,12 +116,23 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     r: &mut R,
     limits: &Limits,
 ) -> Result<Option<Vec<u8>>, NetError> {
+    let mut frame = Vec::new();
+    Ok(read_frame_into(r, limits, &mut frame).await?.then_some(frame))
+}
+
+/// Reads one whole frame into `frame` (resized; a reused buffer costs no
+/// allocation). `Ok(false)` on a clean close between frames.
+pub async fn read_frame_into<R: AsyncRead + Unpin>(
+    r: &mut R,
+    limits: &Limits,
+    frame: &mut Vec<u8>,
+) -> Result<bool, NetError> {
     let mut head = [0u8; HEADER_LEN];
     let first = tokio::time::timeout(limits.idle, r.read(&mut head[..1]))
         .await
         .map_err(|_| NetError::Idle(limits.idle.as_secs()))??;
     if first == 0 {
-        return Ok(None);
+        return Ok(false);
     }
     let rest = async {
         let mut have = 1;
@@ -130,10 +142,10 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
                 n => have += n,
             }
         }
-        // The length is checked here, before the body buffer exists.
+        // The length is checked here, before the body buffer is sized.
         let header = Header::decode(&head, limits.max_body)?;
         let need = HEADER_LEN + header.len as usize;
-        let mut frame = vec![0u8; need];
+        frame.resize(need, 0);
         frame[..HEADER_LEN].copy_from_slice(&head);
         while have < need {
             match r.read(&mut frame[have..]).await? {
@@ -141,12 +153,9 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
                 n => have += n,
             }
         }
-        Ok(frame)
+        Ok(true)
     };
-    tokio::time::timeout(limits.frame, rest)
-        .await
-        .map_err(|_| NetError::SlowFrame(limits.frame.as_secs()))?
-        .map(Some)
+    tokio::time::timeout(limits.frame, rest).await.map_err(|_| NetError::SlowFrame(limits.frame.as_secs()))?
 }
 
 /// Seals outgoing frames, numbering them.
@@ -163,16 +172,21 @@ impl Sealer {
 
     /// Seals `text` into a complete frame of `kind`.
     pub fn seal(&mut self, kind: Kind, text: &[u8]) -> Vec<u8> {
+        let mut frame = Vec::new();
+        self.seal_into(kind, text, &mut frame);
+        frame
+    }
+
+    /// Seals `text` into `frame` (resized; a reused buffer costs no
+    /// allocation): the header, then the body sealed right after it.
+    pub fn seal_into(&mut self, kind: Kind, text: &[u8], frame: &mut Vec<u8>) {
         let suite = self.cipher.suite();
         let header = Header { suite, kind, seq: self.next_seq, len: suite.body_len(text.len()) as u32 };
         self.next_seq += 1;
         let head = header.encode();
-        let mut body = Vec::with_capacity(header.len as usize);
-        self.cipher.seal_into(&head, text, &mut rand::rng(), &mut body);
-        let mut frame = Vec::with_capacity(HEADER_LEN + body.len());
+        frame.clear();
         frame.extend_from_slice(&head);
-        frame.extend_from_slice(&body);
-        frame
+        self.cipher.seal_into_at(&head, text, &mut rand::rng(), frame, HEADER_LEN);
     }
 }
 
@@ -203,6 +217,13 @@ impl Opener {
 
     /// Checks and opens one whole frame.
     pub fn open(&mut self, frame: &[u8]) -> Result<Opened, NetError> {
+        let (header, text) = self.open_ref(frame)?;
+        Ok(Opened { header, text: text.to_vec() })
+    }
+
+    /// Like [`Opener::open`], returning the text as a slice of the opener's
+    /// reused buffer (no copy).
+    pub fn open_ref(&mut self, frame: &[u8]) -> Result<(Header, &[u8]), NetError> {
         let (header, body) = wire::decode_frame(frame, u32::MAX)?;
         if header.suite != self.cipher.suite() {
             return Err(NetError::SuiteMismatch {
@@ -220,7 +241,7 @@ impl Opener {
             return Err(NetError::NoHello(header.kind.name()));
         }
         self.expected += 1;
-        Ok(Opened { header, text: self.buf[..len].to_vec() })
+        Ok((header, &self.buf[..len]))
     }
 }
 
@@ -229,7 +250,7 @@ impl Opener {
 pub enum Show {
     /// The annotated dump of every frame, then its text.
     Full,
-    /// Only the text of each message.
+    /// Only the text of each message received.
     Quiet,
     /// One JSON object per frame and per event.
     Json,
@@ -284,9 +305,9 @@ impl Printer {
         let mut out = Vec::new();
         match self.show {
             Show::Quiet => {
-                if let (Some(t), Kind::Message) = (text, header.kind) {
-                    let who = if dir == Dir::In { peer } else { "me" };
-                    let _ = writeln!(out, "{who}: {}", show_text(t));
+                // Only what arrives: what we send, we typed (or echoed).
+                if let (Some(t), Kind::Message, Dir::In) = (text, header.kind, dir) {
+                    let _ = writeln!(out, "{peer}: {}", show_text(t));
                 }
             }
             Show::Json => {

@@ -1,9 +1,10 @@
 //! `cryptolab serve`: many clients at once, every frame shown.
 //!
-//! One task per client reads frames (bounded by [`Limits`]) and one writes
-//! them; a bounded queue sits between the chat and each writer, so a client
-//! that does not read cannot make the server hold unbounded memory — when its
-//! queue is full it is disconnected. Lines typed at the server go to every
+//! One task per client reads frames (bounded by [`Limits`]) and answers them
+//! itself (echo, goodbye) through the client's outbox; broadcasts reach the
+//! outbox through a bounded queue, so a client that does not read cannot make
+//! the server hold unbounded memory, and a write it does not take within the
+//! frame timeout closes that client only. Lines typed at the server go to every
 //! client; `/to ID text` to one; `/list` shows who is connected; `/quit`
 //! says goodbye to everyone and stops. End of the server's own input does not
 //! stop it (so it can run in the background).
@@ -18,10 +19,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use super::{Dir, Limits, Opener, Printer, Sealer, read_frame};
+use super::{Dir, Limits, Opener, Printer, Sealer, read_frame_into};
 use crate::suite::Cipher;
 use crate::wire::Kind;
 
@@ -53,6 +55,17 @@ pub struct ServeOptions {
 
 fn lock(clients: &Clients) -> std::sync::MutexGuard<'_, BTreeMap<u32, Client>> {
     clients.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Binds a listener with a deep accept backlog (4096, capped by the kernel's
+/// `somaxconn`), so that thousands of clients connecting at once queue up
+/// instead of being refused.
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket =
+        if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 /// Accepts clients on `listener` until `/quit` on stdin.
@@ -128,6 +141,39 @@ async fn console(clients: Clients, printer: Arc<Printer>, quit: mpsc::Sender<()>
     }
 }
 
+/// The sending side of one client connection, shared by the reader (echo,
+/// goodbye) and the queue task (broadcasts): whoever holds the lock seals the
+/// next sequence number and writes it, so frames are never interleaved.
+struct Outbox {
+    wr: OwnedWriteHalf,
+    sealer: Sealer,
+    frame: Vec<u8>,
+    sent: u64,
+}
+
+/// Seals and sends one frame to a client, giving up after `timeout` if the
+/// client does not read (then only this client is affected).
+async fn send(
+    outbox: &tokio::sync::Mutex<Outbox>,
+    kind: Kind,
+    text: &[u8],
+    name: &str,
+    printer: &Printer,
+    timeout: Duration,
+) -> std::io::Result<()> {
+    let mut o = outbox.lock().await;
+    let Outbox { wr, sealer, frame, sent } = &mut *o;
+    sealer.seal_into(kind, text, frame);
+    *sent += 1;
+    let not_reading = || std::io::Error::new(std::io::ErrorKind::TimedOut, "not reading what it is sent");
+    tokio::time::timeout(timeout, wr.write_all(frame)).await.map_err(|_| not_reading())??;
+    printer.frame(Dir::Out, name, *sent, frame, Some(text));
+    if kind == Kind::Goodbye {
+        let _ = wr.shutdown().await;
+    }
+    Ok(())
+}
+
 async fn client(
     id: u32,
     stream: TcpStream,
@@ -138,78 +184,82 @@ async fn client(
 ) {
     let name = format!("client {id}");
     let _ = stream.set_nodelay(true);
-    let (mut rd, mut wr) = stream.into_split();
-    let (tx, mut rx) = mpsc::channel::<Cmd>(QUEUE);
-    lock(&clients).insert(id, Client { tx: tx.clone(), addr });
+    let (rd, wr) = stream.into_split();
+    // Buffered: a frame costs one read syscall, not three.
+    let mut rd = BufReader::with_capacity(64 * 1024, rd);
+    let outbox = Arc::new(tokio::sync::Mutex::new(Outbox {
+        wr,
+        sealer: Sealer::new(opts.cipher.clone()),
+        frame: Vec::new(),
+        sent: 0,
+    }));
+    let timeout = opts.limits.frame;
     printer.event("join", &format!("{name} connected from {addr}"));
+    // Our hello goes out before we read anything: even a client we are about
+    // to refuse learns our suite, and whether our keys match.
+    let hello = format!("cryptolab server: you are {name}");
+    if let Err(e) = send(&outbox, Kind::Hello, hello.as_bytes(), &name, &printer, timeout).await {
+        printer.event("leave", &format!("{name} left ({e})"));
+        return;
+    }
+    let (tx, mut rx) = mpsc::channel::<Cmd>(QUEUE);
+    lock(&clients).insert(id, Client { tx, addr });
 
-    // Writer: seals and sends whatever the chat queues for this client.
-    let writer = {
-        let (cipher, printer, name) = (opts.cipher.clone(), printer.clone(), name.clone());
+    // Broadcasts and /to messages arrive through the queue.
+    let queue = {
+        let (outbox, printer, name) = (outbox.clone(), printer.clone(), name.clone());
         tokio::spawn(async move {
-            let mut sealer = Sealer::new(cipher);
-            let mut n = 0;
-            let hello = format!("cryptolab server: you are {name}");
-            let mut next = Some((Kind::Hello, hello.into_bytes()));
-            while let Some((kind, text)) = next.take() {
-                let frame = sealer.seal(kind, &text);
-                n += 1;
-                if wr.write_all(&frame).await.is_err() {
-                    break;
-                }
-                printer.frame(Dir::Out, &name, n, &frame, Some(&text));
-                if kind == Kind::Goodbye {
-                    let _ = wr.shutdown().await;
-                    break;
-                }
-                next = match rx.recv().await {
-                    Some(Cmd::Send(text)) => Some((Kind::Message, text)),
-                    Some(Cmd::Goodbye) | None => Some((Kind::Goodbye, b"goodbye".to_vec())),
+            while let Some(cmd) = rx.recv().await {
+                let (kind, text): (Kind, &[u8]) = match &cmd {
+                    Cmd::Send(text) => (Kind::Message, text),
+                    Cmd::Goodbye => (Kind::Goodbye, b"goodbye"),
                 };
+                if send(&outbox, kind, text, &name, &printer, timeout).await.is_err() || kind == Kind::Goodbye
+                {
+                    break;
+                }
             }
         })
     };
 
     let mut opener = Opener::new(opts.cipher.clone(), name.clone(), "this server speaks");
     let mut n = 0u64;
+    let mut frame = Vec::new();
     // Ok: a clean end and its reason; Err: the one line that says what went wrong.
     let outcome: Result<&str, String> = loop {
-        let frame = match read_frame(&mut rd, &opts.limits).await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break Ok("disconnected"),
+        match read_frame_into(&mut rd, &opts.limits, &mut frame).await {
+            Ok(true) => {}
+            Ok(false) => break Ok("disconnected"),
             Err(e) => break Err(format!("frame {} from {name}: {e}; closing {name}", n + 1)),
-        };
+        }
         n += 1;
-        let opened = match opener.open(&frame) {
+        let (header, text) = match opener.open_ref(&frame) {
             Ok(opened) => opened,
             Err(e) => {
                 printer.frame(Dir::In, &name, n, &frame, None);
                 break Err(format!("frame {n} from {name}: {e}; closing {name}"));
             }
         };
-        printer.frame(Dir::In, &name, n, &frame, Some(&opened.text));
-        match opened.header.kind {
-            Kind::Message if opts.echo => {
-                let Ok(()) = tx.try_send(Cmd::Send(opened.text)) else {
-                    break Err(format!("{name} is not reading its replies ({QUEUE} queued); closing {name}"));
-                };
-            }
-            Kind::Goodbye => {
-                let _ = tx.send(Cmd::Goodbye).await;
-                break Ok("said goodbye");
-            }
-            _ => {}
+        printer.frame(Dir::In, &name, n, &frame, Some(text));
+        let reply = match header.kind {
+            Kind::Message if opts.echo => Kind::Message,
+            Kind::Goodbye => Kind::Goodbye,
+            _ => continue,
+        };
+        // Echo and goodbye are written here, by the reader: no hand-off to
+        // another task on the round trip.
+        let text = if reply == Kind::Goodbye { b"goodbye".as_slice() } else { text };
+        if let Err(e) = send(&outbox, reply, text, &name, &printer, timeout).await {
+            break Err(format!("{name} {e}; closing {name}"));
+        }
+        if reply == Kind::Goodbye {
+            break Ok("said goodbye");
         }
     };
     lock(&clients).remove(&id);
-    drop(tx);
+    queue.abort();
     if let Err(line) = &outcome {
         printer.event("error", line);
-    }
-    // Let the writer finish (its hello, a goodbye) — but not wait on a peer
-    // that does not read.
-    let writer = tokio::time::timeout(Duration::from_secs(2), writer).await;
-    if outcome.is_err() && writer.is_ok() {
         linger(&mut rd).await;
     }
     let why = outcome.unwrap_or("closed");
@@ -220,7 +270,7 @@ async fn client(
 /// socket is closed. Closing with unread input makes TCP send a reset, which
 /// can destroy frames the peer has not read yet — such as our hello that
 /// tells it why it was refused.
-async fn linger(rd: &mut tokio::net::tcp::OwnedReadHalf) {
+async fn linger(rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) {
     let mut sink = [0u8; 4096];
     let drain = async {
         let mut total = 0;

@@ -302,10 +302,24 @@ impl Cipher {
     /// overwritten, so a reused buffer costs no allocation) with a fresh random
     /// IV/nonce from `rng`.
     pub fn seal_into<R: CryptoRng + ?Sized>(&self, aad: &[u8], pt: &[u8], rng: &mut R, out: &mut Vec<u8>) {
+        self.seal_into_at(aad, pt, rng, out, 0)
+    }
+
+    /// Like [`Cipher::seal_into`], but writes the body after the first `at`
+    /// bytes of `out`, which are kept — so a frame header and its body can be
+    /// built in one buffer with no copy.
+    pub fn seal_into_at<R: CryptoRng + ?Sized>(
+        &self,
+        aad: &[u8],
+        pt: &[u8],
+        rng: &mut R,
+        out: &mut Vec<u8>,
+        at: usize,
+    ) {
         let mut iv = [0u8; cbc::IV_LEN];
         let iv = &mut iv[..self.suite.iv_len()];
         rng.fill_bytes(iv);
-        self.seal_with_iv(aad, pt, iv, out).expect("IV drawn at the suite's length");
+        self.seal_at(aad, pt, iv, out, at).expect("IV drawn at the suite's length");
     }
 
     /// Seals `pt` with a fresh random IV/nonce and returns the body.
@@ -329,12 +343,24 @@ impl Cipher {
         iv: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), SuiteError> {
+        self.seal_at(aad, pt, iv, out, 0)
+    }
+
+    fn seal_at(
+        &self,
+        aad: &[u8],
+        pt: &[u8],
+        iv: &[u8],
+        out: &mut Vec<u8>,
+        at: usize,
+    ) -> Result<(), SuiteError> {
         let suite = self.suite;
         if iv.len() != suite.iv_len() {
             return Err(SuiteError::IvLength { suite, expected: suite.iv_len(), len: iv.len() });
         }
-        out.resize(suite.body_len(pt.len()), 0);
-        let (iv_out, rest) = out.split_at_mut(iv.len());
+        out.resize(at + suite.body_len(pt.len()), 0);
+        let body = &mut out[at..];
+        let (iv_out, rest) = body.split_at_mut(iv.len());
         iv_out.copy_from_slice(iv);
         let ct_end = suite.ct_len(pt.len());
         match &self.engine {
@@ -342,7 +368,7 @@ impl Cipher {
             Engine::Cbc(aes) => aes.cbc_encrypt(as_block(iv), pt, rest),
             Engine::CbcHmac(aes, mac) => {
                 aes.cbc_encrypt(as_block(iv), pt, &mut rest[..ct_end]);
-                let (iv_ct, tag) = out.split_at_mut(iv.len() + ct_end);
+                let (iv_ct, tag) = body.split_at_mut(iv.len() + ct_end);
                 tag.copy_from_slice(&cbc_hmac::tag(mac, aad, iv_ct));
             }
             Engine::Gcm(g) => {

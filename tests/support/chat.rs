@@ -124,9 +124,16 @@ pub fn cipher(suite: Suite) -> Arc<Cipher> {
     Arc::new(Cipher::new(suite, &hex::decode(KEY).unwrap(), Some(b"lab mac key")).unwrap())
 }
 
+/// A hand-made client that has read the server's hello (so that closing it
+/// later is a clean FIN, not a reset that races with the server's log).
 pub fn raw(port: u16) -> TcpStream {
-    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut head = [0u8; 16];
+    s.read_exact(&mut head).unwrap();
+    let len = u32::from_be_bytes(head[12..16].try_into().unwrap()) as usize;
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).unwrap();
     s
 }
 

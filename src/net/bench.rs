@@ -1,0 +1,354 @@
+//! `cryptolab bench`: the chat measured on loopback, beside plain TCP doing
+//! the same work. Measured, not timed in tests: the numbers go to
+//! `docs/PERFORMANCE.md`.
+//!
+//! - **bulk**: one connection, large messages one way, per suite — the
+//!   sender seals and writes, the receiver reads, checks and opens every frame
+//!   (the server's own read path: [`read_frame_into`], [`Opener::open_ref`]).
+//!   Plain TCP: the same messages behind a 4-byte length, no cryptography.
+//! - **round trips**: 64-byte messages against the real binary
+//!   `cryptolab serve --echo --quiet`, one in flight. Plain TCP: a 64-byte
+//!   ping-pong against an echo thread with blocking sockets.
+//! - **scale**: N clients at once against the real `serve --echo --quiet`,
+//!   each exchanging M messages; every reply is checked (lost, misdelivered),
+//!   and the server's peak resident memory is read from `/proc`.
+
+use std::io::{self, BufRead, BufReader as StdBufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::{Limits, Opener, Sealer, read_frame_into};
+use crate::keys::KeyMaterial;
+use crate::suite::{Cipher, Suite};
+use crate::wire::Kind;
+
+/// What to measure.
+pub struct BenchConfig {
+    /// Seconds per bulk and round-trip measurement.
+    pub seconds: f64,
+    /// Message size for bulk.
+    pub bulk_size: usize,
+    /// Clients for the scale run.
+    pub clients: usize,
+    /// Messages per client in the scale run.
+    pub messages: usize,
+    /// The `cryptolab` binary to run as the server.
+    pub exe: PathBuf,
+}
+
+fn keys() -> KeyMaterial {
+    KeyMaterial::generate(128, &mut rand::rng())
+}
+
+fn cipher(suite: Suite, keys: &KeyMaterial) -> Arc<Cipher> {
+    Arc::new(Cipher::new(suite, &keys.enc, keys.mac()).expect("generated keys are valid"))
+}
+
+/// Bulk throughput in bytes of plaintext per second; `None` = plain TCP.
+pub async fn bulk(suite: Option<Suite>, size: usize, seconds: f64) -> io::Result<f64> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let keys = keys();
+    let receiver = {
+        let keys = keys.clone();
+        tokio::spawn(async move {
+            let (stream, _) = listener.accept().await?;
+            let mut rd = BufReader::with_capacity(256 * 1024, stream);
+            let mut total = 0usize;
+            let mut buf = Vec::new();
+            let start = Instant::now();
+            match suite {
+                Some(suite) => {
+                    let limits = Limits { max_body: 4 << 20, ..Limits::default() };
+                    let mut opener = Opener::new(cipher(suite, &keys), "sender".into(), "receiver speaks");
+                    while read_frame_into(&mut rd, &limits, &mut buf).await.map_err(io::Error::other)? {
+                        total += opener.open_ref(&buf).map_err(io::Error::other)?.1.len();
+                    }
+                }
+                None => {
+                    let mut len = [0u8; 4];
+                    while rd.read_exact(&mut len).await.is_ok() {
+                        buf.resize(u32::from_be_bytes(len) as usize, 0);
+                        rd.read_exact(&mut buf).await?;
+                        total += buf.len();
+                    }
+                }
+            }
+            Ok::<f64, io::Error>(total as f64 / start.elapsed().as_secs_f64())
+        })
+    };
+    let mut s = TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let payload = vec![0x42u8; size];
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut frame = Vec::new();
+    match suite {
+        Some(suite) => {
+            let mut sealer = Sealer::new(cipher(suite, &keys));
+            sealer.seal_into(Kind::Hello, b"bench", &mut frame);
+            s.write_all(&frame).await?;
+            while Instant::now() < deadline {
+                sealer.seal_into(Kind::Message, &payload, &mut frame);
+                s.write_all(&frame).await?;
+            }
+        }
+        None => {
+            frame.extend_from_slice(&(size as u32).to_be_bytes());
+            frame.extend_from_slice(&payload);
+            while Instant::now() < deadline {
+                s.write_all(&frame).await?;
+            }
+        }
+    }
+    s.shutdown().await?;
+    drop(s);
+    receiver.await.map_err(io::Error::other)?
+}
+
+/// A `cryptolab serve --echo --quiet` child process on a free port.
+struct Server {
+    child: Child,
+    port: u16,
+    keys: KeyMaterial,
+}
+
+impl Server {
+    fn start(exe: &PathBuf, suite: Suite) -> io::Result<Server> {
+        let keys = keys();
+        let mut child = Command::new(exe)
+            .args(["serve", "--echo", "--quiet", "--port", "0", "--mode", suite.name()])
+            .args([
+                "--key",
+                &hex::encode(&keys.enc),
+                "--mac-key",
+                &hex::encode(keys.mac().unwrap_or_default()),
+            ])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Drain the server's output for its whole life (a full pipe would stall it).
+        std::thread::spawn(move || {
+            for line in StdBufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+                    let _ = tx.send(rest.split(' ').next().unwrap_or("").parse::<u16>());
+                }
+            }
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| io::Error::other("server did not start"))?
+            .map_err(io::Error::other)?;
+        Ok(Server { child, port, keys })
+    }
+
+    /// Peak resident memory (VmHWM) in bytes, from /proc.
+    fn peak_rss(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One client session against a running server: hello, then `n` echoed
+/// messages (`tag-j`), each reply checked. Returns (replies right, replies wrong).
+async fn session(port: u16, cipher: Arc<Cipher>, tag: usize, n: usize) -> io::Result<(usize, usize)> {
+    let mut s = None;
+    for attempt in 0..50 {
+        match TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(c) => {
+                s = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20 * (attempt + 1))).await,
+        }
+    }
+    let s = s.ok_or_else(|| io::Error::other("could not connect"))?;
+    s.set_nodelay(true)?;
+    let (rd, mut wr) = s.into_split();
+    let mut rd = BufReader::new(rd);
+    let mut sealer = Sealer::new(cipher.clone());
+    let mut opener = Opener::new(cipher, "server".into(), "you speak");
+    let limits = Limits::default();
+    let mut frame = Vec::new();
+    let mut reply = Vec::new();
+    sealer.seal_into(Kind::Hello, b"bench", &mut frame);
+    wr.write_all(&frame).await?;
+    read_frame_into(&mut rd, &limits, &mut reply).await.map_err(io::Error::other)?;
+    opener.open_ref(&reply).map_err(io::Error::other)?;
+    let (mut right, mut wrong) = (0, 0);
+    for j in 0..n {
+        let text = format!("{tag}-{j}");
+        sealer.seal_into(Kind::Message, text.as_bytes(), &mut frame);
+        wr.write_all(&frame).await?;
+        if !read_frame_into(&mut rd, &limits, &mut reply).await.map_err(io::Error::other)? {
+            break;
+        }
+        match opener.open_ref(&reply) {
+            Ok((_, t)) if t == text.as_bytes() => right += 1,
+            _ => wrong += 1,
+        }
+    }
+    sealer.seal_into(Kind::Goodbye, b"bye", &mut frame);
+    let _ = wr.write_all(&frame).await;
+    Ok((right, wrong))
+}
+
+/// Round trips per second of 64-byte messages against `serve --echo`.
+pub async fn round_trips(exe: &PathBuf, suite: Suite, seconds: f64) -> io::Result<f64> {
+    let server = Server::start(exe, suite)?;
+    let cipher = cipher(suite, &server.keys);
+    let start = Instant::now();
+    let mut count = 0;
+    while start.elapsed().as_secs_f64() < seconds {
+        // Sessions of 1000 round trips: the hello and connect are a rounding error.
+        let (right, _) = session(server.port, cipher.clone(), count, 1000).await?;
+        count += right;
+    }
+    Ok(count as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Plain TCP ping-pong of 64-byte messages against an echo on its own
+/// thread (blocking std sockets: the simplest, fastest echo there is).
+pub async fn plain_round_trips(seconds: f64) -> io::Result<f64> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || -> io::Result<()> {
+        use std::io::Read;
+        let (mut s, _) = listener.accept()?;
+        s.set_nodelay(true)?;
+        let mut buf = [0u8; 64];
+        while s.read_exact(&mut buf).is_ok() {
+            s.write_all(&buf)?;
+        }
+        Ok(())
+    });
+    let mut s = TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let mut buf = [0x42u8; 64];
+    let start = Instant::now();
+    let mut count = 0u64;
+    while start.elapsed().as_secs_f64() < seconds {
+        s.write_all(&buf).await?;
+        s.read_exact(&mut buf).await?;
+        count += 1;
+    }
+    Ok(count as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Result of the scale run.
+pub struct Scale {
+    /// Replies that came back right.
+    pub right: usize,
+    /// Replies that came back wrong (another client's text, or garbled).
+    pub wrong: usize,
+    /// Replies expected.
+    pub expected: usize,
+    /// Clients that failed outright (could not connect, connection lost).
+    pub failed_clients: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Server peak RSS in bytes.
+    pub peak_rss: Option<u64>,
+}
+
+/// `clients` concurrent clients × `messages` echoed messages against the real server.
+pub async fn scale(exe: &PathBuf, suite: Suite, clients: usize, messages: usize) -> io::Result<Scale> {
+    let server = Server::start(exe, suite)?;
+    let cipher = cipher(suite, &server.keys);
+    let failed = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|i| {
+            let (cipher, failed) = (cipher.clone(), failed.clone());
+            let port = server.port;
+            tokio::spawn(async move {
+                match session(port, cipher, i, messages).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        (0, 0)
+                    }
+                }
+            })
+        })
+        .collect();
+    let (mut right, mut wrong) = (0, 0);
+    for t in tasks {
+        let (r, w) = t.await.map_err(io::Error::other)?;
+        right += r;
+        wrong += w;
+    }
+    let elapsed = start.elapsed();
+    Ok(Scale {
+        right,
+        wrong,
+        expected: clients * messages,
+        failed_clients: failed.load(Ordering::Relaxed),
+        elapsed,
+        peak_rss: server.peak_rss(),
+    })
+}
+
+/// Runs everything and writes a Markdown report to `out`.
+pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
+    let mb = |bps: f64| bps / 1e6;
+    writeln!(
+        out,
+        "### Bulk: one connection, {} KiB messages, {} s each\n",
+        cfg.bulk_size / 1024,
+        cfg.seconds
+    )?;
+    writeln!(out, "| transport | MB/s of plaintext | vs plain TCP |\n|---|---:|---:|")?;
+    let plain = bulk(None, cfg.bulk_size, cfg.seconds).await?;
+    writeln!(out, "| plain TCP | {:.0} | 100 % |", mb(plain))?;
+    for suite in Suite::ALL {
+        let v = bulk(Some(suite), cfg.bulk_size, cfg.seconds).await?;
+        writeln!(out, "| {suite} | {:.0} | {:.0} % |", mb(v), v / plain * 100.0)?;
+    }
+    writeln!(out, "\n### Round trips: 64-byte messages, one in flight, {} s each\n", cfg.seconds)?;
+    writeln!(out, "| transport | round trips/s | vs plain TCP |\n|---|---:|---:|")?;
+    let plain = plain_round_trips(cfg.seconds).await?;
+    writeln!(out, "| plain TCP ping-pong | {plain:.0} | 100 % |")?;
+    for suite in Suite::ALL {
+        let v = round_trips(&cfg.exe, suite, cfg.seconds).await?;
+        writeln!(out, "| `serve --echo --quiet`, {suite} | {v:.0} | {:.0} % |", v / plain * 100.0)?;
+    }
+    writeln!(out, "\n### Scale: {} clients at once × {} messages, gcm\n", cfg.clients, cfg.messages)?;
+    let s = scale(&cfg.exe, Suite::Gcm, cfg.clients, cfg.messages).await?;
+    let rss = s.peak_rss.map_or("unknown".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
+    writeln!(
+        out,
+        "| replies right | lost | misdelivered/garbled | clients failed | time | server peak RSS |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|")?;
+    writeln!(
+        out,
+        "| {} / {} | {} | {} | {} | {:.1} s | {rss} |",
+        s.right,
+        s.expected,
+        s.expected - s.right - s.wrong,
+        s.wrong,
+        s.failed_clients,
+        s.elapsed.as_secs_f64()
+    )?;
+    Ok(())
+}
