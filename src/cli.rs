@@ -179,7 +179,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Port to listen on (0: any free port, printed at start).
-    #[arg(long, default_value_t = 5550)]
+    #[arg(long, default_value_t = 5550, env = "CRYPTOLAB_PORT")]
     pub port: u16,
     /// Reply to every message with the same text (for scripts, labs, benchmarks).
     #[arg(long)]
@@ -196,7 +196,7 @@ pub struct ConnectArgs {
     #[arg(default_value = "127.0.0.1")]
     pub host: String,
     /// Server port.
-    #[arg(default_value_t = 5550)]
+    #[arg(default_value_t = 5550, env = "CRYPTOLAB_PORT")]
     pub port: u16,
     /// Name sent in the hello frame.
     #[arg(long, default_value = "client")]
@@ -420,7 +420,8 @@ fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
                 keys.fingerprint()
             ),
         );
-        let opts = ServeOptions { cipher, echo: args.echo, limits: args.chat.limits() };
+        let opts =
+            ServeOptions { cipher, echo: args.echo, limits: args.chat.limits(), console: true, seed: None };
         crate::net::server::serve(listener, opts, printer).await?;
         Ok(())
     })
@@ -457,6 +458,7 @@ fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
             send: args.send.clone(),
             timeout: Duration::from_secs(args.timeout),
             limits: args.chat.limits(),
+            seed: None,
         };
         Ok::<_, CliError>(crate::net::client::connect(stream, opts, printer).await?)
     })?;
@@ -489,12 +491,12 @@ fn tour(args: &TourArgs, color: ColorChoice) -> Result<(), CliError> {
             let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
             let keys = KeyMaterial::generate(128, &mut rng);
             let origin = format!("demo keys derived from --seed {seed}");
-            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng)?;
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng, Some(seed))?;
         }
         None => {
             let keys = KeyArgs::default().load(true)?;
             let origin = format!("keys from {}", keys::DEFAULT_KEY_FILE);
-            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng())?;
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng(), None)?;
         }
     }
     out.flush()?;

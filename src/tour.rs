@@ -3,16 +3,24 @@
 //! The message has the same 16 bytes twice (`Meet me at noon.` ×2), so the
 //! renderer can show what each suite does with a repeated block: ECB repeats
 //! it (`ct[1] = ct[0]`), CBC hides it behind a fresh IV, and the authenticated
-//! suites add a tag that catches a single flipped bit. The tour calls the
-//! library — it never re-implements a suite — and later labs add their demos
-//! here as short sections.
+//! suites add a tag that catches a single flipped bit. Then the same suites
+//! run over a real loopback connection: the real server and client, in this
+//! process. The tour calls the library — it never re-implements a suite or a
+//! protocol — and later labs add their demos here as short sections.
 
 use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use rand::CryptoRng;
+use tokio::net::TcpStream;
 
 use crate::keys::KeyMaterial;
+use crate::net::client::{self, ConnectOptions};
+use crate::net::server::{self, ServeOptions};
+use crate::net::{Limits, Printer, Show};
 use crate::render::{Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
 
@@ -30,13 +38,15 @@ fn insecure(w: &mut dyn Write, r: &Renderer, reason: &str) -> io::Result<()> {
     writeln!(w, ": {reason}")
 }
 
-/// Runs the tour, writing to `w`. `origin` says where the keys came from.
+/// Runs the tour, writing to `w`. `origin` says where the keys came from;
+/// `chat_seed` (with demo keys only) makes the chat's IVs and nonces reproducible.
 pub fn run<R: CryptoRng + ?Sized>(
     w: &mut dyn Write,
     r: &Renderer,
     keys: &KeyMaterial,
     origin: &str,
     rng: &mut R,
+    chat_seed: Option<u64>,
 ) -> io::Result<()> {
     r.paint(w, Style::new().bold(), "cryptolab tour — symmetric cryptography, run for real")?;
     writeln!(w)?;
@@ -92,9 +102,75 @@ pub fn run<R: CryptoRng + ?Sized>(
         }
     }
 
+    chat(w, r, keys, chat_seed)?;
+
     heading(w, r, "Next")?;
     writeln!(w, "  cryptolab encrypt --mode ecb --explain FILE   see your own data's blocks")?;
+    writeln!(w, "  cryptolab serve --mode cbc                    then, in another terminal:")?;
+    writeln!(w, "  cryptolab connect --mode cbc                  chat, and watch every frame")?;
     writeln!(w, "  cryptolab keygen --bits 256                   a key file of your own (mode 0600)")?;
     writeln!(w, "  cryptolab --help                              every command, with examples")?;
+    Ok(())
+}
+
+/// A `Write` into a shared buffer: the chat printers' page, copied into the
+/// tour's output once each exchange is over.
+struct Page(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Page {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The chat section: the real server (`serve --echo`) and the real client
+/// (`connect --send`) on a free loopback port, once per suite.
+fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) -> io::Result<()> {
+    heading(w, r, "6. Over the wire: a real chat on 127.0.0.1")?;
+    writeln!(w, "A server and a client in this process, on a free loopback port. Every frame is a 16-byte")?;
+    writeln!(w, "header (docs/PROTOCOL.md) and the suite's body; the server echoes what the client sends.")?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    for (i, suite) in Suite::ALL.into_iter().enumerate() {
+        let cipher = Arc::new(Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?);
+        let page = Arc::new(Mutex::new(Vec::new()));
+        let seed = seed.map(|s| s.wrapping_add(1000 * i as u64));
+        let end = rt.block_on(async {
+            let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            let port = listener.local_addr()?.port();
+            let quiet = Arc::new(Printer::with_sink(Show::Quiet, Renderer::new(), Box::new(io::sink())));
+            let opts = ServeOptions {
+                cipher: cipher.clone(),
+                echo: true,
+                limits: Limits::default(),
+                console: false,
+                seed: seed.map(|s| s ^ 0x5e5e),
+            };
+            tokio::spawn(server::serve(listener, opts, quiet));
+            let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+            let printer = Arc::new(Printer::with_sink(Show::Messages, *r, Box::new(Page(page.clone()))));
+            let opts = ConnectOptions {
+                cipher,
+                name: "tour".into(),
+                send: Some("Meet me at noon.".into()),
+                timeout: Duration::from_secs(5),
+                limits: Limits::default(),
+                seed,
+            };
+            client::connect(stream, opts, printer).await
+        })?;
+        writeln!(w)?;
+        r.paint(w, Style::new().bold(), &format!("{suite}:"))?;
+        writeln!(w)?;
+        w.write_all(&page.lock().unwrap_or_else(|e| e.into_inner()))?;
+        if !matches!(end, client::End::Done) {
+            writeln!(w, "  (the exchange did not complete)")?;
+        }
+    }
+    writeln!(w, "→ In ecb the echo repeats the client's blocks exactly (in#2 = out#2). In cbc and gcm")?;
+    writeln!(w, "  every frame has a fresh IV/nonce; in cbc-hmac and gcm the tag also covers the header.")?;
     Ok(())
 }

@@ -1,11 +1,33 @@
-//! Every worksheet in `labs/` is executed: each `$ cryptolab …` line in a
-//! ```` ```console ```` block runs against the real binary from the
-//! repository root, and its output must match the sheet (`...` skips lines,
-//! `[..]` part of a line). A worksheet therefore cannot drift from the program.
+//! Every worksheet in `labs/` is executed. One-shot worksheets run under
+//! trycmd: each `$ cryptolab …` line in a ```` ```console ```` block runs
+//! against the real binary from the repository root, and its output must match
+//! the sheet (`...` skips lines, `[..]` part of a line). Worksheets that start
+//! servers in the background run under `tests/labs_chat.rs`. A worksheet
+//! therefore cannot drift from the program, and none can be forgotten.
+
+/// Worksheets whose commands all run to completion (trycmd).
+const ONE_SHOT: &[&str] = &["labs/01-modes.md"];
+/// Worksheets with background servers (tests/labs_chat.rs).
+const WITH_SERVERS: &[&str] = &["labs/02-chat.md"];
 
 #[test]
 fn labs() {
-    trycmd::TestCases::new()
-        .register_bin("cryptolab", trycmd::cargo::cargo_bin!("cryptolab"))
-        .case("labs/*.md");
+    let cases = trycmd::TestCases::new();
+    cases.register_bin("cryptolab", trycmd::cargo::cargo_bin!("cryptolab"));
+    for lab in ONE_SHOT {
+        cases.case(lab);
+    }
+}
+
+#[test]
+fn every_worksheet_is_executed_by_a_test() {
+    for entry in std::fs::read_dir("labs").unwrap() {
+        let path = format!("labs/{}", entry.unwrap().file_name().to_string_lossy());
+        if path.ends_with(".md") {
+            assert!(
+                ONE_SHOT.contains(&path.as_str()) || WITH_SERVERS.contains(&path.as_str()),
+                "{path} is run by no test: add it to ONE_SHOT or WITH_SERVERS in tests/labs.rs"
+            );
+        }
+    }
 }

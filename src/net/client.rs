@@ -52,6 +52,8 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// Read limits.
     pub limits: Limits,
+    /// Seed the client's IVs/nonces (only with demo keys: `tour --seed`).
+    pub seed: Option<u64>,
 }
 
 async fn reader(
@@ -125,7 +127,10 @@ pub async fn connect(stream: TcpStream, opts: ConnectOptions, printer: Arc<Print
     let rd = BufReader::with_capacity(64 * 1024, rd);
     let (tx, mut events) = mpsc::channel(64);
     tokio::spawn(reader(rd, opts.cipher.clone(), opts.limits, printer.clone(), tx));
-    let mut sealer = Sealer::new(opts.cipher.clone());
+    let mut sealer = match opts.seed {
+        Some(seed) => Sealer::seeded(opts.cipher.clone(), seed),
+        None => Sealer::new(opts.cipher.clone()),
+    };
     let mut sent = 0;
     let mut send = |kind: Kind, text: &[u8]| {
         let frame = sealer.seal(kind, text);

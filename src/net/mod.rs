@@ -158,16 +158,34 @@ pub async fn read_frame_into<R: AsyncRead + Unpin>(
     tokio::time::timeout(limits.frame, rest).await.map_err(|_| NetError::SlowFrame(limits.frame.as_secs()))?
 }
 
+/// Where IVs and nonces come from.
+enum Nonces {
+    /// The operating system's CSPRNG (via `rand::rng()`): always, in real use.
+    Os,
+    /// A ChaCha20 stream from a seed: reproducible output for `tour --seed`,
+    /// which also derives its (demo) keys from the seed.
+    Seeded(Box<rand::rngs::ChaCha20Rng>),
+}
+
 /// Seals outgoing frames, numbering them.
 pub struct Sealer {
     cipher: Arc<Cipher>,
     next_seq: u64,
+    nonces: Nonces,
 }
 
 impl Sealer {
-    /// A sealer starting at sequence number 0.
+    /// A sealer starting at sequence number 0, with IVs/nonces from the OS.
     pub fn new(cipher: Arc<Cipher>) -> Self {
-        Sealer { cipher, next_seq: 0 }
+        Sealer { cipher, next_seq: 0, nonces: Nonces::Os }
+    }
+
+    /// A sealer whose IVs/nonces come from a seeded ChaCha20 — reproducible,
+    /// so only for demo keys derived from the same seed (`tour --seed`).
+    pub fn seeded(cipher: Arc<Cipher>, seed: u64) -> Self {
+        use rand::SeedableRng;
+        let rng = Box::new(rand::rngs::ChaCha20Rng::seed_from_u64(seed));
+        Sealer { cipher, next_seq: 0, nonces: Nonces::Seeded(rng) }
     }
 
     /// Seals `text` into a complete frame of `kind`.
@@ -186,7 +204,10 @@ impl Sealer {
         let head = header.encode();
         frame.clear();
         frame.extend_from_slice(&head);
-        self.cipher.seal_into_at(&head, text, &mut rand::rng(), frame, HEADER_LEN);
+        match &mut self.nonces {
+            Nonces::Os => self.cipher.seal_into_at(&head, text, &mut rand::rng(), frame, HEADER_LEN),
+            Nonces::Seeded(rng) => self.cipher.seal_into_at(&head, text, rng.as_mut(), frame, HEADER_LEN),
+        }
     }
 }
 
@@ -254,6 +275,9 @@ pub enum Show {
     Quiet,
     /// One JSON object per frame and per event.
     Json,
+    /// The annotated dump of message frames only (no hello, goodbye or
+    /// events): the tour's compact view.
+    Messages,
 }
 
 /// Direction of a frame, from this program's point of view.
@@ -265,12 +289,13 @@ pub enum Dir {
     Out,
 }
 
-/// The one place a chat program writes to stdout, so that lines from many
-/// connections never interleave.
+/// The one place a chat program writes its output (stdout, or a sink such
+/// as the tour's page), so that lines from many connections never interleave.
 pub struct Printer {
     show: Show,
     renderer: Renderer,
     state: Mutex<BlockMemory>,
+    sink: Option<Mutex<Box<dyn Write + Send>>>,
 }
 
 /// A message's text for display: as is if UTF-8, else escaped (`\xff`), never dropped.
@@ -282,16 +307,28 @@ pub fn show_text(bytes: &[u8]) -> String {
 }
 
 impl Printer {
-    /// A printer for `show` mode.
+    /// A printer for `show` mode, writing to stdout.
     pub fn new(show: Show, renderer: Renderer) -> Self {
-        Printer { show, renderer, state: Mutex::new(BlockMemory::default()) }
+        Printer { show, renderer, state: Mutex::new(BlockMemory::default()), sink: None }
+    }
+
+    /// A printer writing to `sink` instead of stdout.
+    pub fn with_sink(show: Show, renderer: Renderer, sink: Box<dyn Write + Send>) -> Self {
+        Printer { sink: Some(Mutex::new(sink)), ..Printer::new(show, renderer) }
     }
 
     fn write(&self, text: &[u8]) {
         // Output errors (a closed pipe) must not take the server down.
-        let mut out = io::stdout().lock();
-        let _ = out.write_all(text);
-        let _ = out.flush();
+        match &self.sink {
+            Some(sink) => {
+                let _ = sink.lock().unwrap_or_else(|e| e.into_inner()).write_all(text);
+            }
+            None => {
+                let mut out = io::stdout().lock();
+                let _ = out.write_all(text);
+                let _ = out.flush();
+            }
+        }
     }
 
     /// Shows a frame sent to or received from `peer` (`client 3`, `server`),
@@ -326,7 +363,8 @@ impl Printer {
                 });
                 let _ = writeln!(out, "{v}");
             }
-            Show::Full => {
+            Show::Messages if header.kind != Kind::Message => return,
+            Show::Full | Show::Messages => {
                 let title = format!(
                     "{arrow} {tag} {from_to} {peer} · {} · seq {} · {} · {} bytes",
                     header.kind.name(),
@@ -350,6 +388,7 @@ impl Printer {
     pub fn event(&self, what: &str, line: &str) {
         let text = match self.show {
             Show::Json => format!("{}\n", serde_json::json!({ "event": what, "message": line })),
+            Show::Messages => return,
             _ => format!("* {line}\n"),
         };
         self.write(text.as_bytes());

@@ -51,6 +51,10 @@ pub struct ServeOptions {
     pub echo: bool,
     /// Read limits per client.
     pub limits: Limits,
+    /// Read commands (`/list`, `/to`, `/quit`, broadcast lines) from stdin.
+    pub console: bool,
+    /// Seed the server's IVs/nonces (only with demo keys: `tour --seed`).
+    pub seed: Option<u64>,
 }
 
 fn lock(clients: &Clients) -> std::sync::MutexGuard<'_, BTreeMap<u32, Client>> {
@@ -73,7 +77,9 @@ pub async fn serve(listener: TcpListener, opts: ServeOptions, printer: Arc<Print
     let clients: Clients = Arc::default();
     let opts = Arc::new(opts);
     let (quit_tx, mut quit_rx) = mpsc::channel::<()>(1);
-    tokio::spawn(console(clients.clone(), printer.clone(), quit_tx));
+    if opts.console {
+        tokio::spawn(console(clients.clone(), printer.clone(), quit_tx));
+    }
     let mut next_id = 1u32;
     loop {
         tokio::select! {
@@ -187,12 +193,11 @@ async fn client(
     let (rd, wr) = stream.into_split();
     // Buffered: a frame costs one read syscall, not three.
     let mut rd = BufReader::with_capacity(64 * 1024, rd);
-    let outbox = Arc::new(tokio::sync::Mutex::new(Outbox {
-        wr,
-        sealer: Sealer::new(opts.cipher.clone()),
-        frame: Vec::new(),
-        sent: 0,
-    }));
+    let sealer = match opts.seed {
+        Some(seed) => Sealer::seeded(opts.cipher.clone(), seed.wrapping_add(u64::from(id))),
+        None => Sealer::new(opts.cipher.clone()),
+    };
+    let outbox = Arc::new(tokio::sync::Mutex::new(Outbox { wr, sealer, frame: Vec::new(), sent: 0 }));
     let timeout = opts.limits.frame;
     printer.event("join", &format!("{name} connected from {addr}"));
     // Our hello goes out before we read anything: even a client we are about
