@@ -13,7 +13,7 @@
 //!   each exchanging M messages; every reply is checked (lost, misdelivered),
 //!   and the server's peak resident memory is read from `/proc`.
 
-use std::io::{self, BufRead, BufReader as StdBufReader, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -55,34 +55,23 @@ pub async fn bulk(suite: Option<Suite>, size: usize, seconds: f64) -> io::Result
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let keys = keys();
-    let receiver = {
+    // The receiver runs on its own OS thread and runtime: the two ends share
+    // nothing but the socket, as two programs would.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let listener = listener.into_std()?;
+    {
         let keys = keys.clone();
-        tokio::spawn(async move {
-            let (stream, _) = listener.accept().await?;
-            let mut rd = BufReader::with_capacity(256 * 1024, stream);
-            let mut total = 0usize;
-            let mut buf = Vec::new();
-            let start = Instant::now();
-            match suite {
-                Some(suite) => {
-                    let limits = Limits { max_body: 4 << 20, ..Limits::default() };
-                    let mut opener = Opener::new(cipher(suite, &keys), "sender".into(), "receiver speaks");
-                    while read_frame_into(&mut rd, &limits, &mut buf).await.map_err(io::Error::other)? {
-                        total += opener.open_ref(&buf).map_err(io::Error::other)?.1.len();
-                    }
-                }
-                None => {
-                    let mut len = [0u8; 4];
-                    while rd.read_exact(&mut len).await.is_ok() {
-                        buf.resize(u32::from_be_bytes(len) as usize, 0);
-                        rd.read_exact(&mut buf).await?;
-                        total += buf.len();
-                    }
-                }
-            }
-            Ok::<f64, io::Error>(total as f64 / start.elapsed().as_secs_f64())
-        })
-    };
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let result = rt.and_then(|rt| {
+                rt.block_on(async move {
+                    let listener = TcpListener::from_std(listener)?;
+                    receive(listener, suite, keys).await
+                })
+            });
+            let _ = done_tx.send(result);
+        });
+    }
     let mut s = TcpStream::connect(addr).await?;
     s.set_nodelay(true)?;
     let payload = vec![0x42u8; size];
@@ -108,7 +97,35 @@ pub async fn bulk(suite: Option<Suite>, size: usize, seconds: f64) -> io::Result
     }
     s.shutdown().await?;
     drop(s);
-    receiver.await.map_err(io::Error::other)?
+    done_rx.await.map_err(io::Error::other)?
+}
+
+/// The bulk receiver: reads, checks and opens every frame (or, plain, reads
+/// every length-prefixed message); returns plaintext bytes per second.
+async fn receive(listener: TcpListener, suite: Option<Suite>, keys: KeyMaterial) -> io::Result<f64> {
+    let (stream, _) = listener.accept().await?;
+    let mut rd = BufReader::with_capacity(256 * 1024, stream);
+    let mut total = 0usize;
+    let mut buf = Vec::new();
+    let start = Instant::now();
+    match suite {
+        Some(suite) => {
+            let limits = Limits { max_body: 4 << 20, ..Limits::default() };
+            let mut opener = Opener::new(cipher(suite, &keys), "sender".into(), "receiver speaks");
+            while read_frame_into(&mut rd, &limits, &mut buf).await.map_err(io::Error::other)? {
+                total += opener.open_ref(&buf).map_err(io::Error::other)?.1.len();
+            }
+        }
+        None => {
+            let mut len = [0u8; 4];
+            while rd.read_exact(&mut len).await.is_ok() {
+                buf.resize(u32::from_be_bytes(len) as usize, 0);
+                rd.read_exact(&mut buf).await?;
+                total += buf.len();
+            }
+        }
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
 }
 
 /// A `cryptolab serve --echo --quiet` child process on a free port.
@@ -121,8 +138,11 @@ struct Server {
 impl Server {
     fn start(exe: &PathBuf, suite: Suite) -> io::Result<Server> {
         let keys = keys();
-        let mut child = Command::new(exe)
-            .args(["serve", "--echo", "--quiet", "--port", "0", "--mode", suite.name()])
+        // A free port, chosen here; the server's own output goes to /dev/null
+        // (it still writes it — only the reading end is not part of the measurement).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(exe)
+            .args(["serve", "--echo", "--quiet", "--port", &port.to_string(), "--mode", suite.name()])
             .args([
                 "--key",
                 &hex::encode(&keys.enc),
@@ -131,25 +151,18 @@ impl Server {
             ])
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Drain the server's output for its whole life (a full pipe would stall it).
-        std::thread::spawn(move || {
-            for line in StdBufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
-                    let _ = tx.send(rest.split(' ').next().unwrap_or("").parse::<u16>());
-                }
+        let server = Server { child, port, keys };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > Duration::from_secs(10) {
+                return Err(io::Error::other("server did not start"));
             }
-        });
-        let port = rx
-            .recv_timeout(Duration::from_secs(10))
-            .map_err(|_| io::Error::other("server did not start"))?
-            .map_err(io::Error::other)?;
-        Ok(Server { child, port, keys })
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(server)
     }
 
     /// Peak resident memory (VmHWM) in bytes, from /proc.
