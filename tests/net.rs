@@ -323,3 +323,23 @@ fn one_byte_per_second_client_does_not_stall_others() {
     );
     dripper.join().unwrap();
 }
+
+#[test]
+fn json_output_is_one_object_per_frame_and_event() {
+    let (srv, port) = server("gcm", &["--echo", "--json"]);
+    assert_still_serves("gcm", port, "in json");
+    let text = srv.wait_for("\"event\":\"leave\"");
+    let values: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let frame = values
+        .iter()
+        .find(|v| v["event"] == "frame" && v["dir"] == "in" && v["kind"] == "message")
+        .expect("the message frame");
+    assert_eq!(frame["text"], "in json");
+    assert_eq!(frame["suite"], "gcm");
+    assert_eq!(frame["peer"], "client 1");
+    let labels: Vec<&str> =
+        frame["spans"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["version", "suite", "kind", "flags", "seq", "length", "nonce", "ct[0]", "tag"]);
+    assert!(values.iter().any(|v| v["event"] == "listening"));
+}
