@@ -74,6 +74,8 @@ pub enum Command {
     /// Connect to a chat server: type lines to send, see frames arrive.
     #[command(after_help = CONNECT_EXAMPLES)]
     Connect(ConnectArgs),
+    /// Classical ciphers: encrypt, decrypt, and crack by statistics.
+    Classical(crate::classical::ClassicalArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
     #[command(
         after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5"
@@ -363,7 +365,23 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => serve(&args, color),
         Command::Connect(args) => connect(&args, color),
         Command::Bench(args) => bench(&args),
+        Command::Classical(args) => classical(&args, color),
     }
+}
+
+fn classical(args: &crate::classical::ClassicalArgs, color: ColorChoice) -> Result<(), CliError> {
+    let mut out = io::stdout().lock();
+    crate::classical::run(args, &mut out, color.enabled(io::stdout().is_terminal())).map_err(|e| match e
+        .io_kind()
+    {
+        Some(kind) => CliError::from(io::Error::new(kind, e.to_string())),
+        None => {
+            let hint = e.hint();
+            CliError::usage(e.to_string(), hint)
+        }
+    })?;
+    out.flush()?;
+    Ok(())
 }
 
 fn bench(args: &BenchArgs) -> Result<(), CliError> {

@@ -16,6 +16,8 @@
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
 //! - [`net`] — the encrypted chat over TCP: [`net::server`] (many clients),
 //!   [`net::client`]; reading bounded by size, idle and frame timeouts.
+//! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
+//!   encrypt, decrypt, and crack by statistics (independent of the rest).
 //! - [`tour`] — the guided tour, `cryptolab tour`.
 //! - [`cli`] — the command tree (clap) and one handler per command;
 //!   [`error`] — how errors reach the user (two lines, exit code 2 for bad input).
@@ -24,6 +26,7 @@
 //! layers never call higher ones; `suite` and `render` do no I/O of their own
 //! beyond writing to a caller's `io::Write`.
 
+pub mod classical;
 pub mod cli;
 pub mod error;
 pub mod keys;

@@ -104,10 +104,18 @@ pub fn run<R: CryptoRng + ?Sized>(
 
     chat(w, r, keys, chat_seed)?;
 
+    heading(w, r, "7. Before AES: the classical ciphers, broken by statistics")?;
+    let seed = chat_seed.unwrap_or_else(|| rng.next_u64());
+    crate::classical::tour_section(w, r.is_color(), seed)?;
+
     heading(w, r, "Next")?;
     writeln!(w, "  cryptolab encrypt --mode ecb --explain FILE   see your own data's blocks")?;
     writeln!(w, "  cryptolab serve --mode cbc                    then, in another terminal:")?;
     writeln!(w, "  cryptolab connect --mode cbc                  chat, and watch every frame")?;
+    writeln!(
+        w,
+        "  cryptolab classical mono                      a substitution cipher, cracked step by step"
+    )?;
     writeln!(w, "  cryptolab keygen --bits 256                   a key file of your own (mode 0600)")?;
     writeln!(w, "  cryptolab --help                              every command, with examples")?;
     Ok(())

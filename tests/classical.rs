@@ -1,0 +1,318 @@
+//! The classical ciphers through the library API: round trips (property
+//! tests), every way a key or a text can be wrong, and cracks that must
+//! recover the truth.
+//!
+//! Crack plaintexts come from `data/english/heldout.txt`, the part of the
+//! source book kept out of the English tables, so the crackers are tested on
+//! English they have not seen. Every random choice is seeded.
+
+use cryptolab::classical::{
+    ClassicalError, MonoKey, TranspositionKey, VigenereKey, caesar, mono, transposition, vigenere,
+};
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+
+const HELD_OUT: &str = include_str!("../data/english/heldout.txt");
+
+/// `n` letters of held-out English (upper case, letters only), starting at
+/// the first word at or after `from`.
+fn held_out_letters(from: usize, n: usize) -> String {
+    let text: String = HELD_OUT[from..].split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+    text.chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase()).take(n).collect()
+}
+
+/// Held-out English with its spaces and punctuation, about `n` characters.
+fn held_out_prose(from: usize, n: usize) -> String {
+    let words: Vec<&str> = HELD_OUT[from..].split_whitespace().skip(1).collect();
+    let mut s = String::new();
+    for w in words {
+        if s.len() >= n {
+            break;
+        }
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(w);
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------
+// Round trips
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn caesar_round_trips_any_text(text in any::<String>(), shift in 0u8..26) {
+        prop_assert_eq!(caesar::decrypt(&caesar::encrypt(&text, shift), shift), text);
+    }
+
+    #[test]
+    fn mono_round_trips_any_text(text in any::<String>(), seed in any::<u64>()) {
+        let key = MonoKey::random(&mut Xoshiro256PlusPlus::seed_from_u64(seed));
+        prop_assert_eq!(mono::decrypt(&mono::encrypt(&text, &key), &key), text);
+    }
+
+    #[test]
+    fn mono_key_prints_as_a_key_that_parses_back(seed in any::<u64>()) {
+        let key = MonoKey::random(&mut Xoshiro256PlusPlus::seed_from_u64(seed));
+        prop_assert_eq!(MonoKey::parse(&key.to_string()).unwrap(), key);
+    }
+
+    #[test]
+    fn transposition_round_trips_any_text(text in any::<String>(), width in 2usize..=12, seed in any::<u64>()) {
+        let key = TranspositionKey::random(width, &mut Xoshiro256PlusPlus::seed_from_u64(seed));
+        prop_assert_eq!(transposition::decrypt(&transposition::encrypt(&text, &key, None), &key), text);
+    }
+
+    #[test]
+    fn transposition_keeps_the_shape_of_the_text(text in "[a-zA-Z ,.!]{0,80}", width in 2usize..=8, seed in any::<u64>()) {
+        let key = TranspositionKey::random(width, &mut Xoshiro256PlusPlus::seed_from_u64(seed));
+        let ct = transposition::encrypt(&text, &key, None);
+        let shape = |s: &str| s.chars().map(|c| if c.is_ascii_uppercase() { 'A' } else if c.is_ascii_lowercase() { 'a' } else { c }).collect::<String>();
+        prop_assert_eq!(shape(&ct), shape(&text));
+    }
+
+    #[test]
+    fn padded_transposition_round_trips_after_stripping(text in "[a-wA-W ,.]{0,60}[a-wA-W]", width in 2usize..=9, seed in any::<u64>()) {
+        let key = TranspositionKey::random(width, &mut Xoshiro256PlusPlus::seed_from_u64(seed));
+        let ct = transposition::encrypt(&text, &key, Some('X'));
+        let letters = ct.chars().filter(char::is_ascii_alphabetic).count();
+        prop_assert_eq!(letters % width, 0);
+        let back = transposition::strip_padding(&transposition::decrypt(&ct, &key), 'X', width);
+        prop_assert_eq!(back, text);
+    }
+
+    #[test]
+    fn transposition_key_prints_as_a_key_that_parses_back(width in 2usize..=20, seed in any::<u64>()) {
+        let key = TranspositionKey::random(width, &mut Xoshiro256PlusPlus::seed_from_u64(seed));
+        prop_assert_eq!(TranspositionKey::parse(&key.to_string()).unwrap(), key);
+    }
+
+    #[test]
+    fn vigenere_round_trips_any_text(text in any::<String>(), key in "[A-Za-z]{1,16}") {
+        let key = VigenereKey::parse(&key).unwrap();
+        prop_assert_eq!(vigenere::decrypt(&vigenere::encrypt(&text, &key), &key), text);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Worked examples
+
+#[test]
+fn caesar_shift_three_is_the_textbook_one() {
+    assert_eq!(caesar::encrypt("Attack at dawn!", 3), "Dwwdfn dw gdzq!");
+}
+
+#[test]
+fn mono_keyword_completes_with_the_rest_of_the_alphabet() {
+    assert_eq!(MonoKey::parse("ZEBRAS").unwrap().to_string(), "ZEBRASCDFGHIJKLMNOPQTUVWXY");
+    assert_eq!(MonoKey::parse("balloon").unwrap().to_string(), "BALONCDEFGHIJKMPQRSTUVWXYZ");
+}
+
+#[test]
+fn transposition_zebras_gives_the_textbook_ciphertext() {
+    let key = TranspositionKey::parse("ZEBRAS").unwrap();
+    assert_eq!(transposition::encrypt("WEAREDISCOVEREDFLEEATONCE", &key, None), "EVLNACDTESEAROFODEECWIREE");
+    assert_eq!(key, TranspositionKey::parse("6,3,2,4,1,5").unwrap());
+}
+
+#[test]
+fn vigenere_skips_non_letters_without_using_key_letters() {
+    let key = VigenereKey::parse("LEMON").unwrap();
+    assert_eq!(vigenere::encrypt("attack at dawn", &key), "lxfopv ef rnhr");
+}
+
+// ---------------------------------------------------------------------------
+// Bad keys and bad texts
+
+#[test]
+fn caesar_key_out_of_range_is_rejected() {
+    for bad in ["26", "-1", "300", "DD", "3.5"] {
+        let err = caesar::parse_key(bad).unwrap_err();
+        assert!(matches!(err, ClassicalError::CaesarKey { .. }), "{bad}: {err:?}");
+        assert!(err.to_string().contains(bad));
+    }
+}
+
+#[test]
+fn caesar_empty_key_is_rejected() {
+    assert!(matches!(caesar::parse_key(" "), Err(ClassicalError::EmptyKey { .. })));
+}
+
+#[test]
+fn mono_key_with_repeat_names_repeated_and_missing_letters() {
+    let err = MonoKey::parse("QWERTYUIOPASDFGHJKLZXCVBNQ").unwrap_err();
+    match &err {
+        ClassicalError::MonoKeyNotPermutation { repeated, missing, .. } => {
+            assert_eq!((*repeated, *missing), ('Q', 'M'))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "mono key `QWERTYUIOPASDFGHJKLZXCVBNQ` is not a permutation of A-Z: it repeats Q and lacks M"
+    );
+}
+
+#[test]
+fn mono_key_with_non_letter_is_rejected() {
+    let err = MonoKey::parse("ZEB RAS").unwrap_err();
+    assert!(matches!(err, ClassicalError::MonoKeyCharacter { ch: ' ', .. }));
+}
+
+#[test]
+fn transposition_key_with_unusable_character_is_rejected() {
+    let err = TranspositionKey::parse("ZEB-RAS").unwrap_err();
+    assert!(matches!(err, ClassicalError::TranspositionKeyCharacter { ch: '-', .. }));
+    let err = TranspositionKey::parse("3,1,x").unwrap_err();
+    assert!(matches!(err, ClassicalError::TranspositionKeyCharacter { ch: 'x', .. }));
+}
+
+#[test]
+fn transposition_numbers_repeated_is_rejected() {
+    let err = TranspositionKey::parse("3,1,3").unwrap_err();
+    assert_eq!(err.to_string(), "transposition key `3,1,3` is not a column order: 3 appears twice");
+}
+
+#[test]
+fn transposition_numbers_out_of_range_is_rejected() {
+    let err = TranspositionKey::parse("1,2,4").unwrap_err();
+    assert!(err.to_string().contains("4 is out of range"), "{err}");
+    let err = TranspositionKey::parse("0,1").unwrap_err();
+    assert!(err.to_string().contains("0 is out of range"), "{err}");
+}
+
+#[test]
+fn transposition_numbers_with_empty_place_is_rejected() {
+    let err = TranspositionKey::parse("3,,1").unwrap_err();
+    assert!(matches!(err, ClassicalError::TranspositionKeyNumbers { .. }));
+}
+
+#[test]
+fn transposition_key_of_one_column_is_rejected() {
+    for bad in ["A", "1"] {
+        assert!(matches!(TranspositionKey::parse(bad), Err(ClassicalError::TranspositionKeyTooShort { .. })));
+    }
+}
+
+#[test]
+fn vigenere_key_with_digit_is_rejected() {
+    let err = VigenereKey::parse("LEM0N").unwrap_err();
+    assert!(matches!(err, ClassicalError::VigenereKeyCharacter { ch: '0', .. }));
+}
+
+#[test]
+fn crack_of_empty_text_is_rejected() {
+    assert!(matches!(caesar::crack(""), Err(ClassicalError::EmptyText { .. })));
+    assert!(matches!(mono::crack("  \n", 1), Err(ClassicalError::EmptyText { .. })));
+    assert!(matches!(transposition::crack("", 1), Err(ClassicalError::EmptyText { .. })));
+    assert!(matches!(vigenere::crack(""), Err(ClassicalError::EmptyText { .. })));
+}
+
+#[test]
+fn crack_of_text_without_letters_is_rejected() {
+    let err = vigenere::crack("1234 -- !!").unwrap_err();
+    assert!(matches!(err, ClassicalError::NoLetters { .. }));
+    assert_eq!(err.to_string(), "the ciphertext has no letters A-Z");
+}
+
+#[test]
+fn every_input_error_has_a_hint_and_no_io_kind() {
+    let errors = [
+        caesar::parse_key("99").unwrap_err(),
+        MonoKey::parse("AACDEFGHIJKLMNOPQRSTUVWXYZ").unwrap_err(),
+        TranspositionKey::parse("2,2").unwrap_err(),
+        VigenereKey::parse("a b").unwrap_err(),
+        caesar::crack("").unwrap_err(),
+    ];
+    for e in errors {
+        assert!(!e.hint().is_empty(), "{e}");
+        assert_eq!(e.io_kind(), None, "{e}");
+    }
+}
+
+#[test]
+fn output_error_exposes_its_io_kind() {
+    let e = ClassicalError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+    assert_eq!(e.io_kind(), Some(std::io::ErrorKind::BrokenPipe));
+}
+
+#[test]
+fn very_short_texts_are_still_attempted() {
+    assert!(caesar::crack("Khoor").is_ok());
+    assert!(mono::crack("abc", 1).is_ok());
+    assert!(transposition::crack("ab", 1).is_ok());
+    assert!(vigenere::crack("a").is_ok());
+}
+
+// ---------------------------------------------------------------------------
+// Cracks recover the truth
+
+#[test]
+fn caesar_crack_recovers_shift_from_forty_letters() {
+    for (i, shift) in [1u8, 7, 13, 25].into_iter().enumerate() {
+        let pt = held_out_letters(1000 + 3000 * i, 40);
+        let got = caesar::crack(&caesar::encrypt(&pt, shift)).unwrap();
+        assert_eq!(got.shift, shift);
+        assert_eq!(got.plaintext, pt);
+        assert_eq!(got.ranking.len(), 26);
+    }
+}
+
+#[test]
+fn mono_crack_recovers_400_letters_with_word_breaks() {
+    let pt = held_out_prose(5000, 520); // about 400 letters
+    let key = MonoKey::random(&mut Xoshiro256PlusPlus::seed_from_u64(42));
+    let ct = mono::encrypt(&pt, &key);
+    let got = mono::crack(&ct, 7).unwrap();
+    assert_eq!(got.plaintext, pt);
+}
+
+#[test]
+fn mono_crack_is_deterministic_for_a_seed() {
+    let pt = held_out_letters(9000, 250);
+    let key = MonoKey::random(&mut Xoshiro256PlusPlus::seed_from_u64(3));
+    let ct = mono::encrypt(&pt, &key);
+    assert_eq!(mono::crack(&ct, 11).unwrap(), mono::crack(&ct, 11).unwrap());
+}
+
+#[test]
+fn transposition_crack_recovers_key_and_plaintext() {
+    let pt = held_out_letters(14000, 200);
+    let key = TranspositionKey::parse("CIPHER").unwrap();
+    let ct = transposition::encrypt(&pt, &key, None);
+    let settings = transposition::CrackSettings { max_width: 7, ..Default::default() };
+    let got = transposition::crack_with(&ct, 1, &settings).unwrap();
+    assert_eq!(got.plaintext, pt);
+    assert_eq!(got.key, key);
+}
+
+#[test]
+fn vigenere_crack_recovers_a_seven_letter_key() {
+    let pt = held_out_prose(20000, 400); // about 300 letters
+    let key = VigenereKey::parse("DEVILRY").unwrap();
+    let got = vigenere::crack(&vigenere::encrypt(&pt, &key)).unwrap();
+    assert_eq!(got.key, key);
+    assert_eq!(got.plaintext, pt);
+}
+
+// ---------------------------------------------------------------------------
+// The tour section
+
+#[test]
+fn tour_section_is_short_deterministic_and_breaks_both_ciphers() {
+    let mut a = Vec::new();
+    cryptolab::classical::tour_section(&mut a, false, 5).unwrap();
+    let mut b = Vec::new();
+    cryptolab::classical::tour_section(&mut b, false, 5).unwrap();
+    assert_eq!(a, b, "same seed, same text");
+    let text = String::from_utf8(a).unwrap();
+    assert!(text.lines().count() <= 25, "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when colour is off");
+    // Both plaintexts are recovered (the Caesar in full, the substitution's start).
+    assert!(text.contains("Cynic: a blackguard whose faulty vision"), "{text}");
+    assert!(text.contains("Calamity: a more than commonly plain"), "{text}");
+}
