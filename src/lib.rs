@@ -16,6 +16,8 @@
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
 //! - [`net`] — the encrypted chat over TCP: [`net::server`] (many clients),
 //!   [`net::client`]; reading bounded by size, idle and frame timeouts.
+//! - [`attacks`] — one file per attack (bit-flipping, tampering, padding
+//!   oracle, replay): setup → attack → verify, with only what an attacker has.
 //! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
 //!   encrypt, decrypt, and crack by statistics (independent of the rest).
 //! - [`tour`] — the guided tour, `cryptolab tour`.
@@ -26,6 +28,7 @@
 //! layers never call higher ones; `suite` and `render` do no I/O of their own
 //! beyond writing to a caller's `io::Write`.
 
+pub mod attacks;
 pub mod classical;
 pub mod cli;
 pub mod error;

@@ -1,0 +1,181 @@
+//! CBC bit-flipping: rewriting an encrypted record without the key.
+//!
+//! **Setup.** A server issues an encrypted cookie, a record such as
+//! `user=alice;note=hello from alice;role=guest;ttl=60`, sealed in cbc. The
+//! attacker can read the ciphertext and send back whatever bytes they like.
+//! They know the record's format (it is the same for everyone), but not the key.
+//!
+//! **Attack.** CBC decrypts block *i* as `P_i = D_K(C_i) ⊕ C_{i−1}` (SP 800-38A
+//! §6.2). `C_{i−1}` is just bytes on the wire, so XORing a mask Δ into it XORs
+//! the same Δ into `P_i`, exactly, bit for bit:
+//!
+//! ```text
+//! P'_i = D_K(C_i) ⊕ (C_{i−1} ⊕ Δ) = P_i ⊕ Δ        choose Δ = "guest" ⊕ "admin"
+//! ```
+//!
+//! In a body laid out as `IV ‖ C_0 ‖ C_1 ‖ …`, the byte that controls plaintext
+//! byte *j* is body byte *j*: the one sixteen bytes before it. The price:
+//! `C_{i−1}` also went through `D_K`, so `P_{i−1}` decrypts to sixteen bytes
+//! of garbage. Here that block is the free-text note, and the record still
+//! parses. Flipping the IV instead would change block 0 with no garbage at all.
+//!
+//! **Verify.** The victim decrypts and parses the record: `role=admin`.
+//! Against cbc-hmac the tag covers IV ‖ ciphertext, and against gcm the tag
+//! covers the ciphertext. The same forgery is rejected there before anything
+//! is decrypted.
+
+use crate::suite::{Cipher, Suite, SuiteError};
+
+/// The victim's record: `role=` starts at byte 32, its value at byte 38.
+pub const RECORD: &str = "user=alice;note=hello from alice;role=guest;ttl=60";
+/// The value the attacker replaces.
+pub const ORIGINAL: &str = "guest";
+
+/// Why a forgery target is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// Empty target.
+    #[error("--target is empty")]
+    Empty,
+    /// More bytes than fit before the next block boundary.
+    #[error(
+        "--target is {len} bytes; at most {max} fit between `role=` and the end of its block (with the closing `;`)"
+    )]
+    TooLong {
+        /// The target's length.
+        len: usize,
+        /// The room left in the block.
+        max: usize,
+    },
+    /// A byte the record format cannot carry (`;` and `=` would break the
+    /// fields; control and non-ASCII characters are not part of the format).
+    #[error("--target contains {byte:?}, which the record format cannot carry in a value")]
+    BadByte {
+        /// The offending character.
+        byte: char,
+    },
+}
+
+/// A planned forgery: which plaintext bytes change, and to what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Offset of the first changed plaintext byte.
+    pub at: usize,
+    /// The known plaintext there.
+    pub known: Vec<u8>,
+    /// What the attacker wants there.
+    pub wanted: Vec<u8>,
+}
+
+impl Plan {
+    /// Plans `role=guest;` → `role=<target>;`. The field always ends with
+    /// `;`, so a longer target overwrites what follows only up to that `;`;
+    /// a shorter one is padded with `;` (empty fields, which parsers skip).
+    pub fn new(target: &str) -> Result<Self, TargetError> {
+        let at = RECORD.find(ORIGINAL).expect("the record has the value");
+        // Room before the block ends, keeping one byte for the closing `;`.
+        let max = 16 - at % 16 - 1;
+        if target.is_empty() {
+            return Err(TargetError::Empty);
+        }
+        if target.len() > max {
+            return Err(TargetError::TooLong { len: target.len(), max });
+        }
+        if let Some(byte) = target.chars().find(|c| matches!(c, '=' | ';') || c.is_control() || !c.is_ascii())
+        {
+            return Err(TargetError::BadByte { byte });
+        }
+        let mut wanted = target.as_bytes().to_vec();
+        wanted.resize(wanted.len().max(ORIGINAL.len()) + 1, b';');
+        let known = RECORD.as_bytes()[at..at + wanted.len()].to_vec();
+        Ok(Plan { at, known, wanted })
+    }
+
+    /// The XOR mask Δ = known ⊕ wanted, byte by byte.
+    pub fn mask(&self) -> Vec<u8> {
+        self.known.iter().zip(&self.wanted).map(|(k, w)| k ^ w).collect()
+    }
+
+    /// The body bytes the attack changes: for a CBC body (IV first) plaintext
+    /// byte *j* is controlled by body byte *j*; for GCM (CTR mode) by the
+    /// ciphertext byte at the same position, after the 12-byte nonce.
+    pub fn body_range(&self, suite: Suite) -> std::ops::Range<usize> {
+        let start = match suite {
+            Suite::Gcm => 12 + self.at,
+            _ => self.at,
+        };
+        start..start + self.wanted.len()
+    }
+
+    /// Applies the mask to a captured body, returning the forged body.
+    pub fn forge(&self, suite: Suite, body: &[u8]) -> Vec<u8> {
+        let mut forged = body.to_vec();
+        for (b, m) in forged[self.body_range(suite)].iter_mut().zip(self.mask()) {
+            *b ^= m;
+        }
+        forged
+    }
+}
+
+/// The victim's record parser: `key=value` fields separated by `;`
+/// (fields without `=`, like garbage, are skipped).
+pub fn field<'a>(record: &'a str, key: &str) -> Option<&'a str> {
+    record.split(';').filter_map(|f| f.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// What the victim made of a forged body.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It decrypted: the (possibly garbled) record, and its `role` field.
+    Accepted {
+        /// The decrypted bytes.
+        plaintext: Vec<u8>,
+        /// The `role` the victim now believes.
+        role: Option<String>,
+    },
+    /// It was refused.
+    Rejected(SuiteError),
+}
+
+/// Sends the forged body to the victim (who holds the key) and reports.
+pub fn victim_opens(victim: &Cipher, forged: &[u8]) -> Outcome {
+    match victim.open(&[], forged) {
+        Ok(plaintext) => {
+            let text = String::from_utf8_lossy(&plaintext).into_owned();
+            let role = field(&text, "role").map(str::to_string);
+            Outcome::Accepted { plaintext, role }
+        }
+        Err(e) => Outcome::Rejected(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_places_the_value_in_block_two() {
+        assert_eq!(RECORD.find(ORIGINAL), Some(38));
+        // Δ = "guest;" ⊕ "admin;": the closing `;` stays (its mask byte is 0).
+        assert_eq!(
+            Plan::new("admin").unwrap().mask(),
+            b"guest;".iter().zip(b"admin;").map(|(a, b)| a ^ b).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn targets_that_cannot_be_forged_say_why() {
+        assert_eq!(Plan::new(""), Err(TargetError::Empty));
+        assert_eq!(Plan::new("superuser-x"), Err(TargetError::TooLong { len: 11, max: 9 }));
+        assert_eq!(Plan::new("a=b"), Err(TargetError::BadByte { byte: '=' }));
+        assert_eq!(Plan::new("a;b"), Err(TargetError::BadByte { byte: ';' }));
+    }
+
+    #[test]
+    fn short_targets_are_padded_with_empty_fields() {
+        let plan = Plan::new("root").unwrap();
+        assert_eq!(plan.wanted, b"root;;");
+        assert_eq!(field("user=a;role=root;;ttl=60", "role"), Some("root"));
+    }
+}

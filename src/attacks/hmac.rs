@@ -1,0 +1,133 @@
+//! Tampering with an authenticated frame, field by field, and one flawed MAC.
+//!
+//! **Setup.** A frame in `cbc-hmac` or `gcm` ([`crate::wire`]): header ‖ IV or
+//! nonce ‖ ciphertext ‖ tag. In cbc-hmac the tag is HMAC-SHA256 over
+//! header ‖ IV ‖ ciphertext under its own key (RFC 2104, encrypt-then-MAC).
+//! In gcm it is GHASH over header (associated data) ‖ ciphertext
+//! (SP 800-38D).
+//!
+//! **Attack.** Change one thing at a time: a header byte (version, suite,
+//! kind, flags, the sequence number, the length), the IV or nonce, each
+//! ciphertext block, the tag, or cut the frame short. Send each version to
+//! the real receiver ([`crate::net::Opener`]).
+//!
+//! **Verify.** Every one is refused. Malformed headers are refused by the wire
+//! decoder. Everything else is refused by the tag check, before any byte is
+//! decrypted.
+//!
+//! **Why the MAC must cover the IV.** [`flawed_seal`] is a deliberately broken
+//! variant, INSECURE: its MAC covers the ciphertext only. The IV still drives
+//! the decryption of block 0 (`P_0 = D_K(C_0) ⊕ IV`), so flipping IV bits
+//! rewrites the first block and the MAC still verifies. [`flawed_open`]
+//! accepts `pay 90 to carol` where `pay 10 to carol` was sent.
+//!
+//! **Why the comparison must be constant-time.** A tag check that stops at the
+//! first differing byte answers faster for a forgery whose first byte is right.
+//! With enough timing samples an attacker learns the right tag one byte at a
+//! time: 16 × 256 tries instead of 2^128. cryptolab compares tags with
+//! `hmac::Mac::verify_slice` (cbc-hmac; see [`crate::suite::cbc_hmac::verify`]),
+//! which uses `subtle::ConstantTimeEq`: every byte is always compared, and the
+//! result is combined without branches. `aes-gcm` does the same inside
+//! `decrypt_inout_detached`.
+
+use std::sync::Arc;
+
+use crate::keys::KeyMaterial;
+use crate::net::{Opener, Sealer};
+use crate::suite::{Aes, Cipher, Suite, cbc_hmac, pkcs7};
+use crate::wire::{HEADER_LEN, Kind};
+
+/// The message every tampering starts from.
+pub const MESSAGE: &str = "pay 10 to carol, invoice 2024-117";
+
+/// One tampering and the receiver's verdict.
+#[derive(Debug)]
+pub struct Tamper {
+    /// Which field.
+    pub field: String,
+    /// What was done to it.
+    pub change: String,
+    /// `Ok(text)` if the receiver accepted (it never should), else why not.
+    pub verdict: Result<String, String>,
+}
+
+/// Tampers with every field of a `suite` frame in turn.
+pub fn tamper_all(suite: Suite, keys: &KeyMaterial, seed: u64) -> Vec<Tamper> {
+    let cipher = Arc::new(Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys are valid"));
+    let mut sender = Sealer::seeded(cipher.clone(), seed);
+    let hello = sender.seal(Kind::Hello, b"sender");
+    let frame = sender.seal(Kind::Message, MESSAGE.as_bytes());
+    // A fresh receiver that has seen the hello and now expects seq 1.
+    let receive = |bytes: &[u8]| {
+        let mut r = Opener::new(cipher.clone(), "sender".into(), "receiver speaks");
+        r.open(&hello).expect("the hello opens");
+        r.open(bytes).map(|o| String::from_utf8_lossy(&o.text).into_owned()).map_err(|e| e.to_string())
+    };
+    let mut out = Vec::new();
+    let mut try_it = |field: String, change: &str, bytes: Vec<u8>| {
+        out.push(Tamper { field, change: change.into(), verdict: receive(&bytes) });
+    };
+    let flip = |at: usize, mask: u8| {
+        let mut f = frame.clone();
+        f[at] ^= mask;
+        f
+    };
+    try_it("none".into(), "the frame as sent", frame.clone());
+    try_it("header: version".into(), "1 → 2", flip(0, 0x03));
+    try_it("header: suite".into(), "→ another suite's byte", flip(1, 0x07));
+    try_it("header: kind".into(), "message → goodbye", flip(2, 0x01));
+    try_it("header: flags".into(), "0 → 0x80", flip(3, 0x80));
+    try_it("header: seq".into(), "1 → 0", flip(11, 0x01));
+    try_it("header: length".into(), "one byte less", flip(15, 0x01));
+    let iv = if suite == Suite::Gcm { "nonce" } else { "iv" };
+    try_it(iv.into(), "one bit flipped", flip(HEADER_LEN, 0x01));
+    let ct_start = HEADER_LEN + suite.iv_len();
+    let ct_end = frame.len() - suite.tag_len();
+    for (i, start) in (ct_start..ct_end).step_by(16).enumerate() {
+        try_it(format!("ct[{i}]"), "one bit flipped", flip(start + 3, 0x20));
+    }
+    try_it("tag".into(), "last bit flipped", flip(frame.len() - 1, 0x01));
+    let mut short = frame[..frame.len() - 16].to_vec();
+    let len = u32::from_be_bytes(short[12..16].try_into().expect("4 bytes")) - 16;
+    short[12..16].copy_from_slice(&len.to_be_bytes());
+    try_it("truncation".into(), "last 16 bytes cut, length fixed", short);
+    out
+}
+
+/// INSECURE, on purpose: CBC with a MAC over the ciphertext only — not the
+/// IV, not the header. Body: `IV ‖ C ‖ HMAC(C)`.
+pub fn flawed_seal(keys: &KeyMaterial, iv: &[u8; 16], pt: &[u8]) -> Vec<u8> {
+    let aes = Aes::new(&keys.enc).expect("demo keys are valid");
+    let mac = cbc_hmac::keyed(keys.mac().expect("demo keys have a MAC key"));
+    let mut ct = vec![0u8; pkcs7::padded_len(pt.len())];
+    aes.cbc_encrypt(iv, pt, &mut ct);
+    let tag = cbc_hmac::tag(&mac, &[], &ct);
+    [iv.as_slice(), &ct, &tag].concat()
+}
+
+/// The flawed receiver: checks HMAC(C), then decrypts with whatever IV came.
+pub fn flawed_open(keys: &KeyMaterial, body: &[u8]) -> Option<Vec<u8>> {
+    let aes = Aes::new(&keys.enc).ok()?;
+    let mac = cbc_hmac::keyed(keys.mac()?);
+    if body.len() < 16 + 16 + 32 {
+        return None;
+    }
+    let (iv, rest) = body.split_at(16);
+    let (ct, tag) = rest.split_at(rest.len() - 32);
+    if !ct.len().is_multiple_of(16) || !cbc_hmac::verify(&mac, &[], ct, tag) {
+        return None;
+    }
+    let mut pt = vec![0u8; ct.len()];
+    aes.cbc_decrypt_raw(iv.try_into().ok()?, ct, &mut pt);
+    let len = pkcs7::unpad(&pt).ok()?;
+    pt.truncate(len);
+    Some(pt)
+}
+
+/// The IV flip that turns `pay 10` into `pay 90` in the flawed variant:
+/// byte 4 of P_0 is `1`; XOR the IV there with `'1' ⊕ '9'`.
+pub fn flip_amount(body: &[u8]) -> Vec<u8> {
+    let mut forged = body.to_vec();
+    forged[4] ^= b'1' ^ b'9';
+    forged
+}

@@ -1,0 +1,22 @@
+//! The attacks, one file each, written like a textbook page:
+//! **setup** (a victim seals something), **attack** (using only what an
+//! attacker has: captured bytes, and an oracle — a closure or a socket that
+//! answers yes/no), **verify** (did it work? against the weak suite it must;
+//! against the authenticated ones it must not).
+//!
+//! | demo | what breaks | why | what stops it |
+//! |---|---|---|---|
+//! | [`bitflip`] | cbc: change `role=guest` to `role=admin` without the key | P_i = D_K(C_i) ⊕ C_{i−1}: flip C_{i−1}, flip P_i | a MAC/tag over IV ‖ ciphertext |
+//! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
+//! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
+//! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
+//!
+//! The victims live in [`crate::suite`] and [`crate::net`]; nothing here
+//! knows a key it should not. The `demo` commands narrate each attack with
+//! the shared renderer; the tests assert that each one succeeds (or, against
+//! the authenticated suites, fails).
+
+pub mod bitflip;
+pub mod hmac;
+pub mod padding_oracle;
+pub mod replay;
