@@ -74,6 +74,9 @@ pub enum Command {
     /// Connect to a chat server: type lines to send, see frames arrive.
     #[command(after_help = CONNECT_EXAMPLES)]
     Connect(ConnectArgs),
+    /// Attacks that break the weak suites and fail against the strong ones.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
     Classical(crate::classical::ClassicalArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
@@ -116,6 +119,49 @@ Examples:
   cryptolab connect --mode cbc
   cryptolab connect --mode gcm 192.0.2.10 5550 --key-file lab.key
   cryptolab connect --mode ecb --send 'YELLOW SUBMARINE'   (one message, one reply, exit)";
+
+const DEMO_EXAMPLES: &str = "\
+Each demo runs in-process with no setup. Bytes differ every run; pass the
+printed --seed to repeat a run exactly.
+
+Examples:
+  cryptolab demo bitflip                    cbc: role=guest becomes role=admin, no key needed
+  cryptolab demo bitflip --target root
+  cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
+  cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
+  cryptolab demo replay --seed 7            cbc executes the same transfer twice";
+
+/// `cryptolab demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed for the demo keys and IVs (default: random, printed).
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// The demo to run.
+    #[command(subcommand)]
+    pub demo: Demo,
+}
+
+/// The demos.
+#[derive(Debug, Subcommand)]
+pub enum Demo {
+    /// CBC bit-flipping: change an encrypted record without the key.
+    Bitflip {
+        /// The role to forge (1–9 ASCII characters, no `;` or `=`).
+        #[arg(long, default_value = "admin")]
+        target: String,
+    },
+    /// Tamper with each field of cbc-hmac and gcm frames; beat a flawed MAC.
+    Hmac,
+    /// Decrypt CBC with a server that reports bad padding.
+    PaddingOracle {
+        /// The secret the victim sends.
+        #[arg(long, default_value = "Meet me at the old mill at nine. Bring the key, and tell no one.")]
+        message: String,
+    },
+    /// Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm.
+    Replay,
+}
 
 /// Options shared by the chat commands.
 #[derive(Debug, Args)]
@@ -366,7 +412,42 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Connect(args) => connect(&args, color),
         Command::Bench(args) => bench(&args),
         Command::Classical(args) => classical(&args, color),
+        Command::Demo(args) => demo(&args, color),
     }
+}
+
+fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> {
+    use crate::attacks::{bitflip, hmac, padding_oracle, replay};
+
+    let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 16);
+    let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
+    let keys = KeyMaterial::generate(128, &mut rng);
+    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "(demo keys from seed {seed}, fingerprint {}; --seed {seed} repeats this run)\n",
+        keys.fingerprint()
+    )?;
+    match &args.demo {
+        Demo::Bitflip { target } => {
+            let plan = bitflip::Plan::new(target).map_err(|e| {
+                CliError::usage(
+                    e.to_string(),
+                    "choose a role of 1–9 ASCII characters without `;` or `=`, e.g. --target admin",
+                )
+            })?;
+            bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng)?;
+        }
+        Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed)?,
+        Demo::PaddingOracle { message } => {
+            let live = io::stderr().is_terminal();
+            padding_oracle::narrate(&mut out, &renderer, &keys, message.as_bytes(), &mut rng, live)?
+        }
+        Demo::Replay => replay::narrate(&mut out, &renderer, &keys, seed)?,
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn classical(args: &crate::classical::ClassicalArgs, color: ColorChoice) -> Result<(), CliError> {

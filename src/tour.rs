@@ -104,7 +104,9 @@ pub fn run<R: CryptoRng + ?Sized>(
 
     chat(w, r, keys, chat_seed)?;
 
-    heading(w, r, "7. Before AES: the classical ciphers, broken by statistics")?;
+    attacks(w, r, keys, rng)?;
+
+    heading(w, r, "8. Before AES: the classical ciphers, broken by statistics")?;
     let seed = chat_seed.unwrap_or_else(|| rng.next_u64());
     crate::classical::tour_section(w, r.is_color(), seed)?;
 
@@ -180,5 +182,72 @@ fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) 
     }
     writeln!(w, "→ In ecb the echo repeats the client's blocks exactly (in#2 = out#2). In cbc and gcm")?;
     writeln!(w, "  every frame has a fresh IV/nonce; in cbc-hmac and gcm the tag also covers the header.")?;
+    Ok(())
+}
+
+/// Section 7: each attack, run for real, one verdict line each.
+fn attacks<R: CryptoRng + ?Sized>(
+    w: &mut dyn Write,
+    r: &Renderer,
+    keys: &KeyMaterial,
+    rng: &mut R,
+) -> io::Result<()> {
+    use crate::attacks::{bitflip, hmac, padding_oracle, replay};
+    use crate::suite::SuiteError;
+
+    heading(w, r, "7. Breaking the weak suites (cryptolab demo …)")?;
+    let seed = rng.next_u64();
+    let plan = bitflip::Plan::new("admin").expect("a valid target");
+    let line = |suite: Suite, rng: &mut R| -> io::Result<String> {
+        let cipher = Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?;
+        let body = cipher.seal(&[], bitflip::RECORD.as_bytes(), rng);
+        Ok(match bitflip::victim_opens(&cipher, &plan.forge(suite, &body)) {
+            bitflip::Outcome::Accepted { role, .. } => format!("{suite}: role={}", role.unwrap_or_default()),
+            bitflip::Outcome::Rejected(_) => format!("{suite}: rejected by the tag"),
+        })
+    };
+    let (cbc, mac, gcm) = (line(Suite::Cbc, rng)?, line(Suite::CbcHmac, rng)?, line(Suite::Gcm, rng)?);
+    writeln!(w, "bitflip: XOR \"guest\" ⊕ \"admin\" into the block before it, no key needed.")?;
+    writeln!(w, "  {cbc}   |   {mac}   |   {gcm}")?;
+
+    let secret = b"Meet me at noon. Bring the map.";
+    let cipher = Cipher::new(Suite::Cbc, &keys.enc, keys.mac()).map_err(io::Error::other)?;
+    let body = cipher.seal(&[], secret, rng);
+    let oracle = |b: &[u8]| !matches!(cipher.open(&[], b), Err(SuiteError::BadPadding));
+    let found = padding_oracle::attack(&body, oracle, |_| {}).map_err(io::Error::other)?;
+    writeln!(w, "padding-oracle: a server that says \"bad padding\" decrypts cbc for the attacker.")?;
+    writeln!(
+        w,
+        "  cbc: recovered \"{}\" in {} yes/no queries ({:.1} per byte); cbc-hmac checks the MAC first: no oracle.",
+        String::from_utf8_lossy(found.message()),
+        found.queries,
+        found.per_byte()
+    )?;
+
+    let n = |suite| replay::transfers(&replay::run(suite, keys, seed));
+    writeln!(
+        w,
+        "replay: the captured frame \"{}\", sent again with its sequence number edited.",
+        replay::CAPTURED
+    )?;
+    writeln!(
+        w,
+        "  executed: cbc {}×, cbc-hmac {}×, gcm {}× (the tag covers the sequence number)",
+        n(Suite::Cbc),
+        n(Suite::CbcHmac),
+        n(Suite::Gcm)
+    )?;
+
+    let refused = |suite| {
+        let t = hmac::tamper_all(suite, keys, seed);
+        format!("{}/{}", t[1..].iter().filter(|t| t.verdict.is_err()).count(), t.len() - 1)
+    };
+    writeln!(w, "hmac: tamper with each field of a frame (header, seq, IV/nonce, each block, tag, length).")?;
+    writeln!(
+        w,
+        "  refused: cbc-hmac {}, gcm {}; a MAC over the ciphertext only lets an IV flip through.",
+        refused(Suite::CbcHmac),
+        refused(Suite::Gcm)
+    )?;
     Ok(())
 }

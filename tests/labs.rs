@@ -6,7 +6,14 @@
 //! therefore cannot drift from the program, and none can be forgotten.
 
 /// Worksheets whose commands all run to completion (trycmd).
-const ONE_SHOT: &[&str] = &["labs/01-modes.md", "labs/03-classical.md"];
+const ONE_SHOT: &[&str] = &[
+    "labs/01-modes.md",
+    "labs/03-classical.md",
+    "labs/05-bitflip.md",
+    "labs/06-hmac.md",
+    "labs/07-padding-oracle.md",
+    "labs/08-replay.md",
+];
 /// Worksheets with background servers (tests/labs_chat.rs).
 const WITH_SERVERS: &[&str] = &["labs/02-chat.md"];
 

@@ -150,6 +150,99 @@ pub fn victim_opens(victim: &Cipher, forged: &[u8]) -> Outcome {
     }
 }
 
+/// Narrates the demo: the record, the captured body, the flip, the forged
+/// result in cbc, and the refusals in cbc-hmac and gcm.
+pub fn narrate(
+    w: &mut dyn std::io::Write,
+    r: &crate::render::Renderer,
+    keys: &crate::keys::KeyMaterial,
+    plan: &Plan,
+    rng: &mut (impl rand::CryptoRng + ?Sized),
+) -> std::io::Result<()> {
+    use crate::render::Dump;
+    use crate::suite::layout;
+
+    super::title(w, r, "Demo: CBC bit-flipping — rewriting an encrypted record without the key")?;
+    let victim = Cipher::new(Suite::Cbc, &keys.enc, keys.mac()).expect("demo keys are valid");
+    let body = victim.seal(&[], RECORD.as_bytes(), rng);
+    super::step(w, r, "1. The server seals a cookie in cbc (INSECURE: no MAC). Only it has the key.")?;
+    let padded = crate::suite::pkcs7::pad(RECORD.as_bytes());
+    r.render(
+        w,
+        &Dump::new("the record, as the server sealed it", &padded)
+            .spans(layout::plaintext_spans(RECORD.len(), padded.len())),
+    )?;
+    super::step(w, r, "2. The attacker captures the body: IV ‖ ciphertext.")?;
+    r.render(w, &Dump::new("captured cbc body", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())))?;
+    let range = plan.body_range(Suite::Cbc);
+    let wanted = String::from_utf8_lossy(&plan.wanted);
+    let known = String::from_utf8_lossy(&plan.known);
+    super::step(
+        w,
+        r,
+        &format!("3. Δ = \"{known}\" ⊕ \"{wanted}\", XORed into body bytes {}..{}.", range.start, range.end),
+    )?;
+    writeln!(
+        w,
+        "   P_i = D_K(C_i) ⊕ C_i−1: those bytes sit in ct[{}], the block before `{ORIGINAL}`,",
+        range.start / 16 - 1
+    )?;
+    writeln!(w, "   so plaintext bytes {}..{} change by exactly Δ.", plan.at, plan.at + plan.wanted.len())?;
+    let forged = plan.forge(Suite::Cbc, &body);
+    let changed: Vec<usize> = range.clone().filter(|&i| forged[i] != body[i]).collect();
+    let mut dump = Dump::new("forged body (changed bytes marked)", &forged).spans(layout::body_spans(
+        Suite::Cbc,
+        0,
+        forged.len(),
+    ));
+    for &i in &changed {
+        dump = dump.mark(i..i + 1);
+    }
+    r.render(w, &dump)?;
+    super::step(w, r, "4. The server decrypts the forged cookie.")?;
+    match victim_opens(&victim, &forged) {
+        Outcome::Accepted { plaintext, role } => {
+            let mut padded = plaintext.clone();
+            padded.extend(crate::suite::pkcs7::pad(&plaintext)[plaintext.len()..].iter());
+            let garbled = (range.start / 16 - 1) * 16..(range.start / 16) * 16;
+            let mut dump = Dump::new("what the server reads (changed bytes marked)", &padded)
+                .spans(layout::plaintext_spans(plaintext.len(), padded.len()))
+                .mark(garbled.clone());
+            for &i in &changed {
+                dump = dump.mark(i..i + 1);
+            }
+            r.render(w, &dump)?;
+            let role = role.unwrap_or_default();
+            super::verdict(
+                w,
+                r,
+                role == String::from_utf8_lossy(&plan.wanted).trim_end_matches(';'),
+                &format!(
+                    "cbc: the server now reads role={role}. pt[{}] is garbage: the price of the flip.",
+                    garbled.start / 16
+                ),
+            )?;
+        }
+        Outcome::Rejected(e) => super::verdict(w, r, false, &format!("cbc: {e}"))?,
+    }
+    super::step(w, r, "5. The same forgery against the authenticated suites.")?;
+    for suite in [Suite::CbcHmac, Suite::Gcm] {
+        let cipher = Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys are valid");
+        let body = cipher.seal(&[], RECORD.as_bytes(), rng);
+        let why = match victim_opens(&cipher, &plan.forge(suite, &body)) {
+            Outcome::Rejected(e) => e.to_string(),
+            Outcome::Accepted { .. } => "ACCEPTED (this must never happen)".into(),
+        };
+        let covers = if suite == Suite::Gcm {
+            "the GCM tag covers the ciphertext"
+        } else {
+            "the HMAC covers IV ‖ ciphertext"
+        };
+        super::verdict(w, r, false, &format!("{suite}: {why} — {covers}, checked before decryption."))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

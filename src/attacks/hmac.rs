@@ -131,3 +131,71 @@ pub fn flip_amount(body: &[u8]) -> Vec<u8> {
     forged[4] ^= b'1' ^ b'9';
     forged
 }
+
+/// Narrates the demo: the tamper table for cbc-hmac and gcm, the flawed
+/// MAC beaten by an IV flip, and why the comparison is constant-time.
+pub fn narrate(
+    w: &mut dyn std::io::Write,
+    r: &crate::render::Renderer,
+    keys: &KeyMaterial,
+    seed: u64,
+) -> std::io::Result<()> {
+    use crate::render::Dump;
+
+    super::title(w, r, "Demo: tampering with authenticated frames — every change refused")?;
+    for suite in [Suite::CbcHmac, Suite::Gcm] {
+        super::step(w, r, &format!("{suite}: \"{MESSAGE}\" as frame seq 1, then one change at a time"))?;
+        let table = tamper_all(suite, keys, seed);
+        let width = table.iter().map(|t| t.field.len()).max().unwrap_or(5);
+        writeln!(w, "  {:width$}  {:32}  receiver says", "field", "change")?;
+        for t in &table {
+            let said = match &t.verdict {
+                Ok(text) => format!("accepted: \"{text}\""),
+                Err(e) => e.clone(),
+            };
+            writeln!(w, "  {:width$}  {:32}  {said}", t.field, t.change)?;
+        }
+        let refused = table[1..].iter().filter(|t| t.verdict.is_err()).count();
+        super::verdict(
+            w,
+            r,
+            refused != table.len() - 1,
+            &format!("{suite}: {refused} of {} tamperings refused.", table.len() - 1),
+        )?;
+    }
+    super::step(w, r, "Why the MAC must cover the IV: a deliberately flawed variant (INSECURE)")?;
+    writeln!(w, "  body = IV ‖ C ‖ HMAC(C): the MAC covers the ciphertext, not the IV.")?;
+    let iv = [0x5au8; 16];
+    let body = flawed_seal(keys, &iv, b"pay 10 to carol");
+    let forged = flip_amount(&body);
+    r.render(
+        w,
+        &Dump::new("forged body: one IV byte changed ('1' ⊕ '9' at byte 4)", &forged)
+            .spans(crate::suite::layout::body_spans(Suite::CbcHmac, 0, forged.len()))
+            .mark(4..5),
+    )?;
+    match flawed_open(keys, &forged) {
+        Some(pt) => super::verdict(
+            w,
+            r,
+            true,
+            &format!(
+                "flawed MAC: verified, and decrypts to \"{}\" (sent: \"pay 10 to carol\").",
+                String::from_utf8_lossy(&pt)
+            ),
+        )?,
+        None => super::verdict(w, r, false, "flawed MAC: refused (unexpected)")?,
+    }
+    let cipher = Cipher::new(Suite::CbcHmac, &keys.enc, keys.mac()).expect("demo keys are valid");
+    let mut rng = <rand::rngs::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(seed);
+    let good = cipher.seal(&[], b"pay 10 to carol", &mut rng);
+    let why = cipher.open(&[], &flip_amount(&good)).err().map(|e| e.to_string()).unwrap_or_default();
+    super::verdict(w, r, false, &format!("cbc-hmac (MAC over header ‖ IV ‖ C): {why}."))?;
+    super::step(w, r, "Why the comparison is constant-time")?;
+    writeln!(w, "  A check that stops at the first wrong byte answers sooner for a worse forgery; timing")?;
+    writeln!(w, "  reveals the right tag a byte at a time (16 × 256 tries, not 2^128). cryptolab compares")?;
+    writeln!(w, "  with hmac::Mac::verify_slice (src/suite/cbc_hmac.rs: verify), built on")?;
+    writeln!(w, "  subtle::ConstantTimeEq: all 32 bytes, no early exit, no branch on the result;")?;
+    writeln!(w, "  aes-gcm checks its tag the same way before decrypting anything.")?;
+    Ok(())
+}

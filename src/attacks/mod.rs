@@ -20,3 +20,36 @@ pub mod bitflip;
 pub mod hmac;
 pub mod padding_oracle;
 pub mod replay;
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use crate::render::Renderer;
+
+/// A demo's title line.
+pub(crate) fn title(w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
+    r.paint(w, Style::new().bold().underline(), text)?;
+    writeln!(w)
+}
+
+/// A step heading inside a demo.
+pub(crate) fn step(w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
+    writeln!(w)?;
+    r.paint(w, Style::new().bold(), text)?;
+    writeln!(w)
+}
+
+/// A verdict line: what happened, marked so that colour is not the only signal.
+pub(crate) fn verdict(
+    w: &mut dyn Write,
+    r: &Renderer,
+    good_for_attacker: bool,
+    text: &str,
+) -> io::Result<()> {
+    let (mark, color) =
+        if good_for_attacker { ("BROKEN", AnsiColor::Red) } else { ("REFUSED", AnsiColor::Green) };
+    write!(w, "  ")?;
+    r.paint(w, Style::new().fg_color(Some(color.into())).bold(), mark)?;
+    writeln!(w, " {text}")
+}

@@ -178,6 +178,90 @@ pub fn attack(
     Ok(Recovery { padded, queries })
 }
 
+/// Narrates the demo: a vulnerable cbc server (in-process), the attack with
+/// live progress (on `progress_out`, when it is a terminal), the result and
+/// its cost; then the same attack against cbc-hmac.
+pub fn narrate(
+    w: &mut dyn std::io::Write,
+    r: &crate::render::Renderer,
+    keys: &crate::keys::KeyMaterial,
+    secret: &[u8],
+    rng: &mut (impl rand::CryptoRng + ?Sized),
+    live: bool,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+
+    use crate::render::Dump;
+    use crate::suite::{Cipher, Suite, SuiteError, layout};
+
+    super::title(w, r, "Demo: the padding oracle — decrypting CBC without the key")?;
+    let server = Cipher::new(Suite::Cbc, &keys.enc, keys.mac()).expect("demo keys are valid");
+    let body = server.seal(&[], secret, rng);
+    super::step(
+        w,
+        r,
+        "1. A captured cbc body. The server that reads such messages says when the padding is bad (INSECURE).",
+    )?;
+    r.render(w, &Dump::new("captured", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())))?;
+    super::step(w, r, "2. The attack: forge the block before each target block, one byte at a time.")?;
+    writeln!(
+        w,
+        "   The oracle answers only yes/no: \"was the padding valid?\". Guesses go in English order."
+    )?;
+    let oracle = |forged: &[u8]| !matches!(server.open(&[], forged), Err(SuiteError::BadPadding));
+    let mut err = std::io::stderr().lock();
+    let result = attack(&body, oracle, |p| {
+        if live {
+            let done = p.recovered.len();
+            let bar: String = (0..30).map(|i| if i * p.total < 30 * done { '#' } else { '.' }).collect();
+            let text: String = p
+                .recovered
+                .iter()
+                .map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' })
+                .collect();
+            let _ = write!(err, "\r   [{bar}] {done}/{} bytes, {} queries: {text}\x1b[K", p.total, p.queries);
+            let _ = err.flush();
+        }
+    });
+    if live {
+        let _ = writeln!(err);
+    }
+    match result {
+        Ok(rec) => {
+            r.render(
+                w,
+                &Dump::new("recovered, without the key", &rec.padded)
+                    .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len())),
+            )?;
+            super::verdict(
+                w,
+                r,
+                rec.message() == secret,
+                &format!(
+                    "cbc: recovered {} bytes{} with {} oracle queries, {:.1} per byte (a blind search averages 128).",
+                    rec.padded.len(),
+                    if rec.message() == secret { ", exactly the secret," } else { "" },
+                    rec.queries,
+                    rec.per_byte()
+                ),
+            )?;
+        }
+        Err(e) => super::verdict(w, r, false, &format!("cbc: {e}"))?,
+    }
+    super::step(w, r, "3. The same attack against cbc-hmac: the MAC is checked before the padding.")?;
+    let server = Cipher::new(Suite::CbcHmac, &keys.enc, keys.mac()).expect("demo keys are valid");
+    let body = server.seal(&[], secret, rng);
+    let (cbc_part, tag) = body.split_at(body.len() - 32);
+    let oracle = |forged: &[u8]| server.open(&[], &[forged, tag].concat()).is_ok();
+    match attack(cbc_part, oracle, |_| {}) {
+        Ok(_) => super::verdict(w, r, true, "cbc-hmac: recovered (this must never happen)")?,
+        Err(e) => {
+            super::verdict(w, r, false, &format!("cbc-hmac: {e}. Every forgery is \"message rejected\"."))?
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,3 +70,53 @@ pub fn run(suite: Suite, keys: &KeyMaterial, seed: u64) -> Vec<Delivery> {
 pub fn transfers(deliveries: &[Delivery]) -> usize {
     deliveries.iter().filter(|d| d.result.as_deref() == Ok(CAPTURED)).count()
 }
+
+/// Narrates the demo: the deliveries in each suite, and what the bank did.
+pub fn narrate(
+    w: &mut dyn std::io::Write,
+    r: &crate::render::Renderer,
+    keys: &KeyMaterial,
+    seed: u64,
+) -> std::io::Result<()> {
+    use crate::render::Dump;
+    use crate::wire;
+
+    super::title(w, r, "Demo: replay — the same frame, sent again")?;
+    for suite in [Suite::Cbc, Suite::CbcHmac, Suite::Gcm] {
+        let deliveries = run(suite, keys, seed);
+        super::step(
+            w,
+            r,
+            &format!(
+                "{suite}{}",
+                suite.insecure_reason().map(|_| " (INSECURE: header not authenticated)").unwrap_or("")
+            ),
+        )?;
+        if suite == Suite::Cbc {
+            let f = &deliveries[4].frame;
+            if let Ok((h, _)) = wire::decode_frame(f, u32::MAX) {
+                r.render(
+                    w,
+                    &Dump::new("the replayed frame, seq rewritten (byte 11 marked)", f)
+                        .spans(wire::frame_spans(&h, f.len()))
+                        .mark(11..12),
+                )?;
+            }
+        }
+        for d in &deliveries {
+            let said = match &d.result {
+                Ok(text) => format!("accepted: \"{text}\""),
+                Err(e) => format!("refused: {e}"),
+            };
+            writeln!(w, "  {:55} {said}", d.what)?;
+        }
+        let n = transfers(&deliveries);
+        super::verdict(
+            w,
+            r,
+            n > 1,
+            &format!("{suite}: \"{CAPTURED}\" executed {n} time{}.", if n == 1 { "" } else { "s" }),
+        )?;
+    }
+    Ok(())
+}
