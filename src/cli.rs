@@ -79,6 +79,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
     Classical(crate::classical::ClassicalArgs),
+    /// A man in the middle: show every frame both ways, tamper with the client's.
+    #[command(after_help = PROXY_EXAMPLES)]
+    Proxy(ProxyArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
     #[command(
         after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5"
@@ -131,6 +134,39 @@ Examples:
   cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
   cryptolab demo replay --seed 7            cbc executes the same transfer twice";
 
+const PROXY_EXAMPLES: &str = "\
+Frames from the client are numbered from 1 (frame 1 is the hello). Rules:
+  flip:FRAME:OFFSET:MASK   XOR byte OFFSET (from the frame's first byte) with MASK (hex)
+  replay:FRAME             forward the frame, then send it again
+  drop:FRAME               do not forward it
+  swap:A:B                 hold frame A until frame B has gone
+  truncate:FRAME:LEN       forward only its first LEN bytes
+
+Examples (three terminals):
+  cryptolab serve --mode cbc
+  cryptolab proxy --tamper flip:2:16:01          (listens on 5551, forwards to 5550)
+  cryptolab connect --mode cbc 127.0.0.1 5551    (your second message arrives changed)";
+
+/// `cryptolab proxy`.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Port to listen on for clients (0: any free port).
+    #[arg(long, default_value_t = 5551, env = "CRYPTOLAB_PROXY_PORT")]
+    pub listen: u16,
+    /// The real server, HOST:PORT.
+    #[arg(long, default_value = "127.0.0.1:5550", value_name = "HOST:PORT")]
+    pub upstream: String,
+    /// A tamper rule (repeatable); see below.
+    #[arg(long, value_name = "RULE")]
+    pub tamper: Vec<String>,
+    /// Show only events and tamper lines, no frame dumps.
+    #[arg(long, short, conflicts_with = "json")]
+    pub quiet: bool,
+    /// One JSON object per frame and per event.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -155,9 +191,15 @@ pub enum Demo {
     Hmac,
     /// Decrypt CBC with a server that reports bad padding.
     PaddingOracle {
-        /// The secret the victim sends.
+        /// The secret the victim sends (in-process demo).
         #[arg(long, default_value = "Meet me at the old mill at nine. Bring the key, and tell no one.")]
         message: String,
+        /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT instead.
+        #[arg(long, value_name = "HOST:PORT", requires = "frame")]
+        target: Option<String>,
+        /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`).
+        #[arg(long, value_name = "HEX", requires = "target")]
+        frame: Option<String>,
     },
     /// Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm.
     Replay,
@@ -232,6 +274,10 @@ pub struct ServeArgs {
     /// Reply to every message with the same text (for scripts, labs, benchmarks).
     #[arg(long)]
     pub echo: bool,
+    /// INSECURE, for the padding-oracle lab (cbc/ecb only): tell each client
+    /// whether its frame was accepted, or why not — bad padding included.
+    #[arg(long)]
+    pub leak_padding_errors: bool,
 }
 
 /// `cryptolab connect`.
@@ -413,7 +459,47 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(args) => bench(&args),
         Command::Classical(args) => classical(&args, color),
         Command::Demo(args) => demo(&args, color),
+        Command::Proxy(args) => proxy(&args, color),
     }
+}
+
+fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError> {
+    let rules = args
+        .tamper
+        .iter()
+        .map(|r| r.parse())
+        .collect::<Result<Vec<crate::net::rules::Rule>, _>>()
+        .map_err(|e| CliError::usage(e.to_string(), "see `cryptolab proxy --help` for the rule forms"))?;
+    let show = if args.json {
+        Show::Json
+    } else if args.quiet {
+        Show::Quiet
+    } else {
+        Show::Full
+    };
+    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()) && show == Show::Full);
+    let printer = Arc::new(Printer::new(show, renderer));
+    block_on(async {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.listen));
+        let listener = crate::net::server::listen(addr).map_err(|e| {
+            CliError::usage(
+                format!("cannot listen on {addr}: {e}"),
+                "choose another --listen port (0 picks a free one)",
+            )
+        })?;
+        let local = listener.local_addr()?;
+        printer.event("listening", &format!("proxy listening on {local}, forwarding to {}", args.upstream));
+        for rule in &rules {
+            printer.event("rule", &format!("tamper rule: {rule}"));
+        }
+        let opts = crate::net::proxy::ProxyOptions {
+            upstream: args.upstream.clone(),
+            rules,
+            limits: Limits::default(),
+        };
+        crate::net::proxy::proxy(listener, opts, printer).await?;
+        Ok(())
+    })
 }
 
 fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> {
@@ -440,13 +526,83 @@ fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> {
             bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng)?;
         }
         Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed)?,
-        Demo::PaddingOracle { message } => {
+        Demo::PaddingOracle { target: Some(target), frame: Some(frame), .. } => {
+            live_padding_oracle(&mut out, &renderer, target, frame)?
+        }
+        Demo::PaddingOracle { message, .. } => {
             let live = io::stderr().is_terminal();
             padding_oracle::narrate(&mut out, &renderer, &keys, message.as_bytes(), &mut rng, live)?
         }
         Demo::Replay => replay::narrate(&mut out, &renderer, &keys, seed)?,
     }
     out.flush()?;
+    Ok(())
+}
+
+/// The padding-oracle attack against a live leaky server, on a captured frame.
+fn live_padding_oracle(
+    out: &mut dyn Write,
+    r: &Renderer,
+    target: &str,
+    frame_hex: &str,
+) -> Result<(), CliError> {
+    use crate::attacks::padding_oracle;
+    use crate::net::oracle::RemoteOracle;
+
+    let frame = decode(frame_hex.as_bytes(), Format::Hex)?;
+    let (header, body) = crate::wire::decode_frame(&frame, crate::wire::DEFAULT_MAX_BODY).map_err(|e| {
+        CliError::usage(format!("--frame is not a whole frame: {e}"), "copy the frame's full hex")
+    })?;
+    if header.suite != Suite::Cbc {
+        return Err(CliError::usage(
+            format!("--frame is a {} frame", header.suite),
+            "the padding oracle attacks cbc; authenticated suites give no padding signal",
+        ));
+    }
+    let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(|e| CliError {
+        what: format!("cannot reach {target}: {e}"),
+        hint: Some("is `cryptolab serve --mode cbc --leak-padding-errors` running there?".into()),
+        code: crate::error::EXIT_FAILURE,
+        io_kind: None,
+    })?;
+    writeln!(
+        out,
+        "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
+        header.seq,
+        frame.len()
+    )?;
+    let mut failure = None;
+    let result = padding_oracle::attack(
+        body,
+        |forged| match oracle.ask(forged) {
+            Ok(answer) => answer,
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
+        },
+        |_| {},
+    );
+    if let Some(e) = failure {
+        return Err(CliError::from(io::Error::other(format!(
+            "connection to {target} failed during the attack: {e}"
+        ))));
+    }
+    match result {
+        Ok(rec) => {
+            let dump = Dump::new("recovered over the network, without the key", &rec.padded)
+                .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len()));
+            r.render(out, &dump)?;
+            writeln!(
+                out,
+                "  BROKEN recovered \"{}\" with {} queries to the server, {:.1} per byte.",
+                String::from_utf8_lossy(rec.message()),
+                rec.queries,
+                rec.per_byte()
+            )?;
+        }
+        Err(e) => writeln!(out, "  REFUSED {e}")?,
+    }
     Ok(())
 }
 
@@ -499,6 +655,12 @@ fn chat_banner(printer: &Printer, suite: Suite) {
 }
 
 fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
+    if args.leak_padding_errors && args.chat.mode.is_authenticated() {
+        return Err(CliError::usage(
+            format!("--leak-padding-errors is for cbc and ecb, not {}", args.chat.mode),
+            "the authenticated suites check the tag before the padding: there is nothing to leak",
+        ));
+    }
     let (cipher, keys) = args.chat.cipher(true)?;
     let printer = args.chat.printer(color);
     block_on(async {
@@ -510,6 +672,12 @@ fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
         })?;
         let addr = listener.local_addr()?;
         chat_banner(&printer, cipher.suite());
+        if args.leak_padding_errors {
+            printer.event(
+                "insecure",
+                "INSECURE: --leak-padding-errors tells every client why its frame failed: a padding oracle",
+            );
+        }
         printer.event(
             "listening",
             &format!(
@@ -519,8 +687,14 @@ fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
                 keys.fingerprint()
             ),
         );
-        let opts =
-            ServeOptions { cipher, echo: args.echo, limits: args.chat.limits(), console: true, seed: None };
+        let opts = ServeOptions {
+            cipher,
+            echo: args.echo,
+            limits: args.chat.limits(),
+            console: true,
+            seed: None,
+            leak_padding: args.leak_padding_errors,
+        };
         crate::net::server::serve(listener, opts, printer).await?;
         Ok(())
     })
@@ -559,7 +733,14 @@ fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
             limits: args.chat.limits(),
             seed: None,
         };
-        Ok::<_, CliError>(crate::net::client::connect(stream, opts, printer).await?)
+        // A socket error is not stdout's broken pipe (which `main` treats as
+        // success): it ends the session with status 1 and says so.
+        crate::net::client::connect(stream, opts, printer).await.map_err(|e| CliError {
+            what: format!("connection to {target} lost: {e}"),
+            hint: Some("the server (or something on the way) closed the connection".into()),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        })
     })?;
     match end {
         End::Done => Ok(()),

@@ -158,6 +158,7 @@ fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) 
                 limits: Limits::default(),
                 console: false,
                 seed: seed.map(|s| s ^ 0x5e5e),
+                leak_padding: false,
             };
             tokio::spawn(server::serve(listener, opts, quiet));
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;

@@ -28,7 +28,7 @@ proptest! {
     }
 
     #[test]
-    fn valid_headers_round_trip(suite in 1u8..=4, kind in 1u8..=3, seq in any::<u64>(), len in 0u32..=DEFAULT_MAX_BODY) {
+    fn valid_headers_round_trip(suite in 1u8..=4, kind in 1u8..=4, seq in any::<u64>(), len in 0u32..=DEFAULT_MAX_BODY) {
         let h = Header {
             suite: wire::suite_from_code(suite).unwrap(),
             kind: Kind::from_code(kind).unwrap(),

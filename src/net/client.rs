@@ -82,7 +82,7 @@ async fn reader(
             Ok(opened) => {
                 printer.frame(Dir::In, "server", n, &frame, Some(&opened.text));
                 let event = match opened.header.kind {
-                    Kind::Hello => continue,
+                    Kind::Hello | Kind::Notice => continue,
                     Kind::Message => Event::Message,
                     Kind::Goodbye => Event::Goodbye,
                 };

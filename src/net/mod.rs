@@ -25,6 +25,9 @@
 
 pub mod bench;
 pub mod client;
+pub mod oracle;
+pub mod proxy;
+pub mod rules;
 pub mod server;
 
 use std::io::{self, Write};
@@ -246,6 +249,12 @@ impl Opener {
     /// reused buffer (no copy).
     pub fn open_ref(&mut self, frame: &[u8]) -> Result<(Header, &[u8]), NetError> {
         let (header, body) = wire::decode_frame(frame, u32::MAX)?;
+        if header.kind == Kind::Notice {
+            // Plain text, outside the sequence: shown, never trusted.
+            self.buf.clear();
+            self.buf.extend_from_slice(body);
+            return Ok((header, &self.buf));
+        }
         if header.suite != self.cipher.suite() {
             return Err(NetError::SuiteMismatch {
                 peer: self.peer.clone(),
@@ -379,6 +388,40 @@ impl Printer {
                 if let Some(t) = text {
                     let _ = writeln!(out, "  text: {}", show_text(t));
                 }
+            }
+        }
+        self.write(&out);
+    }
+
+    /// Shows a frame under a given title (the proxy's view: no keys, no
+    /// text), with `marks` highlighted. Bytes that are not a valid frame are
+    /// shown as plain data.
+    pub fn dump(&self, title: &str, who: &str, n: u64, frame: &[u8], marks: &[std::ops::Range<usize>]) {
+        let spans = match wire::decode_frame(frame, u32::MAX) {
+            Ok((header, _)) => wire::frame_spans(&header, frame.len()),
+            Err(_) => Vec::new(),
+        };
+        let mut dump = Dump::new(title, frame).spans(spans);
+        for m in marks {
+            dump = dump.mark(m.clone());
+        }
+        let mut out = Vec::new();
+        match self.show {
+            Show::Quiet => return,
+            Show::Json => {
+                let v = serde_json::json!({
+                    "event": "frame",
+                    "dir": who,
+                    "frame": n,
+                    "hex": hex::encode(frame),
+                    "spans": crate::render::dump_json(&dump)["spans"],
+                });
+                let _ = writeln!(out, "{v}");
+            }
+            Show::Full | Show::Messages => {
+                let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                memory.tag = format!("{who} #{n}");
+                let _ = self.renderer.render_remembering(&mut out, &dump, &mut memory);
             }
         }
         self.write(&out);

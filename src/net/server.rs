@@ -23,7 +23,7 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use super::{Dir, Limits, Opener, Printer, Sealer, read_frame_into};
+use super::{Dir, Limits, NetError, Opener, Printer, Sealer, read_frame_into};
 use crate::suite::Cipher;
 use crate::wire::Kind;
 
@@ -55,6 +55,10 @@ pub struct ServeOptions {
     pub console: bool,
     /// Seed the server's IVs/nonces (only with demo keys: `tour --seed`).
     pub seed: Option<u64>,
+    /// INSECURE, for the padding-oracle lab: answer every frame with a
+    /// plain-text notice saying whether it was accepted or why not (bad
+    /// padding included), and keep the connection open.
+    pub leak_padding: bool,
 }
 
 fn lock(clients: &Clients) -> std::sync::MutexGuard<'_, BTreeMap<u32, Client>> {
@@ -157,6 +161,16 @@ struct Outbox {
     sent: u64,
 }
 
+/// Sends a plain-text notice (leaky mode only).
+async fn send_notice(
+    outbox: &tokio::sync::Mutex<Outbox>,
+    suite: crate::suite::Suite,
+    text: &str,
+) -> std::io::Result<()> {
+    let mut o = outbox.lock().await;
+    o.wr.write_all(&crate::wire::notice(suite, text)).await
+}
+
 /// Seals and sends one frame to a client, giving up after `timeout` if the
 /// client does not read (then only this client is affected).
 async fn send(
@@ -240,12 +254,30 @@ async fn client(
         n += 1;
         let (header, text) = match opener.open_ref(&frame) {
             Ok(opened) => opened,
+            Err(NetError::Crypto(e)) if opts.leak_padding => {
+                // INSECURE on purpose: the reason goes back to the sender.
+                printer.frame(Dir::In, &name, n, &frame, None);
+                printer.event(
+                    "leak",
+                    &format!("frame {n} from {name}: {e} — told {name} (--leak-padding-errors)"),
+                );
+                if send_notice(&outbox, opts.cipher.suite(), &e.to_string()).await.is_err() {
+                    break Err(format!("{name} is gone"));
+                }
+                continue;
+            }
             Err(e) => {
                 printer.frame(Dir::In, &name, n, &frame, None);
                 break Err(format!("frame {n} from {name}: {e}; closing {name}"));
             }
         };
         printer.frame(Dir::In, &name, n, &frame, Some(text));
+        if opts.leak_padding
+            && header.kind != Kind::Notice
+            && send_notice(&outbox, opts.cipher.suite(), "ok").await.is_err()
+        {
+            break Err(format!("{name} is gone"));
+        }
         let reply = match header.kind {
             Kind::Message if opts.echo => Kind::Message,
             Kind::Goodbye => Kind::Goodbye,

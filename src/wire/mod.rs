@@ -6,7 +6,7 @@
 //! |-------:|----:|---------|----------------------------------------------------------|
 //! | 0      | 1   | version | [`VERSION`] (1); anything else is refused                 |
 //! | 1      | 1   | suite   | 1 ecb, 2 cbc, 3 cbc-hmac, 4 gcm                           |
-//! | 2      | 1   | kind    | 1 hello, 2 message, 3 goodbye                             |
+//! | 2      | 1   | kind    | 1 hello, 2 message, 3 goodbye, 4 notice (plain text, never sealed) |
 //! | 3      | 1   | flags   | reserved, must be 0                                       |
 //! | 4      | 8   | seq     | sequence number, big-endian, per sender, from 0           |
 //! | 12     | 4   | length  | body length in bytes, big-endian, ≤ the frame limit        |
@@ -45,6 +45,10 @@ pub enum Kind {
     Message,
     /// Last frame of a connection.
     Goodbye,
+    /// A plain-text notice from a server, not sealed and not numbered —
+    /// sent only by `serve --leak-padding-errors` (INSECURE) to say whether a
+    /// frame was accepted or why not. Display only: anyone can forge one.
+    Notice,
 }
 
 impl Kind {
@@ -54,6 +58,7 @@ impl Kind {
             Kind::Hello => 1,
             Kind::Message => 2,
             Kind::Goodbye => 3,
+            Kind::Notice => 4,
         }
     }
 
@@ -63,6 +68,7 @@ impl Kind {
             1 => Some(Kind::Hello),
             2 => Some(Kind::Message),
             3 => Some(Kind::Goodbye),
+            4 => Some(Kind::Notice),
             _ => None,
         }
     }
@@ -73,6 +79,7 @@ impl Kind {
             Kind::Hello => "hello",
             Kind::Message => "message",
             Kind::Goodbye => "goodbye",
+            Kind::Notice => "notice",
         }
     }
 }
@@ -136,7 +143,7 @@ pub enum WireError {
         got: u8,
     },
     /// The kind byte names no frame kind.
-    #[error("kind byte {got} names no frame kind (1 hello, 2 message, 3 goodbye)")]
+    #[error("kind byte {got} names no frame kind (1 hello, 2 message, 3 goodbye, 4 notice)")]
     Kind {
         /// The byte received.
         got: u8,
@@ -224,6 +231,15 @@ pub fn take_frame(buf: &[u8], max_body: u32) -> Result<Option<Taken<'_>>, WireEr
     }
 }
 
+/// A complete notice frame carrying `text` in the clear (seq 0: notices are
+/// not numbered).
+pub fn notice(suite: Suite, text: &str) -> Vec<u8> {
+    let header = Header { suite, kind: Kind::Notice, seq: 0, len: text.len() as u32 };
+    let mut frame = header.encode().to_vec();
+    frame.extend_from_slice(text.as_bytes());
+    frame
+}
+
 /// Decodes exactly one frame that must fill `bytes` (for tests and tools).
 pub fn decode_frame(bytes: &[u8], max_body: u32) -> Result<(Header, &[u8]), WireError> {
     match take_frame(bytes, max_body)? {
@@ -254,7 +270,13 @@ pub fn frame_spans(header: &Header, frame_len: usize) -> Vec<Span> {
         Span::new("length", SpanKind::Length, 12..16).with_note(format!("{} bytes", header.len)),
     ];
     let body_len = frame_len.saturating_sub(HEADER_LEN);
-    spans.extend(layout::body_spans(header.suite, HEADER_LEN, body_len));
+    if header.kind == Kind::Notice {
+        spans.push(
+            Span::new("text", SpanKind::Plaintext, HEADER_LEN..HEADER_LEN + body_len).with_note("not sealed"),
+        );
+    } else {
+        spans.extend(layout::body_spans(header.suite, HEADER_LEN, body_len));
+    }
     spans
 }
 

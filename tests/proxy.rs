@@ -1,0 +1,139 @@
+//! The man in the middle, live: real `serve`, real `connect`, and
+//! `cryptolab proxy` between them. A flipped byte changes a cbc message
+//! (`pay 10` arrives as `pay 90`) and is refused by cbc-hmac and gcm; replay
+//! and drop do what they say; the padding oracle recovers a captured secret
+//! from `serve --leak-padding-errors` over the network.
+
+mod support;
+
+use support::chat::*;
+
+fn proxy(upstream: u16, extra: &[&str]) -> (Proc, u16) {
+    let up = format!("127.0.0.1:{upstream}");
+    let mut args = vec!["proxy", "--listen", "0", "--upstream", &up];
+    args.extend(extra);
+    let p = Proc::spawn(&args);
+    let text = p.wait_for("proxy listening on 127.0.0.1:");
+    let port = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
+    let port = port[..port.find(',').unwrap()].parse().unwrap();
+    (p, port)
+}
+
+#[test]
+fn flipped_iv_byte_changes_a_cbc_message_undetected() {
+    let (srv, port) = server("cbc", &["--echo", "--quiet"]);
+    // Frame 2 is the message; byte 20 is IV byte 4, which decides plaintext byte 4.
+    let (px, pport) = proxy(port, &["--quiet", "--tamper", "flip:2:20:08"]);
+    let mut c = client("cbc", pport, &["--quiet", "--send", "pay 10 to bob"]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    srv.wait_for("client 1: pay 90 to bob");
+    assert!(c.text().contains("server: pay 90 to bob"), "{}", c.text());
+    px.wait_for("flip:2:20:08: byte 20 of frame 2:");
+}
+
+#[test]
+fn the_same_flip_is_refused_by_cbc_hmac_and_gcm() {
+    for mode in ["cbc-hmac", "gcm"] {
+        let (srv, port) = server(mode, &["--echo", "--quiet"]);
+        let (_px, pport) = proxy(port, &["--quiet", "--tamper", "flip:2:20:08"]);
+        let mut c = client(mode, pport, &["--quiet", "--send", "pay 10 to bob", "--timeout", "2"]);
+        assert_ne!(c.wait_exit(), 0);
+        srv.wait_for(
+            "frame 2 from client 1: message rejected: wrong key or tampered frame; closing client 1",
+        );
+        assert!(!srv.text().contains("pay 90"), "{mode}");
+    }
+}
+
+#[test]
+fn replayed_frame_is_caught_by_the_sequence_number() {
+    let (srv, port) = server("cbc", &["--echo", "--quiet"]);
+    let (px, pport) = proxy(port, &["--quiet", "--tamper", "replay:2"]);
+    let mut c = client("cbc", pport, &["--quiet", "--send", "transfer 100 to bob"]);
+    c.wait_exit();
+    srv.wait_for(
+        "frame 3 from client 1: sequence number 1, expected 2: replayed, reordered or dropped frame",
+    );
+    px.wait_for("replay:2: frame 2 sent twice");
+}
+
+#[test]
+fn dropped_frame_never_arrives() {
+    let (srv, port) = server("gcm", &["--echo", "--quiet"]);
+    let (px, pport) = proxy(port, &["--quiet", "--tamper", "drop:2"]);
+    let mut c = client("gcm", pport, &["--quiet", "--send", "lost", "--timeout", "1"]);
+    assert_eq!(c.wait_exit(), 1, "no reply: {}", c.text());
+    px.wait_for("drop:2: frame 2 dropped");
+    assert!(!srv.text().contains("client 1: lost"));
+}
+
+#[test]
+fn frames_are_shown_both_ways_with_their_fields() {
+    let (_srv, port) = server("cbc-hmac", &["--echo", "--quiet"]);
+    let (px, pport) = proxy(port, &[]);
+    let mut c = client("cbc-hmac", pport, &["--quiet", "--send", "hi"]);
+    assert_eq!(c.wait_exit(), 0);
+    let text = px.wait_for("server → client 1 · frame 2");
+    assert!(text.contains("client 1 → server · frame 2"), "{text}");
+    for field in ["version", "seq", "length", "iv", "ct[0]", "tag"] {
+        assert!(text.contains(field), "{field}");
+    }
+}
+
+#[test]
+fn upstream_down_is_one_line_and_the_proxy_keeps_listening() {
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (px, pport) = proxy(down, &["--quiet"]);
+    for _ in 0..2 {
+        let mut c = client("gcm", pport, &["--quiet", "--send", "x", "--timeout", "1"]);
+        assert_ne!(c.wait_exit(), 0);
+    }
+    let text = px.wait_for("closing client 2");
+    assert!(text.contains(&format!("cannot reach 127.0.0.1:{down}")), "{text}");
+}
+
+#[test]
+fn a_rule_that_does_not_parse_names_the_wrong_part() {
+    let mut p = Proc::spawn(&["proxy", "--listen", "0", "--tamper", "flip:2:x:01"]);
+    assert_eq!(p.wait_exit(), 2);
+    assert!(
+        p.text().contains("cryptolab: tamper rule `flip:2:x:01`: OFFSET `x` is not a number"),
+        "{}",
+        p.text()
+    );
+}
+
+#[test]
+fn leak_padding_errors_is_refused_for_authenticated_suites() {
+    let mut p =
+        Proc::spawn(&["serve", "--mode", "gcm", "--port", "0", "--key", KEY, "--leak-padding-errors"]);
+    assert_eq!(p.wait_exit(), 2);
+    assert!(
+        p.text().contains("cryptolab: --leak-padding-errors is for cbc and ecb, not gcm"),
+        "{}",
+        p.text()
+    );
+}
+
+#[test]
+fn live_padding_oracle_recovers_a_captured_secret() {
+    let (srv, port) = server("cbc", &["--echo", "--quiet", "--leak-padding-errors"]);
+    assert!(srv.text().contains("INSECURE: --leak-padding-errors"));
+    let (px, pport) = proxy(port, &["--json"]);
+    let mut c = client("cbc", pport, &["--quiet", "--send", "the vault code is 7291"]);
+    assert_eq!(c.wait_exit(), 0);
+    let text = px.wait_for("\"frame\":2");
+    let frame = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "frame" && v["frame"] == 2 && v["dir"] == "client 1 → server")
+        .expect("the captured message frame")["hex"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let target = format!("127.0.0.1:{port}");
+    let mut attack = Proc::spawn(&["demo", "padding-oracle", "--target", &target, "--frame", &frame]);
+    assert_eq!(attack.wait_exit(), 0, "{}", attack.text());
+    assert!(attack.text().contains("BROKEN recovered \"the vault code is 7291\""), "{}", attack.text());
+    srv.wait_for("bad padding");
+}
