@@ -153,9 +153,9 @@ pub struct ProxyArgs {
     /// Port to listen on for clients (0: any free port).
     #[arg(long, default_value_t = 5551, env = "CRYPTOLAB_PROXY_PORT")]
     pub listen: u16,
-    /// The real server, HOST:PORT.
-    #[arg(long, default_value = "127.0.0.1:5550", value_name = "HOST:PORT")]
-    pub upstream: String,
+    /// The real server, HOST:PORT [default: 127.0.0.1:5550, or the port in CRYPTOLAB_PORT].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub upstream: Option<String>,
     /// A tamper rule (repeatable); see below.
     #[arg(long, value_name = "RULE")]
     pub tamper: Vec<String>,
@@ -464,6 +464,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError> {
+    let upstream = args.upstream.clone().unwrap_or_else(|| {
+        let port = std::env::var("CRYPTOLAB_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(5550);
+        format!("127.0.0.1:{port}")
+    });
     let rules = args
         .tamper
         .iter()
@@ -488,15 +492,12 @@ fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError> {
             )
         })?;
         let local = listener.local_addr()?;
-        printer.event("listening", &format!("proxy listening on {local}, forwarding to {}", args.upstream));
+        printer.event("listening", &format!("proxy listening on {local}, forwarding to {upstream}"));
         for rule in &rules {
             printer.event("rule", &format!("tamper rule: {rule}"));
         }
-        let opts = crate::net::proxy::ProxyOptions {
-            upstream: args.upstream.clone(),
-            rules,
-            limits: Limits::default(),
-        };
+        let opts =
+            crate::net::proxy::ProxyOptions { upstream: upstream.clone(), rules, limits: Limits::default() };
         crate::net::proxy::proxy(listener, opts, printer).await?;
         Ok(())
     })
@@ -744,6 +745,12 @@ fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
     })?;
     match end {
         End::Done => Ok(()),
+        End::ClosedWithoutReply => Err(CliError {
+            what: format!("{target} closed the connection without replying"),
+            hint: Some("the server may have refused the message: see its log".into()),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        }),
         End::NoReply(t) => Err(CliError {
             what: format!("no reply from {target} within {} s", t.as_secs()),
             hint: Some("does the server run with --echo? raise --timeout".into()),

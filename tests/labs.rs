@@ -15,7 +15,7 @@ const ONE_SHOT: &[&str] = &[
     "labs/08-replay.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
-const WITH_SERVERS: &[&str] = &["labs/02-chat.md"];
+const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md"];
 
 #[test]
 fn labs() {

@@ -8,6 +8,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+
 use std::time::{Duration, Instant};
 
 struct Step {
@@ -65,8 +66,30 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
-fn args(command: &str) -> Vec<String> {
-    shlex_split(command).into_iter().skip(1).collect()
+/// Free ports standing in for 5550 (server) and 5551 (proxy).
+#[derive(Clone, Copy)]
+struct Ports {
+    server: u16,
+    proxy: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn command(line: &str, ports: Ports) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cryptolab"));
+    for arg in shlex_split(line.trim_end_matches('&').trim()).into_iter().skip(1) {
+        cmd.arg(match arg.as_str() {
+            "5550" => ports.server.to_string(),
+            "5551" => ports.proxy.to_string(),
+            _ => arg,
+        });
+    }
+    cmd.env("CRYPTOLAB_PORT", ports.server.to_string())
+        .env("CRYPTOLAB_PROXY_PORT", ports.proxy.to_string())
+        .env("NO_COLOR", "1");
+    cmd
 }
 
 /// A small shell-words splitter: spaces separate, double quotes group.
@@ -98,11 +121,8 @@ fn shlex_split(s: &str) -> Vec<String> {
     words
 }
 
-fn start_server(command: &str, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
-        .args(args(command.trim_end_matches('&').trim()))
-        .env("CRYPTOLAB_PORT", port.to_string())
-        .env("NO_COLOR", "1")
+fn start_background(line: &str, ports: Ports) -> Child {
+    let mut child = command(line, ports)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -117,61 +137,57 @@ fn start_server(command: &str, port: u16) -> Child {
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(10)).expect("server started");
+    rx.recv_timeout(Duration::from_secs(10)).unwrap_or_else(|_| panic!("`{line}` did not start listening"));
     child
 }
 
-#[test]
-fn lab_02_chat() {
-    let text = std::fs::read_to_string("labs/02-chat.md").unwrap();
+fn stop(background: &mut Vec<Child>) {
+    for mut c in background.drain(..) {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+fn run_worksheet(path: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
     let steps = steps(&text);
-    assert!(steps.len() >= 8, "the worksheet has its commands");
-    let mut server: Option<Child> = None;
+    assert!(steps.len() >= 4, "{path} has its commands");
+    let mut background: Vec<Child> = Vec::new();
+    let mut ports = Ports { server: free_port(), proxy: free_port() };
     for step in &steps {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         if step.command.ends_with('&') {
-            if let Some(mut old) = server.take() {
-                let _ = old.kill();
-                let _ = old.wait();
+            if step.command.starts_with("cryptolab serve") {
+                stop(&mut background);
+                ports = Ports { server: free_port(), proxy: free_port() };
             }
-            server = Some(start_server(&step.command, port));
+            background.push(start_background(&step.command, ports));
             continue;
         }
         let start = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
-            .args(args(&step.command))
-            .env("CRYPTOLAB_PORT", current_port(&server).to_string())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let out = command(&step.command, ports).stdin(Stdio::null()).output().unwrap();
         assert!(start.elapsed() < Duration::from_secs(15));
         let combined =
             format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         let lines: Vec<&str> = combined.lines().collect();
-        assert_eq!(out.status.code(), Some(step.status), "$ {}\n{combined}", step.command);
+        assert_eq!(out.status.code(), Some(step.status), "{path}\n$ {}\n{combined}", step.command);
         assert!(
             matches(&step.expected, &lines),
-            "$ {}\n--- expected ---\n{}\n--- got ---\n{combined}",
+            "{path}\n$ {}\n--- expected ---\n{}\n--- got ---\n{combined}",
             step.command,
             step.expected.join("\n")
         );
     }
-    if let Some(mut s) = server {
-        let _ = s.kill();
-        let _ = s.wait();
-    }
+    stop(&mut background);
 }
 
-/// The port the running server was started on (read back from its environment).
-fn current_port(server: &Option<Child>) -> u16 {
-    let child = server.as_ref().expect("a server runs before the first client");
-    let environ = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
-    environ
-        .split(|&b| b == 0)
-        .find_map(|kv| kv.strip_prefix(b"CRYPTOLAB_PORT="))
-        .and_then(|p| std::str::from_utf8(p).ok()?.parse().ok())
-        .expect("server has CRYPTOLAB_PORT")
+#[test]
+fn lab_02_chat() {
+    run_worksheet("labs/02-chat.md");
+}
+
+#[test]
+fn lab_09_proxy() {
+    run_worksheet("labs/09-proxy.md");
 }
 
 #[test]

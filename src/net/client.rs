@@ -30,6 +30,8 @@ pub enum End {
     Refused(NetError),
     /// `--send`: no reply arrived in time.
     NoReply(Duration),
+    /// `--send`: the server closed the connection before replying.
+    ClosedWithoutReply,
 }
 
 /// What the reader task reports to the main loop.
@@ -150,7 +152,7 @@ pub async fn connect(stream: TcpStream, opts: ConnectOptions, printer: Arc<Print
             event = events.recv() => match event {
                 Some(Event::Message) => End::Done,
                 Some(Event::Failed(e)) => return Ok(End::Refused(e)),
-                Some(Event::Goodbye | Event::Closed) | None => End::NoReply(opts.timeout),
+                Some(Event::Goodbye | Event::Closed) | None => End::ClosedWithoutReply,
             },
             _ = tokio::time::sleep(opts.timeout) => End::NoReply(opts.timeout),
         };
