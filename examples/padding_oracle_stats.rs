@@ -15,7 +15,8 @@ use rand::SeedableRng;
 
 fn main() {
     let text = std::fs::read_to_string("data/english/heldout.txt").expect("run from the repository root");
-    let sentences: Vec<&str> = text.split(". ").map(str::trim).filter(|s| (24..=160).contains(&s.len())).collect();
+    let sentences: Vec<&str> =
+        text.split(". ").map(str::trim).filter(|s| (24..=160).contains(&s.len())).collect();
     let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(1);
     let keys = KeyMaterial::generate(128, &mut rng);
     let cipher = Cipher::new(Suite::Cbc, &keys.enc, None).expect("valid key");
