@@ -198,6 +198,7 @@ fn attacks<R: CryptoRng + ?Sized>(
 
     heading(w, r, "7. Breaking the weak suites (cryptolab demo …)")?;
     let seed = rng.next_u64();
+    crate::attacks::ecb_image::tour_section(w, r.is_color(), seed)?;
     let plan = bitflip::Plan::new("admin").expect("a valid target");
     let line = |suite: Suite, rng: &mut R| -> io::Result<String> {
         let cipher = Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?;

@@ -9,6 +9,7 @@
 const ONE_SHOT: &[&str] = &[
     "labs/01-modes.md",
     "labs/03-classical.md",
+    "labs/04-ecb-image.md",
     "labs/05-bitflip.md",
     "labs/06-hmac.md",
     "labs/07-padding-oracle.md",

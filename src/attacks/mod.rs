@@ -6,6 +6,7 @@
 //!
 //! | demo | what breaks | why | what stops it |
 //! |---|---|---|---|
+//! | [`ecb_image`] | ecb: the picture shows through its own ciphertext | equal blocks → equal ciphertext blocks | any mode with an IV or nonce (cbc, gcm) |
 //! | [`bitflip`] | cbc: change `role=guest` to `role=admin` without the key | P_i = D_K(C_i) ⊕ C_{i−1}: flip C_{i−1}, flip P_i | a MAC/tag over IV ‖ ciphertext |
 //! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
@@ -17,6 +18,7 @@
 //! the authenticated suites, fails).
 
 pub mod bitflip;
+pub mod ecb_image;
 pub mod hmac;
 pub mod padding_oracle;
 pub mod replay;
