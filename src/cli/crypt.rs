@@ -1,0 +1,346 @@
+//! The one-shot commands — `tour`, `keygen`, `encrypt`, `decrypt` — and
+//! how commands read their input and write their output (bounded, with clear errors).
+
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use clap::{Args, ValueEnum};
+use rand::SeedableRng;
+
+use crate::error::CliError;
+use crate::keys::{self, KeyMaterial};
+use crate::render::{ColorChoice, Dump, Renderer};
+use crate::suite::{Cipher, Suite, layout};
+
+use super::{KeyArgs, parse_bits};
+
+/// Inputs larger than this are refused before they are read into memory.
+pub const MAX_INPUT: u64 = 1 << 30;
+
+pub(super) const ENCRYPT_EXAMPLES: &str = "\
+Output: the body of the suite — ecb: ct; cbc: iv‖ct; cbc-hmac: iv‖ct‖tag;
+gcm: nonce‖ct‖tag. With --iv (cbc only) the IV is not written, as with
+`openssl enc -K … -iv …`.
+
+Examples:
+  echo 'attack at dawn' | cryptolab encrypt --mode gcm --format hex
+  cryptolab encrypt --mode ecb --explain photo.ppm -o photo.ecb
+  cryptolab encrypt --mode cbc --key text:'Sixteen byte key' --format base64 msg.txt
+  cryptolab encrypt --mode cbc --key 2b7e151628aed2a6abf7158809cf4f3c \\
+      --iv 000102030405060708090a0b0c0d0e0f --format hex msg.txt
+      (byte for byte what `openssl enc -aes-128-cbc -K … -iv … | xxd -p` prints)";
+
+pub(super) const DECRYPT_EXAMPLES: &str = "\
+Input: the body written by `cryptolab encrypt` in the same --mode and --format
+(with --iv for cbc: the ciphertext alone, as openssl writes it).
+
+Examples:
+  cryptolab encrypt --mode gcm msg.txt | cryptolab decrypt --mode gcm
+  cryptolab decrypt --mode cbc --format hex --explain msg.hex
+  openssl enc -aes-128-cbc -K $K -iv $IV -in msg.txt | cryptolab decrypt --mode cbc --key $K --iv $IV";
+
+/// `cryptolab tour`.
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// Derive demo keys and IVs from this seed: the same bytes every run
+    /// (and ./cryptolab.key is neither read nor created).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+/// `cryptolab keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// AES key size.
+    #[arg(long, value_parser = parse_bits, default_value = "128", value_name = "128|192|256")]
+    pub bits: u16,
+    /// Where to write the key file.
+    #[arg(long, short, value_name = "FILE", default_value = keys::DEFAULT_KEY_FILE)]
+    pub out: PathBuf,
+    /// Replace an existing file (its old key is lost).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// How ciphertext is written (encrypt) or read (decrypt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Bytes as they are.
+    Raw,
+    /// Lower-case hex, one line (whitespace ignored on input, so `xxd -p` output reads back).
+    Hex,
+    /// Standard base64 with padding, one line (whitespace ignored on input).
+    Base64,
+}
+
+/// `cryptolab encrypt` / `cryptolab decrypt`.
+#[derive(Debug, Args)]
+pub struct CryptArgs {
+    /// The cipher suite.
+    #[arg(long, short, value_enum, default_value = "gcm")]
+    pub mode: Suite,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub keys: KeyArgs,
+    /// Fixed IV, 32 hex digits (cbc only) — INSECURE, for reproducing
+    /// textbook vectors and openssl output; the IV is then not part of the output.
+    #[arg(long, value_name = "HEX")]
+    pub iv: Option<String>,
+    /// Encoding of the ciphertext.
+    #[arg(long, short, value_enum, default_value = "raw")]
+    pub format: Format,
+    /// Also show the annotated dump of what was produced (on stderr).
+    #[arg(long)]
+    pub explain: bool,
+    /// With --explain: the dump as JSON lines instead of text.
+    #[arg(long, requires = "explain")]
+    pub json: bool,
+    /// Write the result to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Input file; stdin when absent or `-`.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}
+
+pub(super) fn tour(args: &TourArgs, color: ColorChoice) -> Result<(), CliError> {
+    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
+    let mut out = io::stdout().lock();
+    match args.seed {
+        Some(seed) => {
+            let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
+            let keys = KeyMaterial::generate(128, &mut rng);
+            let origin = format!("demo keys derived from --seed {seed}");
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng, Some(seed))?;
+        }
+        None => {
+            let keys = KeyArgs::default().load(true)?;
+            let origin = format!("keys from {}", keys::DEFAULT_KEY_FILE);
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng(), None)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
+    let keys = KeyMaterial::generate(args.bits, &mut rand::rng());
+    keys::write_key_file(&args.out, &keys, args.force)?;
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "wrote {} (AES-{} key + HMAC-SHA256 key, fingerprint {}, mode 0600)",
+        args.out.display(),
+        args.bits,
+        keys.fingerprint()
+    )?;
+    Ok(())
+}
+
+/// Builds the cipher, warning on stderr when the suite is INSECURE.
+fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial), CliError> {
+    let keys = args.keys.load(may_create)?;
+    let cipher = Cipher::new(args.mode, &keys.enc, keys.mac())?;
+    if let Some(reason) = args.mode.insecure_reason() {
+        eprintln!("warning: INSECURE: {reason}");
+    }
+    Ok((cipher, keys))
+}
+
+/// Parses `--iv`, allowed only for cbc.
+fn fixed_iv(args: &CryptArgs) -> Result<Option<[u8; 16]>, CliError> {
+    let Some(text) = &args.iv else { return Ok(None) };
+    if args.mode != Suite::Cbc {
+        return Err(CliError::usage(
+            format!("--iv is for --mode cbc only, not {}", args.mode),
+            match args.mode {
+                Suite::Gcm => "gcm draws a fresh nonce per message: reusing one breaks GCM completely",
+                Suite::Ecb => "ecb has no IV",
+                _ => "cbc-hmac draws a fresh IV per message; drop --iv",
+            },
+        ));
+    }
+    let hint = "give the IV as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f";
+    let bytes = keys::parse_key_value(text, "--iv").map_err(|e| CliError::usage(e.to_string(), hint))?;
+    let iv: [u8; 16] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| CliError::usage(format!("--iv is {} bytes; expected 16", bytes.len()), hint))?;
+    eprintln!(
+        "warning: INSECURE: a fixed IV (--iv) makes equal messages encrypt equally; use it only to reproduce vectors or openssl output"
+    );
+    Ok(Some(iv))
+}
+
+pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
+    let iv = fixed_iv(args)?;
+    let input = read_input(args.input.as_deref())?;
+    let (cipher, keys) = cipher_for(args, true)?;
+    let mut body = Vec::new();
+    match iv {
+        Some(iv) => cipher.seal_with_iv(&[], &input, &iv, &mut body)?,
+        None => cipher.seal_into(&[], &input, &mut rand::rng(), &mut body),
+    }
+    if args.explain {
+        let title = format!(
+            "{} body, {} bytes (AES-{}, key {}) for a {}-byte message",
+            cipher.suite(),
+            body.len(),
+            cipher.bits(),
+            keys.fingerprint(),
+            input.len()
+        );
+        let dump = Dump::new(title, &body).spans(layout::body_spans(cipher.suite(), 0, body.len()));
+        explain(&dump, args.json, color)?;
+    }
+    // With a fixed IV the IV travels out of band, as with `openssl enc -iv`.
+    let output = if iv.is_some() { &body[16..] } else { &body[..] };
+    write_output(args.out.as_deref(), &encode(output, args.format))
+}
+
+pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
+    let iv = fixed_iv(args)?;
+    let raw = read_input(args.input.as_deref())?;
+    let mut body = decode(&raw, args.format)?;
+    if let Some(iv) = iv {
+        body.splice(0..0, iv);
+    }
+    let (cipher, keys) = cipher_for(args, false)?;
+    let mut plain = Vec::new();
+    let result = cipher.open_into(&[], &body, &mut plain);
+    if args.explain {
+        let title = format!(
+            "{} body, {} bytes (AES-{}, key {})",
+            cipher.suite(),
+            body.len(),
+            cipher.bits(),
+            keys.fingerprint()
+        );
+        let dump = Dump::new(title, &body).spans(layout::body_spans(cipher.suite(), 0, body.len()));
+        explain(&dump, args.json, color)?;
+        if let Ok(len) = result {
+            let title = match plain.len() - len {
+                0 => format!("plaintext, {len} bytes"),
+                pad => format!("plaintext, {len} bytes + {pad} bytes of PKCS#7 padding"),
+            };
+            let dump = Dump::new(title, &plain).spans(layout::plaintext_spans(len, plain.len()));
+            explain(&dump, args.json, color)?;
+        }
+    }
+    let len = result?;
+    write_output(args.out.as_deref(), &plain[..len])
+}
+
+fn explain(dump: &Dump, json: bool, color: ColorChoice) -> Result<(), CliError> {
+    let renderer = Renderer::new().color(color.enabled(io::stderr().is_terminal()));
+    let mut err = io::stderr().lock();
+    if json {
+        renderer.json(&mut err, dump)?
+    } else {
+        renderer.render(&mut err, dump)?
+    }
+    Ok(())
+}
+
+/// Reads a file (or stdin for `None`/`-`), refusing inputs over [`MAX_INPUT`]
+/// before reading them.
+pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>, CliError> {
+    let too_big = |what: String| {
+        CliError::usage(
+            format!("{what} is larger than the 1 GiB limit"),
+            "split the input into smaller files",
+        )
+    };
+    match path {
+        None => {
+            read_limited(io::stdin().lock(), "stdin").map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
+        }
+        Some(p) if p.as_os_str() == "-" => {
+            read_limited(io::stdin().lock(), "stdin").map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
+        }
+        Some(p) => {
+            let unreadable = |err: io::Error| {
+                CliError::usage(
+                    format!("cannot read input file {}: {err}", p.display()),
+                    "check the path and its permissions",
+                )
+            };
+            let meta = fs::metadata(p).map_err(unreadable)?;
+            if meta.is_dir() {
+                return Err(unreadable(io::Error::other("it is a directory")));
+            }
+            if meta.len() > MAX_INPUT {
+                return Err(too_big(format!("input file {}", p.display())));
+            }
+            let file = fs::File::open(p).map_err(unreadable)?;
+            read_limited(file, &p.display().to_string())
+                .map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
+        }
+    }
+}
+
+fn name_of(path: Option<&Path>) -> String {
+    match path {
+        Some(p) if p.as_os_str() != "-" => format!("input file {}", p.display()),
+        _ => "stdin".into(),
+    }
+}
+
+/// Reads at most [`MAX_INPUT`] bytes; `Err(None)` means the limit was exceeded.
+fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, Option<CliError>> {
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|err| Some(CliError::usage(format!("cannot read {name}: {err}"), "check the input")))?;
+    if buf.len() as u64 > MAX_INPUT { Err(None) } else { Ok(buf) }
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
+    match path {
+        Some(p) => fs::write(p, bytes).map_err(|err| CliError {
+            what: format!("cannot write {}: {err}", p.display()),
+            hint: Some("check the directory exists and is writable".into()),
+            ..CliError::from(err)
+        }),
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Encodes ciphertext for output; text formats end with a newline.
+pub fn encode(bytes: &[u8], format: Format) -> Vec<u8> {
+    match format {
+        Format::Raw => bytes.to_vec(),
+        Format::Hex => format!("{}\n", hex::encode(bytes)).into_bytes(),
+        Format::Base64 => {
+            format!("{}\n", base64::engine::general_purpose::STANDARD.encode(bytes)).into_bytes()
+        }
+    }
+}
+
+/// Decodes ciphertext input; whitespace is ignored in the text formats.
+pub fn decode(input: &[u8], format: Format) -> Result<Vec<u8>, CliError> {
+    let text = || -> Vec<u8> { input.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect() };
+    match format {
+        Format::Raw => Ok(input.to_vec()),
+        Format::Hex => hex::decode(text()).map_err(|e| {
+            CliError::usage(
+                format!("input is not hex: {e}"),
+                "pass the ciphertext as hex digits, or use --format raw|base64",
+            )
+        }),
+        Format::Base64 => base64::engine::general_purpose::STANDARD.decode(text()).map_err(|e| {
+            CliError::usage(
+                format!("input is not base64: {e}"),
+                "pass the ciphertext as base64, or use --format raw|hex",
+            )
+        }),
+    }
+}

@@ -1,0 +1,202 @@
+//! `cryptolab demo …` (the attacks of [`crate::attacks`], narrated) and
+//! `cryptolab classical …` (the hand-off to [`crate::classical`]).
+
+use std::io::{self, IsTerminal, Write};
+
+use clap::{Args, Subcommand};
+use rand::SeedableRng;
+
+use crate::error::CliError;
+use crate::keys::KeyMaterial;
+use crate::render::{ColorChoice, Dump, Renderer};
+use crate::suite::{Suite, layout};
+
+use super::{Format, decode};
+
+pub(super) const DEMO_EXAMPLES: &str = "\
+Each demo runs in-process with no setup. Bytes differ every run; pass the
+printed --seed to repeat a run exactly.
+
+Examples:
+  cryptolab demo ecb-image                  a padlock encrypted in ecb, cbc and gcm: look at them
+  cryptolab demo bitflip                    cbc: role=guest becomes role=admin, no key needed
+  cryptolab demo bitflip --target root
+  cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
+  cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
+  cryptolab demo replay --seed 7            cbc executes the same transfer twice";
+
+/// `cryptolab demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed for the demo keys and IVs (default: random, printed).
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// The demo to run.
+    #[command(subcommand)]
+    pub demo: Demo,
+}
+
+/// The demos.
+#[derive(Debug, Subcommand)]
+pub enum Demo {
+    /// CBC bit-flipping: change an encrypted record without the key.
+    Bitflip {
+        /// The role to forge (1–9 ASCII characters, no `;` or `=`).
+        #[arg(long, default_value = "admin")]
+        target: String,
+    },
+    /// Tamper with each field of cbc-hmac and gcm frames; beat a flawed MAC.
+    Hmac,
+    /// Decrypt CBC with a server that reports bad padding.
+    PaddingOracle {
+        /// The secret the victim sends (in-process demo).
+        #[arg(long, default_value = "Meet me at the old mill at nine. Bring the key, and tell no one.")]
+        message: String,
+        /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT instead.
+        #[arg(long, value_name = "HOST:PORT", requires = "frame")]
+        target: Option<String>,
+        /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`).
+        #[arg(long, value_name = "HEX", requires = "target")]
+        frame: Option<String>,
+    },
+    /// Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm.
+    Replay,
+    /// Encrypt a picture's pixels in ecb, cbc and gcm; see what ECB leaks.
+    EcbImage(crate::attacks::ecb_image::EcbImageArgs),
+}
+
+pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> {
+    use crate::attacks::{bitflip, ecb_image, hmac, padding_oracle, replay};
+
+    if let Demo::EcbImage(image_args) = &args.demo {
+        // This demo has its own --seed and writes files; it reports on its own.
+        let mut out = io::stdout().lock();
+        ecb_image::run(image_args, &mut out, color.enabled(io::stdout().is_terminal())).map_err(
+            |e| match e.io_kind() {
+                Some(kind) => CliError::from(io::Error::new(kind, e.to_string())),
+                None => {
+                    let hint = e.hint();
+                    CliError::usage(e.to_string(), hint)
+                }
+            },
+        )?;
+        out.flush()?;
+        return Ok(());
+    }
+
+    let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 16);
+    let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
+    let keys = KeyMaterial::generate(128, &mut rng);
+    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "(demo keys from seed {seed}, fingerprint {}; --seed {seed} repeats this run)\n",
+        keys.fingerprint()
+    )?;
+    match &args.demo {
+        Demo::Bitflip { target } => {
+            let plan = bitflip::Plan::new(target).map_err(|e| {
+                CliError::usage(
+                    e.to_string(),
+                    "choose a role of 1–9 ASCII characters without `;` or `=`, e.g. --target admin",
+                )
+            })?;
+            bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng)?;
+        }
+        Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed)?,
+        Demo::PaddingOracle { target: Some(target), frame: Some(frame), .. } => {
+            live_padding_oracle(&mut out, &renderer, target, frame)?
+        }
+        Demo::PaddingOracle { message, .. } => {
+            let live = io::stderr().is_terminal();
+            padding_oracle::narrate(&mut out, &renderer, &keys, message.as_bytes(), &mut rng, live)?
+        }
+        Demo::Replay => replay::narrate(&mut out, &renderer, &keys, seed)?,
+        Demo::EcbImage(_) => unreachable!("handled above"),
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The padding-oracle attack against a live leaky server, on a captured frame.
+fn live_padding_oracle(
+    out: &mut dyn Write,
+    r: &Renderer,
+    target: &str,
+    frame_hex: &str,
+) -> Result<(), CliError> {
+    use crate::attacks::padding_oracle;
+    use crate::net::oracle::RemoteOracle;
+
+    let frame = decode(frame_hex.as_bytes(), Format::Hex)?;
+    let (header, body) = crate::wire::decode_frame(&frame, crate::wire::DEFAULT_MAX_BODY).map_err(|e| {
+        CliError::usage(format!("--frame is not a whole frame: {e}"), "copy the frame's full hex")
+    })?;
+    if header.suite != Suite::Cbc {
+        return Err(CliError::usage(
+            format!("--frame is a {} frame", header.suite),
+            "the padding oracle attacks cbc; authenticated suites give no padding signal",
+        ));
+    }
+    let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(|e| CliError {
+        what: format!("cannot reach {target}: {e}"),
+        hint: Some("is `cryptolab serve --mode cbc --leak-padding-errors` running there?".into()),
+        code: crate::error::EXIT_FAILURE,
+        io_kind: None,
+    })?;
+    writeln!(
+        out,
+        "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
+        header.seq,
+        frame.len()
+    )?;
+    let mut failure = None;
+    let result = padding_oracle::attack(
+        body,
+        |forged| match oracle.ask(forged) {
+            Ok(answer) => answer,
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
+        },
+        |_| {},
+    );
+    if let Some(e) = failure {
+        return Err(CliError::from(io::Error::other(format!(
+            "connection to {target} failed during the attack: {e}"
+        ))));
+    }
+    match result {
+        Ok(rec) => {
+            let dump = Dump::new("recovered over the network, without the key", &rec.padded)
+                .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len()));
+            r.render(out, &dump)?;
+            writeln!(
+                out,
+                "  BROKEN recovered \"{}\" with {} queries to the server, {:.1} per byte.",
+                String::from_utf8_lossy(rec.message()),
+                rec.queries,
+                rec.per_byte()
+            )?;
+        }
+        Err(e) => writeln!(out, "  REFUSED {e}")?,
+    }
+    Ok(())
+}
+
+pub(super) fn classical(args: &crate::classical::ClassicalArgs, color: ColorChoice) -> Result<(), CliError> {
+    let mut out = io::stdout().lock();
+    crate::classical::run(args, &mut out, color.enabled(io::stdout().is_terminal())).map_err(|e| match e
+        .io_kind()
+    {
+        Some(kind) => CliError::from(io::Error::new(kind, e.to_string())),
+        None => {
+            let hint = e.hint();
+            CliError::usage(e.to_string(), hint)
+        }
+    })?;
+    out.flush()?;
+    Ok(())
+}
