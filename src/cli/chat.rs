@@ -62,7 +62,7 @@ Frames from the client are numbered from 1 (frame 1 is the hello). Rules:
 Examples (three terminals):
   cryptolab serve --mode cbc
   cryptolab proxy --tamper flip:2:16:01          (listens on 5551, forwards to 5550)
-  cryptolab connect --mode cbc 127.0.0.1 5551    (your second message arrives changed)";
+  cryptolab connect --mode cbc 127.0.0.1 5551    (your first message arrives changed)";
 
 /// `cryptolab proxy`.
 #[derive(Debug, Args)]
