@@ -110,17 +110,23 @@ pub struct ChatArgs {
     pub frame_timeout: u64,
 }
 
+/// The printer for `--json` / `--quiet` / full dumps, coloured only for full
+/// dumps on a terminal (serve, connect and proxy share it).
+fn printer(json: bool, quiet: bool, color: ColorChoice) -> Arc<Printer> {
+    let show = if json {
+        Show::Json
+    } else if quiet {
+        Show::Quiet
+    } else {
+        Show::Full
+    };
+    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()) && show == Show::Full);
+    Arc::new(Printer::new(show, renderer))
+}
+
 impl ChatArgs {
     fn printer(&self, color: ColorChoice) -> Arc<Printer> {
-        let show = if self.json {
-            Show::Json
-        } else if self.quiet {
-            Show::Quiet
-        } else {
-            Show::Full
-        };
-        let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()) && show == Show::Full);
-        Arc::new(Printer::new(show, renderer))
+        printer(self.json, self.quiet, color)
     }
 
     fn limits(&self) -> Limits {
@@ -193,15 +199,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         .map(|r| r.parse())
         .collect::<Result<Vec<crate::net::rules::Rule>, _>>()
         .map_err(|e| CliError::usage(e.to_string(), "see `cryptolab proxy --help` for the rule forms"))?;
-    let show = if args.json {
-        Show::Json
-    } else if args.quiet {
-        Show::Quiet
-    } else {
-        Show::Full
-    };
-    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()) && show == Show::Full);
-    let printer = Arc::new(Printer::new(show, renderer));
+    let printer = printer(args.json, args.quiet, color);
     block_on(async {
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.listen));
         let listener = crate::net::server::listen(addr).map_err(|e| {

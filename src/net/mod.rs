@@ -205,8 +205,12 @@ impl Sealer {
         let header = Header { suite, kind, seq: self.next_seq, len: suite.body_len(text.len()) as u32 };
         self.next_seq += 1;
         let head = header.encode();
-        frame.clear();
-        frame.extend_from_slice(&head);
+        // Header written in place, body sealed after it: a reused buffer is
+        // neither cleared nor zero-filled again (no memset per frame).
+        if frame.len() < HEADER_LEN {
+            frame.resize(HEADER_LEN, 0);
+        }
+        frame[..HEADER_LEN].copy_from_slice(&head);
         match &mut self.nonces {
             Nonces::Os => self.cipher.seal_into_at(&head, text, &mut rand::rng(), frame, HEADER_LEN),
             Nonces::Seeded(rng) => self.cipher.seal_into_at(&head, text, rng.as_mut(), frame, HEADER_LEN),
