@@ -148,17 +148,26 @@ fn padding_oracle_handles_every_padding_length_and_binary_data() {
 fn padding_oracle_gets_no_signal_from_cbc_hmac() {
     let k = keys(19);
     let (cipher, body) = sealed(Suite::CbcHmac, &k, b"attack at dawn", 20);
-    // The attacker sees only the CBC part (iv ‖ ct) and forges that; the
-    // server checks the MAC first, so every answer is the same "rejected".
+    // The attacker forges the CBC part (iv ‖ ct) and keeps the tag. Whatever
+    // the server says is recorded: with the MAC checked first, the padding is
+    // never looked at, so not one of the attack's queries gets a padding answer.
     let cbc_part = &body[..body.len() - 32];
     let tag = &body[body.len() - 32..];
+    let mut answers = std::collections::HashMap::new();
     let oracle = |forged: &[u8]| {
-        let mut b = forged.to_vec();
-        b.extend_from_slice(tag);
-        !matches!(cipher.open(&[], &b), Err(SuiteError::BadPadding)) && cipher.open(&[], &b).is_ok()
+        let result = cipher.open(&[], &[forged, tag].concat());
+        *answers.entry(format!("{result:?}")).or_insert(0u32) += 1;
+        result.is_ok()
     };
     let err = padding_oracle::attack(cbc_part, oracle, |_| {}).unwrap_err();
     assert!(matches!(err, padding_oracle::OracleError::NoSignal { block: 0, byte: 15, .. }), "{err}");
+    let rejected = format!("{:?}", Err::<Vec<u8>, _>(SuiteError::Rejected));
+    assert_eq!(answers.len(), 1, "every query got the same answer: {answers:?}");
+    assert_eq!(answers.get(&rejected), Some(&256), "{answers:?}");
+    // The same attack against plain cbc gets its padding signal at once.
+    let (cbc, body) = sealed(Suite::Cbc, &k, b"attack at dawn", 20);
+    let leaky = |b: &[u8]| !matches!(cbc.open(&[], b), Err(SuiteError::BadPadding));
+    assert_eq!(padding_oracle::attack(&body, leaky, |_| {}).unwrap().message(), b"attack at dawn");
 }
 
 #[test]

@@ -4,21 +4,9 @@
 
 mod common;
 
-use common::Lab;
+use common::{Lab, assert_error};
 
 const K: &str = "2b7e151628aed2a6abf7158809cf4f3c";
-
-/// Asserts a usage/input error: exit code 2 and exactly these two lines.
-fn assert_error(out: &common::Out, what: &str, hint: &str) {
-    assert_eq!(out.code, 2, "exit code; stderr: {}", out.stderr);
-    let expected = format!("cryptolab: {what}\n  hint: {hint}\n");
-    assert!(
-        out.stderr.ends_with(&expected),
-        "stderr was:\n{}\nexpected to end with:\n{expected}",
-        out.stderr
-    );
-    assert!(!out.stderr.contains("panicked"));
-}
 
 #[test]
 fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {

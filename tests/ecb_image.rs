@@ -646,10 +646,11 @@ mod png {
 // ───────────────────────────── the real binary ─────────────────────────────
 
 /// Asserts a usage/input error: exit code 2 and exactly these two lines.
+/// The shared two-line check, made stricter here: these errors come with no
+/// warning before them and nothing on stdout.
 fn assert_error(out: &common::Out, what: &str, hint: &str) {
-    assert_eq!(out.code, 2, "exit code; stderr: {}", out.stderr);
-    let expected = format!("cryptolab: {what}\n  hint: {hint}\n");
-    assert_eq!(out.stderr, expected);
+    common::assert_error(out, what, hint);
+    assert_eq!(out.stderr, format!("cryptolab: {what}\n  hint: {hint}\n"));
     assert!(out.stdout.is_empty(), "nothing on stdout for an error: {}", out.text());
 }
 

@@ -68,3 +68,16 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Out {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Asserts a usage/input error: exit code 2, stderr ending in exactly these
+/// two lines (warnings may come before), and no panic.
+pub fn assert_error(out: &Out, what: &str, hint: &str) {
+    assert_eq!(out.code, 2, "exit code; stderr: {}", out.stderr);
+    let expected = format!("cryptolab: {what}\n  hint: {hint}\n");
+    assert!(
+        out.stderr.ends_with(&expected),
+        "stderr was:\n{}\nexpected to end with:\n{expected}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+}
