@@ -34,6 +34,7 @@ pub mod cli;
 pub mod error;
 pub mod keys;
 pub mod net;
+pub mod profiles;
 pub mod render;
 pub mod suite;
 pub mod tour;

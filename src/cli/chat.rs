@@ -2,6 +2,7 @@
 //! arguments and the hand-off to [`crate::net`].
 
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,8 +11,11 @@ use clap::Args;
 use crate::error::CliError;
 use crate::keys::KeyMaterial;
 use crate::net::client::{ConnectOptions, End};
+use crate::net::profile::{ConnectProfile, ProfileEnd, ProfileKeys, ServeProfile};
 use crate::net::server::ServeOptions;
 use crate::net::{Limits, NetError, Printer, Show};
+use crate::profiles::rsa_json::Identity;
+use crate::profiles::{ProfileError, Wire};
 use crate::render::{ColorChoice, Renderer};
 use crate::suite::{Cipher, Suite};
 
@@ -82,6 +86,9 @@ pub struct ProxyArgs {
     /// One JSON object per frame and per event.
     #[arg(long)]
     pub json: bool,
+    /// The wire format between client and server (as for serve and connect).
+    #[arg(long, value_enum, default_value = "native", value_name = "FORMAT")]
+    pub wire: Wire,
 }
 
 /// Options shared by the chat commands.
@@ -108,6 +115,16 @@ pub struct ChatArgs {
     /// Close a connection whose frame does not complete within this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub frame_timeout: u64,
+    /// Speak a classroom program's wire format instead of cryptolab's frames
+    /// (docs/PROTOCOL.md, "Classroom formats"); --mode is then the format's.
+    #[arg(long, value_enum, default_value = "native", value_name = "FORMAT")]
+    pub wire: Wire,
+    /// raw-cbc-static: the 32-byte binary file holding the AES-128 key, then the fixed IV.
+    #[arg(long, value_name = "FILE")]
+    pub static_key_file: Option<PathBuf>,
+    /// rsa-gcm-json: this side's RSA private key, PKCS#8 PEM [default: a fresh RSA-2048 key].
+    #[arg(long, value_name = "FILE")]
+    pub rsa_key: Option<PathBuf>,
 }
 
 /// The printer for `--json` / `--quiet` / full dumps, coloured only for full
@@ -134,6 +151,84 @@ impl ChatArgs {
             max_body: self.max_frame,
             idle: Duration::from_secs(self.idle_timeout.max(1)),
             frame: Duration::from_secs(self.frame_timeout.max(1)),
+        }
+    }
+
+    /// The keys for a wire profile, checked against what the format needs.
+    fn profile_keys(&self) -> Result<ProfileKeys, CliError> {
+        let wire = self.wire;
+        let keys = match wire {
+            Wire::RawCbcStatic => {
+                let path = self.static_key_file.as_ref().ok_or_else(|| {
+                    CliError::usage(
+                        "raw-cbc-static needs --static-key-file FILE",
+                        "the file holds 32 bytes: the AES-128 key, then the fixed IV",
+                    )
+                })?;
+                let bytes = read_small(path, 32)?;
+                let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
+                    CliError::usage(
+                        format!("{}: {} bytes, raw-cbc-static needs exactly 32", path.display(), b.len()),
+                        "16 bytes of AES-128 key, then 16 bytes of IV, binary (not hex)",
+                    )
+                })?;
+                if crate::keys::is_too_open(path) {
+                    eprintln!(
+                        "warning: key file {} is readable by other users; run `chmod 600 {}`",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                let (key, iv) = bytes.split_at(16);
+                ProfileKeys::Aes { key: key.to_vec(), mac: None, iv: Some(iv.try_into().expect("16 bytes")) }
+            }
+            Wire::RsaGcmJson => {
+                let identity = match &self.rsa_key {
+                    Some(path) => {
+                        let text = String::from_utf8(read_small(path, 64 * 1024)?).map_err(|_| {
+                            CliError::usage(
+                                format!("{}: not a text file", path.display()),
+                                "give a PKCS#8 PEM private key",
+                            )
+                        })?;
+                        Identity::from_pkcs8_pem(&text).map_err(|e| {
+                            CliError::usage(
+                                format!("{}: {e}", path.display()),
+                                "make one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`",
+                            )
+                        })?
+                    }
+                    None => Identity::generate(&mut rand::rng()),
+                };
+                ProfileKeys::Rsa(Arc::new(identity))
+            }
+            _ => {
+                let keys = self.keys.load(false)?;
+                ProfileKeys::Aes { key: keys.enc.clone(), mac: keys.mac.clone(), iv: None }
+            }
+        };
+        if let ProfileKeys::Aes { .. } = keys {
+            keys.codec(wire).map_err(|e| {
+                CliError::usage(
+                    e,
+                    format!(
+                        "the keys must match the program you talk to; see `cryptolab serve --help` for {}",
+                        wire.name()
+                    ),
+                )
+            })?;
+        }
+        Ok(keys)
+    }
+
+    /// The line saying which keys a profile session uses (fingerprints only).
+    fn profile_key_line(&self, keys: &ProfileKeys) -> String {
+        match keys {
+            ProfileKeys::Rsa(me) => format!("RSA-2048 key {}", me.fingerprint()),
+            ProfileKeys::Aes { key, mac, .. } => {
+                let m = crate::keys::KeyMaterial { enc: key.clone(), mac: mac.clone() };
+                format!("AES-{} key {}", key.len() * 8, m.fingerprint())
+            }
         }
     }
 
@@ -213,6 +308,17 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         for rule in &rules {
             printer.event("rule", &format!("tamper rule: {rule}"));
         }
+        if args.wire != Wire::Native {
+            profile_banner(&printer, args.wire);
+            let opts = crate::net::profile::ProxyProfile {
+                wire: args.wire,
+                upstream,
+                rules,
+                limits: Limits::default(),
+            };
+            crate::net::profile::proxy(listener, opts, printer).await?;
+            return Ok(());
+        }
         let opts =
             crate::net::proxy::ProxyOptions { upstream: upstream.clone(), rules, limits: Limits::default() };
         crate::net::proxy::proxy(listener, opts, printer).await?;
@@ -236,6 +342,132 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
     })
 }
 
+/// Reads a small file, refusing one over `max` bytes before reading it.
+fn read_small(path: &std::path::Path, max: u64) -> Result<Vec<u8>, CliError> {
+    let unreadable = |e: std::io::Error| {
+        CliError::usage(format!("cannot read {}: {e}", path.display()), "check the path and its permissions")
+    };
+    let len = std::fs::metadata(path).map_err(unreadable)?.len();
+    if len > max {
+        return Err(CliError::usage(
+            format!("{}: {len} bytes, more than a key file holds ({max} at most)", path.display()),
+            "is this the right file?",
+        ));
+    }
+    std::fs::read(path).map_err(unreadable)
+}
+
+/// The lines a profile session prints first: INSECURE and the weakness.
+fn profile_banner(printer: &Printer, wire: Wire) {
+    if let Some(reason) = wire.insecure_reason() {
+        printer.event("insecure", &format!("INSECURE: {reason}"));
+    }
+    printer.event("weakness", &format!("{}: {}", wire.name(), wire.weakness()));
+}
+
+fn serve_profile(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
+    let chat = &args.chat;
+    if args.leak_padding_errors {
+        return Err(CliError::usage(
+            "--leak-padding-errors is for cryptolab's own frames",
+            "the classroom formats leak what their programs leak: run the peer server, or drop --wire",
+        ));
+    }
+    let keys = chat.profile_keys()?;
+    let printer = chat.printer(color);
+    block_on(async {
+        let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {
+            CliError::usage(
+                format!("cannot listen on {}:{}: {e}", args.bind, args.port),
+                "choose another --port (0 picks a free one), or stop the program using it",
+            )
+        })?;
+        let addr = listener.local_addr()?;
+        profile_banner(&printer, chat.wire);
+        printer.event(
+            "listening",
+            &format!("listening on {addr} ({}, {})", chat.wire.name(), chat.profile_key_line(&keys)),
+        );
+        let opts =
+            ServeProfile { wire: chat.wire, keys, echo: args.echo, limits: chat.limits(), console: true };
+        crate::net::profile::serve(listener, opts, printer).await?;
+        Ok(())
+    })
+}
+
+fn connect_profile(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
+    let chat = &args.chat;
+    let keys = chat.profile_keys()?;
+    let printer = chat.printer(color);
+    let target = format!("{}:{}", args.host, args.port);
+    let wire = chat.wire;
+    let end = block_on(async {
+        let stream = connect_tcp(&target).await?;
+        profile_banner(&printer, wire);
+        printer.event(
+            "connected",
+            &format!("connected to {target} ({}, {})", wire.name(), chat.profile_key_line(&keys)),
+        );
+        let opts = ConnectProfile {
+            wire,
+            keys,
+            send: args.send.clone(),
+            timeout: Duration::from_secs(args.timeout),
+            limits: chat.limits(),
+        };
+        crate::net::profile::connect(stream, opts, printer).await.map_err(|e| CliError {
+            what: format!("connection to {target} lost: {e}"),
+            hint: Some("the server (or something on the way) closed the connection".into()),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        })
+    })?;
+    match end {
+        ProfileEnd::Done => Ok(()),
+        ProfileEnd::ClosedWithoutReply => Err(CliError {
+            what: format!("{target} closed the connection without replying"),
+            hint: Some("the server may have refused the message: see its log".into()),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        }),
+        ProfileEnd::NoReply(t) => Err(CliError {
+            what: format!("no reply from {target} within {} s", t.as_secs()),
+            hint: Some(format!(
+                "a {} server drops what it cannot verify; check the keys, or raise --timeout",
+                wire.name()
+            )),
+            code: crate::error::EXIT_FAILURE,
+            io_kind: None,
+        }),
+        ProfileEnd::Failed(e) => {
+            let hint = match e {
+                ProfileError::BadPadding
+                | ProfileError::BadMac
+                | ProfileError::BadTag
+                | ProfileError::PeerSaid(_) => {
+                    "both sides need the same keys: compare the fingerprints they print".to_string()
+                }
+                _ => format!("does the server speak {}?", wire.name()),
+            };
+            Err(CliError::usage(format!("from {target}: {e}"), hint))
+        }
+    }
+}
+
+/// Connects within 10 s, or says why not.
+async fn connect_tcp(target: &str) -> Result<tokio::net::TcpStream, CliError> {
+    let unreachable = |e: String| CliError {
+        what: format!("cannot reach {target}: {e}"),
+        hint: Some("is the server running there? check the host and port".into()),
+        code: crate::error::EXIT_FAILURE,
+        io_kind: None,
+    };
+    tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(target))
+        .await
+        .map_err(|_| unreachable("no answer within 10 s".into()))?
+        .map_err(|e| unreachable(e.to_string()))
+}
+
 /// The lines both chat programs print first: the INSECURE banner, if any.
 fn chat_banner(printer: &Printer, suite: Suite) {
     if let Some(reason) = suite.insecure_reason() {
@@ -244,6 +476,9 @@ fn chat_banner(printer: &Printer, suite: Suite) {
 }
 
 pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
+    if args.chat.wire != Wire::Native {
+        return serve_profile(args, color);
+    }
     if args.leak_padding_errors && args.chat.mode.is_authenticated() {
         return Err(CliError::usage(
             format!("--leak-padding-errors is for cbc and ecb, not {}", args.chat.mode),
@@ -290,20 +525,14 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
 }
 
 pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
+    if args.chat.wire != Wire::Native {
+        return connect_profile(args, color);
+    }
     let (cipher, keys) = args.chat.cipher(false)?;
     let printer = args.chat.printer(color);
     let target = format!("{}:{}", args.host, args.port);
     let end = block_on(async {
-        let unreachable = |e: String| CliError {
-            what: format!("cannot reach {target}: {e}"),
-            hint: Some("is `cryptolab serve` running there? check the host and port".into()),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
-        };
-        let stream = tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&target))
-            .await
-            .map_err(|_| unreachable("no answer within 10 s".into()))?
-            .map_err(|e| unreachable(e.to_string()))?;
+        let stream = connect_tcp(&target).await?;
         chat_banner(&printer, cipher.suite());
         printer.event(
             "connected",

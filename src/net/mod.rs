@@ -26,6 +26,7 @@
 pub mod bench;
 pub mod client;
 pub mod oracle;
+pub mod profile;
 pub mod proxy;
 pub mod rules;
 pub mod server;
@@ -36,6 +37,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+use crate::profiles::Dissected;
 use crate::render::{BlockMemory, Dump, Renderer};
 use crate::suite::{Cipher, Suite, SuiteError};
 use crate::wire::{self, HEADER_LEN, Header, Kind, WireError};
@@ -405,6 +407,20 @@ impl Printer {
             Ok((header, _)) => wire::frame_spans(&header, frame.len()),
             Err(_) => Vec::new(),
         };
+        self.dump_spans(title, who, n, frame, spans, marks);
+    }
+
+    /// Shows `bytes` with the given field `spans` (a wire profile's message,
+    /// dissected), `marks` highlighted.
+    pub fn dump_spans(
+        &self,
+        title: &str,
+        who: &str,
+        n: u64,
+        frame: &[u8],
+        spans: Vec<crate::render::Span>,
+        marks: &[std::ops::Range<usize>],
+    ) {
         let mut dump = Dump::new(title, frame).spans(spans);
         for m in marks {
             dump = dump.mark(m.clone());
@@ -426,6 +442,59 @@ impl Printer {
                 let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 memory.tag = format!("{who} #{n}");
                 let _ = self.renderer.render_remembering(&mut out, &dump, &mut memory);
+            }
+        }
+        self.write(&out);
+    }
+
+    /// Shows one message of a wire profile sent to or received from `peer`:
+    /// its fields as `d` dissected them, then its text if it opened.
+    pub fn message(
+        &self,
+        dir: Dir,
+        peer: &str,
+        n: u64,
+        wire: &str,
+        raw: &[u8],
+        d: &Dissected,
+        text: Option<&[u8]>,
+    ) {
+        let (arrow, from_to, tag) = match dir {
+            Dir::In => ("←", "from", format!("in#{n}")),
+            Dir::Out => ("→", "to", format!("out#{n}")),
+        };
+        let mut out = Vec::new();
+        match self.show {
+            Show::Quiet => {
+                if let (Some(t), Dir::In) = (text, dir) {
+                    let _ = writeln!(out, "{peer}: {}", show_text(t));
+                }
+            }
+            Show::Json => {
+                let dump = Dump::new("", &d.bytes).spans(d.spans.clone());
+                let v = serde_json::json!({
+                    "event": "frame",
+                    "dir": if dir == Dir::In { "in" } else { "out" },
+                    "peer": peer,
+                    "frame": n,
+                    "wire": wire,
+                    "summary": d.summary,
+                    "wire_hex": hex::encode(raw),
+                    "hex": hex::encode(&d.bytes),
+                    "spans": crate::render::dump_json(&dump)["spans"],
+                    "text": text.map(show_text),
+                });
+                let _ = writeln!(out, "{v}");
+            }
+            Show::Full | Show::Messages => {
+                let title = format!("{arrow} {tag} {from_to} {peer} · {wire} · {}", d.summary);
+                let dump = Dump::new(title, &d.bytes).spans(d.spans.clone());
+                let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                memory.tag = tag;
+                let _ = self.renderer.render_remembering(&mut out, &dump, &mut memory);
+                if let Some(t) = text {
+                    let _ = writeln!(out, "  text: {}", show_text(t));
+                }
             }
         }
         self.write(&out);

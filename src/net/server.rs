@@ -99,7 +99,8 @@ pub async fn serve(listener: TcpListener, opts: ServeOptions, printer: Arc<Print
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            _ = quit_rx.recv() => break,
+            // End of console input is not `/quit`: keep serving (a background server has no stdin).
+            Some(()) = quit_rx.recv() => break,
         }
     }
     let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).values().map(|c| c.tx.clone()).collect();

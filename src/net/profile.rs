@@ -1,0 +1,859 @@
+//! `serve`, `connect` and `proxy` speaking a classroom wire profile
+//! ([`crate::profiles`]) instead of cryptolab's own frames.
+//!
+//! The profile decides who speaks when ([`Flow`]): in `len-iv-ct-hmac` either
+//! side sends at any time; in the lock-step formats the client sends and the
+//! server answers (with `--echo`, the same text; otherwise the next line typed
+//! at the server's console); `raw-cbc-static` carries one message (and one
+//! reply) per connection. `rsa-gcm-json` starts with its RSA handshake.
+//!
+//! Reading is [`MessageReader`]: it gathers bytes until
+//! [`crate::profiles::next_message`] finds a whole message. Formats without
+//! framing end a message when the sender goes quiet for the settle time (or
+//! the stream ends); every message must finish within the frame timeout, and
+//! a connection with nothing to say for the idle timeout is closed. A bad
+//! message is one line naming what is wrong; where the stream stays in step
+//! (a delimited format) the connection goes on, otherwise it is closed — and
+//! the server keeps serving everyone else.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+
+use super::rules::{Plan, Rule};
+use super::{Dir, Limits, Printer, show_text};
+use crate::profiles::rsa_json::{self, Identity};
+use crate::profiles::{Codec, Expect, Flow, Next, ProfileError, Wire, dissect, next_message, reassemble};
+
+/// How long an unframed message may pause before what has arrived is taken
+/// as the whole message.
+pub const SETTLE: Duration = Duration::from_millis(250);
+
+/// The keys a profile session needs.
+#[derive(Clone)]
+pub enum ProfileKeys {
+    /// An AES key, with the MAC key (`len-iv-ct-hmac`) or fixed IV
+    /// (`raw-cbc-static`) where the format has one.
+    Aes {
+        /// AES key.
+        key: Vec<u8>,
+        /// HMAC key.
+        mac: Option<Vec<u8>>,
+        /// The fixed IV.
+        iv: Option<[u8; 16]>,
+    },
+    /// This side's RSA key pair (`rsa-gcm-json`).
+    Rsa(Arc<Identity>),
+}
+
+impl ProfileKeys {
+    /// A codec for an AES format (checked once at start, so later calls cannot fail).
+    pub fn codec(&self, wire: Wire) -> Result<Codec, String> {
+        match self {
+            ProfileKeys::Aes { key, mac, iv } => Codec::new(wire, key, mac.as_deref(), *iv),
+            ProfileKeys::Rsa(_) => Err("rsa-gcm-json gets its session key from the handshake".into()),
+        }
+    }
+}
+
+/// One message read, or why not.
+#[derive(Debug)]
+pub enum Got {
+    /// A message's bytes as they were on the wire; `note` reports an ambiguity.
+    Message(Vec<u8>, Option<String>),
+    /// Bytes that are not a message, and why.
+    Bad(ProfileError, Vec<u8>),
+    /// The peer closed the connection between messages.
+    End,
+}
+
+/// Reads whole messages of a profile from a byte stream.
+pub struct MessageReader<R> {
+    rd: R,
+    buf: Vec<u8>,
+    eof: bool,
+    limits: Limits,
+}
+
+impl<R: AsyncRead + Unpin> MessageReader<R> {
+    /// A reader over `rd`; `limits.max_body` bounds a message.
+    pub fn new(rd: R, limits: Limits) -> Self {
+        MessageReader { rd, buf: Vec::new(), eof: false, limits }
+    }
+
+    /// The next message (`codec` resolves unframed boundaries when known).
+    ///
+    /// # Errors
+    /// Socket errors, and `TimedOut` when nothing arrives for the idle timeout.
+    pub async fn next(&mut self, expect: Expect, codec: Option<&Codec>) -> std::io::Result<Got> {
+        let settles = matches!(expect, Expect::Message(Wire::B64IvCt | Wire::B64Ecb | Wire::RawCbcStatic));
+        let max = self.limits.max_body as usize;
+        let blank = |b: &[u8]| b.iter().all(u8::is_ascii_whitespace);
+        let mut settled = self.eof;
+        let mut started = (!blank(&self.buf)).then(Instant::now);
+        loop {
+            match next_message(expect, &self.buf, settled, codec, max) {
+                Next::Message { range, consumed, note } => {
+                    let bytes = self.buf[range].to_vec();
+                    self.buf.drain(..consumed);
+                    return Ok(Got::Message(bytes, note));
+                }
+                Next::Bad { error, consumed } => {
+                    let bytes = self.buf.drain(..consumed).collect();
+                    return Ok(Got::Bad(error, bytes));
+                }
+                Next::NeedMore => {}
+            }
+            if self.eof {
+                if blank(&self.buf) {
+                    return Ok(Got::End);
+                }
+                if settled {
+                    let bytes: Vec<u8> = std::mem::take(&mut self.buf);
+                    let what = format!("the connection closed after {} bytes of a message", bytes.len());
+                    return Ok(Got::Bad(ProfileError::Truncated(what), bytes));
+                }
+                settled = true;
+                continue;
+            }
+            let wait = match started {
+                None => self.limits.idle,
+                Some(t) => {
+                    let left = self.limits.frame.saturating_sub(t.elapsed());
+                    if left.is_zero() {
+                        let bytes: Vec<u8> = std::mem::take(&mut self.buf);
+                        let what = format!(
+                            "{} bytes, and no more for {} s",
+                            bytes.len(),
+                            self.limits.frame.as_secs()
+                        );
+                        self.eof = true; // the stream is out of step: stop reading it
+                        return Ok(Got::Bad(ProfileError::Truncated(what), bytes));
+                    }
+                    if settles && !settled { SETTLE.min(left) } else { left }
+                }
+            };
+            self.buf.reserve(16 * 1024);
+            match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
+                Ok(Ok(0)) => self.eof = true,
+                Ok(Ok(_)) => {
+                    settled = false;
+                    if started.is_none() && !blank(&self.buf) {
+                        started = Some(Instant::now());
+                    }
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) if started.is_none() => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("idle for {} s", self.limits.idle.as_secs()),
+                    ));
+                }
+                Err(_) => settled = true,
+            }
+        }
+    }
+}
+
+/// What a message turned into for display: its fields, its text if it opened.
+fn show(printer: &Printer, dir: Dir, peer: &str, n: u64, expect: Expect, raw: &[u8], text: Option<&[u8]>) {
+    let d = dissect(expect, raw);
+    let wire = match expect {
+        Expect::Message(w) => w.name(),
+        _ => "rsa-gcm-json handshake",
+    };
+    printer.message(dir, peer, n, wire, raw, &d, text);
+}
+
+/// Runs the `rsa-gcm-json` handshake as the client: our PEM out, theirs in,
+/// the wrapped session key out.
+async fn handshake_client<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut MessageReader<R>,
+    wr: &mut W,
+    me: &Identity,
+    printer: &Printer,
+) -> std::io::Result<Result<Codec, ProfileError>> {
+    let pem = me.public_pem();
+    wr.write_all(pem.as_bytes()).await?;
+    show(printer, Dir::Out, "server", 1, Expect::Pem, pem.as_bytes(), None);
+    let theirs = match reader.next(Expect::Pem, None).await? {
+        Got::Message(bytes, _) => bytes,
+        Got::Bad(e, _) => return Ok(Err(e)),
+        Got::End => {
+            return Ok(Err(ProfileError::Truncated("the server closed before sending its key".into())));
+        }
+    };
+    show(printer, Dir::In, "server", 1, Expect::Pem, &theirs, None);
+    let server = match rsa_json::parse_public_pem(&theirs) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut key = [0u8; 32];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut key);
+    let wrapped = rsa_json::wrap_key(&server, &key, &mut rand::rng());
+    wr.write_all(&wrapped).await?;
+    show(printer, Dir::Out, "server", 2, Expect::Exact(wrapped.len()), &wrapped, None);
+    printer.event(
+        "handshake",
+        &format!(
+            "handshake done: server key {} (not authenticated: compare it out of band), our key {}",
+            rsa_json::fingerprint(&server),
+            me.fingerprint()
+        ),
+    );
+    Ok(Ok(Codec::rsa(me.session(&server, key))))
+}
+
+/// The server side of the handshake.
+async fn handshake_server<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut MessageReader<R>,
+    wr: &mut W,
+    me: &Identity,
+    peer: &str,
+    printer: &Printer,
+) -> std::io::Result<Result<Codec, ProfileError>> {
+    let theirs = match reader.next(Expect::Pem, None).await? {
+        Got::Message(bytes, _) => bytes,
+        Got::Bad(e, _) => return Ok(Err(e)),
+        Got::End => return Ok(Err(ProfileError::Truncated("closed before sending its public key".into()))),
+    };
+    show(printer, Dir::In, peer, 1, Expect::Pem, &theirs, None);
+    let client = match rsa_json::parse_public_pem(&theirs) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let pem = me.public_pem();
+    wr.write_all(pem.as_bytes()).await?;
+    show(printer, Dir::Out, peer, 1, Expect::Pem, pem.as_bytes(), None);
+    let expect = Expect::Exact(me.oaep_len());
+    let wrapped = match reader.next(expect, None).await? {
+        Got::Message(bytes, _) => bytes,
+        Got::Bad(e, _) => return Ok(Err(e)),
+        Got::End => return Ok(Err(ProfileError::Truncated("closed before sending the session key".into()))),
+    };
+    show(printer, Dir::In, peer, 2, expect, &wrapped, None);
+    Ok(me.unwrap_key(&wrapped).map(|key| Codec::rsa(me.session(&client, key))))
+}
+
+/// Settings for `connect --wire`.
+pub struct ConnectProfile {
+    /// The profile.
+    pub wire: Wire,
+    /// Its keys.
+    pub keys: ProfileKeys,
+    /// Send this one message, show the reply, end.
+    pub send: Option<String>,
+    /// How long to wait for a reply.
+    pub timeout: Duration,
+    /// Read limits.
+    pub limits: Limits,
+}
+
+/// How a profile client session ended.
+#[derive(Debug)]
+pub enum ProfileEnd {
+    /// Normally.
+    Done,
+    /// `--send` got no reply in time.
+    NoReply(Duration),
+    /// The server closed without replying.
+    ClosedWithoutReply,
+    /// A message from the server could not be read or opened (the first such).
+    Failed(ProfileError),
+}
+
+/// Runs a client session of `opts.wire` on a connected stream.
+pub async fn connect(
+    stream: TcpStream,
+    opts: ConnectProfile,
+    printer: Arc<Printer>,
+) -> std::io::Result<ProfileEnd> {
+    let _ = stream.set_nodelay(true);
+    let wire = opts.wire;
+    let (rd, mut wr) = stream.into_split();
+    let mut reader = MessageReader::new(rd, opts.limits);
+    let codec = match &opts.keys {
+        ProfileKeys::Rsa(me) => match handshake_client(&mut reader, &mut wr, me, &printer).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(ProfileEnd::Failed(e)),
+        },
+        keys => keys.codec(wire).map_err(std::io::Error::other)?,
+    };
+    let codec = Arc::new(codec);
+    let mut rng = rand::rng();
+    let first = if wire == Wire::RsaGcmJson { 3 } else { 1 };
+    let mut sent = first - 1;
+    let mut seal = |text: &[u8]| {
+        let msg = codec.seal(text, &mut rng);
+        sent += 1;
+        show(&printer, Dir::Out, "server", sent, Expect::Message(wire), &msg, Some(text));
+        msg
+    };
+    let mut lines = match &opts.send {
+        Some(text) => Lines::One(Some(text.clone().into_bytes())),
+        None => Lines::Stdin(BufReader::new(tokio::io::stdin())),
+    };
+    let quit = wire.quit_word();
+    match wire.flow() {
+        Flow::FullDuplex => {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<ProfileError>>(64);
+            let printer2 = printer.clone();
+            let codec2 = codec.clone();
+            tokio::spawn(async move {
+                let mut n = 0;
+                loop {
+                    let got = reader.next(Expect::Message(wire), Some(&codec2)).await;
+                    let event = match got {
+                        Ok(Got::Message(bytes, _)) => {
+                            n += 1;
+                            let opened = codec2.open(&bytes);
+                            show(
+                                &printer2,
+                                Dir::In,
+                                "server",
+                                n,
+                                Expect::Message(wire),
+                                &bytes,
+                                opened.as_deref().ok(),
+                            );
+                            opened.err()
+                        }
+                        Ok(Got::Bad(e, _)) => Some(e),
+                        Ok(Got::End) | Err(_) => break,
+                    };
+                    let fatal = event.as_ref().is_some_and(ProfileError::is_fatal);
+                    if let Some(e) = &event {
+                        printer2.event("error", &format!("from server: {e}"));
+                    }
+                    if tx.send(event).await.is_err() || fatal {
+                        break;
+                    }
+                }
+            });
+            let mut failed = None;
+            let mut quit_sent = false;
+            while let Some(line) = lines.next_line().await? {
+                quit_sent = Some(line.as_slice()) == quit.map(str::as_bytes);
+                wr.write_all(&seal(&line)).await?;
+                if quit_sent {
+                    break;
+                }
+                if opts.send.is_some() {
+                    let end = match tokio::time::timeout(opts.timeout, rx.recv()).await {
+                        Ok(Some(None)) => ProfileEnd::Done,
+                        Ok(Some(Some(e))) => ProfileEnd::Failed(e),
+                        Ok(None) => ProfileEnd::ClosedWithoutReply,
+                        Err(_) => ProfileEnd::NoReply(opts.timeout),
+                    };
+                    failed = Some(end);
+                }
+                while let Ok(event) = rx.try_recv() {
+                    if let (Some(e), None) = (event, &failed) {
+                        failed = Some(ProfileEnd::Failed(e));
+                    }
+                }
+            }
+            if !quit_sent && let Some(q) = quit {
+                wr.write_all(&seal(q.as_bytes())).await?;
+            }
+            // Show what is still arriving until the server closes.
+            let rest = async {
+                while let Some(event) = rx.recv().await {
+                    if let (Some(e), None) = (event, &failed) {
+                        failed = Some(ProfileEnd::Failed(e));
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(opts.timeout, rest).await;
+            Ok(failed.unwrap_or(ProfileEnd::Done))
+        }
+        Flow::LockStep => {
+            let mut n = first - 1;
+            let mut end = None;
+            let mut said_quit = false;
+            loop {
+                let line = match lines.next_line().await? {
+                    Some(line) => line,
+                    None if said_quit => break,
+                    None => quit.unwrap_or("bye").as_bytes().to_vec(),
+                };
+                said_quit = Some(line.as_slice()) == quit.map(str::as_bytes);
+                wr.write_all(&seal(&line)).await?;
+                let reply =
+                    tokio::time::timeout(opts.timeout, reader.next(Expect::Message(wire), Some(&codec)))
+                        .await;
+                let outcome = match reply {
+                    Err(_) => ProfileEnd::NoReply(opts.timeout),
+                    Ok(Err(e)) => return Err(e),
+                    Ok(Ok(Got::End)) if said_quit => ProfileEnd::Done,
+                    Ok(Ok(Got::End)) => ProfileEnd::ClosedWithoutReply,
+                    Ok(Ok(Got::Bad(e, _))) => ProfileEnd::Failed(e),
+                    Ok(Ok(Got::Message(bytes, note))) => {
+                        n += 1;
+                        if let Some(note) = note {
+                            printer.event("ambiguous", &note);
+                        }
+                        let opened = codec.open(&bytes);
+                        show(
+                            &printer,
+                            Dir::In,
+                            "server",
+                            n,
+                            Expect::Message(wire),
+                            &bytes,
+                            opened.as_deref().ok(),
+                        );
+                        match opened {
+                            Ok(_) => ProfileEnd::Done,
+                            Err(e) => ProfileEnd::Failed(e),
+                        }
+                    }
+                };
+                match &outcome {
+                    ProfileEnd::Done => {}
+                    ProfileEnd::Failed(e) => printer.event("error", &format!("from server: {e}")),
+                    _ if said_quit => {}
+                    _ => {
+                        end.get_or_insert(outcome);
+                        break;
+                    }
+                }
+                if let ProfileEnd::Failed(_) = outcome {
+                    end.get_or_insert(outcome);
+                }
+                if said_quit {
+                    break;
+                }
+            }
+            Ok(end.unwrap_or(ProfileEnd::Done))
+        }
+        Flow::OneShot => {
+            let line = lines.next_line().await?.unwrap_or_default();
+            wr.write_all(&seal(&line)).await?;
+            wr.shutdown().await?;
+            let reply =
+                tokio::time::timeout(opts.timeout, reader.next(Expect::Message(wire), Some(&codec))).await;
+            Ok(match reply {
+                Err(_) => ProfileEnd::NoReply(opts.timeout),
+                Ok(Err(e)) => return Err(e),
+                Ok(Ok(Got::End)) if opts.send.is_some() => ProfileEnd::ClosedWithoutReply,
+                Ok(Ok(Got::End)) => ProfileEnd::Done,
+                Ok(Ok(Got::Bad(e, _))) => ProfileEnd::Failed(e),
+                Ok(Ok(Got::Message(bytes, _))) => {
+                    let opened = codec.open(&bytes);
+                    show(
+                        &printer,
+                        Dir::In,
+                        "server",
+                        1,
+                        Expect::Message(wire),
+                        &bytes,
+                        opened.as_deref().ok(),
+                    );
+                    match opened {
+                        Ok(_) => ProfileEnd::Done,
+                        Err(e) => ProfileEnd::Failed(e),
+                    }
+                }
+            })
+        }
+    }
+}
+
+/// Lines to send: stdin (bytes, newline removed, so non-UTF-8 is kept), or
+/// the one `--send` message.
+enum Lines {
+    One(Option<Vec<u8>>),
+    Stdin(BufReader<tokio::io::Stdin>),
+}
+
+impl Lines {
+    async fn next_line(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        match self {
+            Lines::One(text) => Ok(text.take()),
+            Lines::Stdin(r) => {
+                let mut line = Vec::new();
+                if r.read_until(b'\n', &mut line).await? == 0 {
+                    return Ok(None);
+                }
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
+                }
+                Ok(Some(line))
+            }
+        }
+    }
+}
+
+/// Settings for `serve --wire`.
+pub struct ServeProfile {
+    /// The profile.
+    pub wire: Wire,
+    /// Its keys.
+    pub keys: ProfileKeys,
+    /// Reply to every message with its own text.
+    pub echo: bool,
+    /// Read limits.
+    pub limits: Limits,
+    /// Read lines to send from stdin.
+    pub console: bool,
+}
+
+/// Serves profile clients on `listener` until `/quit` at the console.
+pub async fn serve(listener: TcpListener, opts: ServeProfile, printer: Arc<Printer>) -> std::io::Result<()> {
+    let opts = Arc::new(opts);
+    let (lines, _) = broadcast::channel::<Vec<u8>>(256);
+    let (quit_tx, mut quit_rx) = tokio::sync::mpsc::channel::<()>(1);
+    if opts.console {
+        tokio::spawn(console(lines.clone(), printer.clone(), quit_tx));
+    }
+    if opts.wire.flow() == Flow::LockStep && !opts.echo {
+        printer.event(
+            "console",
+            "lock-step format: each client message waits for the next line you type as its reply",
+        );
+    }
+    let mut next_id = 1u32;
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, addr)) => {
+                    let id = next_id;
+                    next_id += 1;
+                    tokio::spawn(client(id, stream, addr, opts.clone(), lines.subscribe(), printer.clone()));
+                }
+                Err(e) => {
+                    printer.event("error", &format!("accept failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            // End of console input is not `/quit`: keep serving (a background server has no stdin).
+            Some(()) = quit_rx.recv() => break,
+        }
+    }
+    printer.event("quit", "server stopped");
+    Ok(())
+}
+
+/// The server's console: each line goes to every client (full duplex) or is
+/// the reply to whoever is waiting (lock-step); `/quit` stops the server.
+async fn console(
+    lines: broadcast::Sender<Vec<u8>>,
+    printer: Arc<Printer>,
+    quit: tokio::sync::mpsc::Sender<()>,
+) {
+    let mut stdin = Lines::Stdin(BufReader::new(tokio::io::stdin()));
+    while let Ok(Some(line)) = stdin.next_line().await {
+        if line == b"/quit" {
+            let _ = quit.send(()).await;
+            return;
+        }
+        if lines.send(line).is_err() {
+            printer.event("error", "no client is connected");
+        }
+    }
+}
+
+async fn client(
+    id: u32,
+    stream: TcpStream,
+    addr: SocketAddr,
+    opts: Arc<ServeProfile>,
+    console: broadcast::Receiver<Vec<u8>>,
+    printer: Arc<Printer>,
+) {
+    let peer = format!("client {id}");
+    printer.event("join", &format!("{peer} connected from {addr}"));
+    let how = session(&peer, stream, &opts, console, &printer).await;
+    printer.event("leave", &format!("{peer} {how}"));
+}
+
+/// Seals `text`, writes it (giving up after the frame timeout if the peer
+/// does not read), shows it.
+#[allow(clippy::too_many_arguments)]
+async fn send_message(
+    wr: &mut (impl AsyncWrite + Unpin),
+    codec: &Codec,
+    text: &[u8],
+    peer: &str,
+    n: &mut u64,
+    printer: &Printer,
+    timeout: Duration,
+) -> std::io::Result<()> {
+    let msg = codec.seal(text, &mut rand::rng());
+    let not_reading = || std::io::Error::new(std::io::ErrorKind::TimedOut, "not reading what it is sent");
+    tokio::time::timeout(timeout, wr.write_all(&msg)).await.map_err(|_| not_reading())??;
+    *n += 1;
+    show(printer, Dir::Out, peer, *n, Expect::Message(codec.wire()), &msg, Some(text));
+    Ok(())
+}
+
+/// One client's session; returns how it ended, for the `leave` line.
+async fn session(
+    peer: &str,
+    stream: TcpStream,
+    opts: &ServeProfile,
+    mut console: broadcast::Receiver<Vec<u8>>,
+    printer: &Printer,
+) -> String {
+    let _ = stream.set_nodelay(true);
+    let wire = opts.wire;
+    let (rd, mut wr) = stream.into_split();
+    let mut reader = MessageReader::new(rd, opts.limits);
+    let codec = match &opts.keys {
+        ProfileKeys::Rsa(me) => match handshake_server(&mut reader, &mut wr, me, peer, printer).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                printer.event("error", &format!("{peer}: {e}"));
+                return "closed: the handshake failed".into();
+            }
+            Err(e) => return format!("lost during the handshake: {e}"),
+        },
+        keys => match keys.codec(wire) {
+            Ok(c) => c,
+            Err(e) => return format!("closed: {e}"),
+        },
+    };
+    let (mut n_in, mut n_out) = if wire == Wire::RsaGcmJson { (2, 1) } else { (0, 0) };
+    let quit = wire.quit_word().map(str::as_bytes);
+    let timeout = opts.limits.frame;
+    loop {
+        tokio::select! {
+            got = reader.next(Expect::Message(wire), Some(&codec)) => {
+                let (bytes, note) = match got {
+                    Err(e) => return format!("disconnected: {e}"),
+                    Ok(Got::End) => return "disconnected".into(),
+                    Ok(Got::Bad(e, _)) => {
+                        printer.event("error", &format!("{peer}: {e}"));
+                        if e.is_fatal() || wire.flow() != Flow::FullDuplex {
+                            return "closed after a bad message".into();
+                        }
+                        continue;
+                    }
+                    Ok(Got::Message(bytes, note)) => (bytes, note),
+                };
+                n_in += 1;
+                if let Some(note) = note {
+                    printer.event("ambiguous", &format!("{peer}: {note}"));
+                }
+                let text = match codec.open(&bytes) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        show(printer, Dir::In, peer, n_in, Expect::Message(wire), &bytes, None);
+                        printer.event("error", &format!("{peer}: message {n_in}: {e}"));
+                        if wire.flow() == Flow::FullDuplex {
+                            continue;
+                        }
+                        return "closed after a bad message".into();
+                    }
+                };
+                show(printer, Dir::In, peer, n_in, Expect::Message(wire), &bytes, Some(&text));
+                let is_quit = Some(text.as_slice()) == quit;
+                let reply = match wire.flow() {
+                    Flow::FullDuplex if is_quit => return format!("said {}", show_text(&text)),
+                    Flow::FullDuplex | Flow::OneShot => opts.echo.then(|| text.clone()),
+                    Flow::LockStep if is_quit => Some(text.clone()),
+                    Flow::LockStep if opts.echo => Some(text.clone()),
+                    Flow::LockStep => {
+                        printer.event("console", &format!("{peer} waits for your reply"));
+                        let mut fresh = console.resubscribe();
+                        match tokio::time::timeout(opts.limits.idle, fresh.recv()).await {
+                            Ok(Ok(line)) => Some(line),
+                            _ => return "closed: no reply was typed".into(),
+                        }
+                    }
+                };
+                if let Some(reply) = reply
+                    && let Err(e) = send_message(&mut wr, &codec, &reply, peer, &mut n_out, printer, timeout).await
+                {
+                    return format!("lost: {e}");
+                }
+                if is_quit {
+                    let _ = wr.shutdown().await;
+                    return format!("said {}", show_text(&text));
+                }
+                if wire.flow() == Flow::OneShot {
+                    let _ = wr.shutdown().await;
+                    return "done (one message per connection)".into();
+                }
+            }
+            line = console.recv(), if wire.flow() == Flow::FullDuplex => match line {
+                Ok(line) => {
+                    if let Err(e) = send_message(&mut wr, &codec, &line, peer, &mut n_out, printer, timeout).await {
+                        return format!("lost: {e}");
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(k)) => {
+                    printer.event("error", &format!("{peer}: {k} console lines skipped (not reading)"));
+                }
+                Err(broadcast::error::RecvError::Closed) => {}
+            },
+        }
+    }
+}
+
+/// Settings for `proxy --wire`.
+pub struct ProxyProfile {
+    /// The profile.
+    pub wire: Wire,
+    /// Where the real server is.
+    pub upstream: String,
+    /// Tamper rules for client → server messages.
+    pub rules: Vec<Rule>,
+    /// Read limits.
+    pub limits: Limits,
+}
+
+/// Accepts clients for ever, one upstream connection each, dissecting and
+/// tampering with the profile's messages.
+pub async fn proxy(listener: TcpListener, opts: ProxyProfile, printer: Arc<Printer>) -> std::io::Result<()> {
+    let opts = Arc::new(opts);
+    let mut next = 1u32;
+    loop {
+        match listener.accept().await {
+            Ok((client, addr)) => {
+                let id = next;
+                next += 1;
+                printer.event("join", &format!("client {id} connected from {addr}"));
+                tokio::spawn(proxy_connection(id, client, opts.clone(), printer.clone()));
+            }
+            Err(e) => {
+                printer.event("error", &format!("accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+async fn proxy_connection(id: u32, client: TcpStream, opts: Arc<ProxyProfile>, printer: Arc<Printer>) {
+    let upstream =
+        match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(&opts.upstream)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                printer.event("error", &format!("cannot reach {}: {e}; closing client {id}", opts.upstream));
+                return;
+            }
+            Err(_) => {
+                printer.event(
+                    "error",
+                    &format!("cannot reach {}: no answer in 5 s; closing client {id}", opts.upstream),
+                );
+                return;
+            }
+        };
+    let _ = client.set_nodelay(true);
+    let _ = upstream.set_nodelay(true);
+    let (c_rd, c_wr) = client.into_split();
+    let (u_rd, u_wr) = upstream.into_split();
+    // The wrapped session key is as long as the server's RSA modulus,
+    // which the proxy learns from the server's PEM.
+    let oaep_len = Arc::new(std::sync::atomic::AtomicUsize::new(rsa_json::RSA_BITS / 8));
+    let up = Relay {
+        who: format!("client {id} → server"),
+        plan: Some(Plan::new(opts.rules.clone())),
+        wire: opts.wire,
+        from_client: true,
+        oaep_len: oaep_len.clone(),
+    };
+    let down = Relay {
+        who: format!("server → client {id}"),
+        plan: None,
+        wire: opts.wire,
+        from_client: false,
+        oaep_len,
+    };
+    tokio::join!(up.run(c_rd, c_wr, opts.limits, &printer), down.run(u_rd, u_wr, opts.limits, &printer));
+    printer.event("leave", &format!("client {id} disconnected"));
+}
+
+/// One direction of a proxied connection.
+struct Relay {
+    who: String,
+    plan: Option<Plan>,
+    wire: Wire,
+    from_client: bool,
+    oaep_len: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Relay {
+    /// What the `n`th message (from 1) in this direction is.
+    fn expect(&self, n: u64) -> Expect {
+        match (self.wire, self.from_client, n) {
+            (Wire::RsaGcmJson, _, 1) => Expect::Pem,
+            (Wire::RsaGcmJson, true, 2) => {
+                Expect::Exact(self.oaep_len.load(std::sync::atomic::Ordering::Relaxed))
+            }
+            (wire, ..) => Expect::Message(wire),
+        }
+    }
+
+    async fn run(
+        mut self,
+        rd: impl AsyncRead + Unpin,
+        mut wr: impl AsyncWrite + Unpin,
+        limits: Limits,
+        printer: &Printer,
+    ) {
+        let mut reader = MessageReader::new(rd, limits);
+        let mut n = 0u64;
+        loop {
+            let expect = self.expect(n + 1);
+            let (bytes, note) = match reader.next(expect, None).await {
+                Ok(Got::Message(bytes, note)) => (bytes, note),
+                Ok(Got::Bad(e, bytes)) => {
+                    printer.event("error", &format!("{}: {e}; passed through as is", self.who));
+                    if wr.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                Ok(Got::End) | Err(_) => break,
+            };
+            n += 1;
+            if let Some(note) = note {
+                printer.event("ambiguous", &format!("{}: {note}", self.who));
+            }
+            if expect == Expect::Pem
+                && !self.from_client
+                && let Ok(key) = rsa_json::parse_public_pem(&bytes)
+            {
+                use rsa::traits::PublicKeyParts;
+                self.oaep_len.store(key.size(), std::sync::atomic::Ordering::Relaxed);
+            }
+            let d = dissect(expect, &bytes);
+            let (outs, log) = match self.plan.as_mut() {
+                Some(plan) => plan.apply(n, d.bytes.clone()),
+                None => (vec![d.bytes.clone()], Vec::new()),
+            };
+            let title = format!("{} · message {n} · {}", self.who, d.summary);
+            printer.dump_spans(&title, &self.who, n, &d.bytes, d.spans.clone(), &[]);
+            for line in &log {
+                printer.event("tamper", line);
+            }
+            for out in outs {
+                let wire_bytes =
+                    if out == d.bytes { bytes.clone() } else { reassemble(expect, &bytes, &out) };
+                if out != d.bytes {
+                    let marks: Vec<_> = (0..out.len().min(d.bytes.len()))
+                        .filter(|&i| out[i] != d.bytes[i])
+                        .map(|i| i..i + 1)
+                        .collect();
+                    let again = dissect(expect, &wire_bytes);
+                    let title = format!("{} · message {n} as forwarded, changed bytes marked", self.who);
+                    printer.dump_spans(&title, &self.who, n, &again.bytes, again.spans, &marks);
+                }
+                if wr.write_all(&wire_bytes).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let _ = wr.shutdown().await;
+    }
+}
