@@ -449,16 +449,7 @@ impl Printer {
 
     /// Shows one message of a wire profile sent to or received from `peer`:
     /// its fields as `d` dissected them, then its text if it opened.
-    pub fn message(
-        &self,
-        dir: Dir,
-        peer: &str,
-        n: u64,
-        wire: &str,
-        raw: &[u8],
-        d: &Dissected,
-        text: Option<&[u8]>,
-    ) {
+    pub fn message(&self, dir: Dir, peer: &str, n: u64, raw: &[u8], d: &Dissected, text: Option<&[u8]>) {
         let (arrow, from_to, tag) = match dir {
             Dir::In => ("←", "from", format!("in#{n}")),
             Dir::Out => ("→", "to", format!("out#{n}")),
@@ -477,7 +468,7 @@ impl Printer {
                     "dir": if dir == Dir::In { "in" } else { "out" },
                     "peer": peer,
                     "frame": n,
-                    "wire": wire,
+                    "wire": d.wire,
                     "summary": d.summary,
                     "wire_hex": hex::encode(raw),
                     "hex": hex::encode(&d.bytes),
@@ -487,7 +478,7 @@ impl Printer {
                 let _ = writeln!(out, "{v}");
             }
             Show::Full | Show::Messages => {
-                let title = format!("{arrow} {tag} {from_to} {peer} · {wire} · {}", d.summary);
+                let title = format!("{arrow} {tag} {from_to} {peer} · {} · {}", d.wire, d.summary);
                 let dump = Dump::new(title, &d.bytes).spans(d.spans.clone());
                 let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 memory.tag = tag;

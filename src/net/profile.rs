@@ -31,7 +31,7 @@ use crate::profiles::{Codec, Expect, Flow, Next, ProfileError, Wire, dissect, ne
 
 /// How long an unframed message may pause before what has arrived is taken
 /// as the whole message.
-pub const SETTLE: Duration = Duration::from_millis(250);
+pub const SETTLE: Duration = Duration::from_secs(1);
 
 /// The keys a profile session needs.
 #[derive(Clone)]
@@ -161,12 +161,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
 
 /// What a message turned into for display: its fields, its text if it opened.
 fn show(printer: &Printer, dir: Dir, peer: &str, n: u64, expect: Expect, raw: &[u8], text: Option<&[u8]>) {
-    let d = dissect(expect, raw);
-    let wire = match expect {
-        Expect::Message(w) => w.name(),
-        _ => "rsa-gcm-json handshake",
-    };
-    printer.message(dir, peer, n, wire, raw, &d, text);
+    printer.message(dir, peer, n, raw, &dissect(expect, raw), text);
 }
 
 /// Runs the `rsa-gcm-json` handshake as the client: our PEM out, theirs in,
@@ -769,7 +764,7 @@ async fn proxy_connection(id: u32, client: TcpStream, opts: Arc<ProxyProfile>, p
         from_client: false,
         oaep_len,
     };
-    tokio::join!(up.run(c_rd, c_wr, opts.limits, &printer), down.run(u_rd, u_wr, opts.limits, &printer));
+    tokio::join!(up.run(c_rd, u_wr, opts.limits, &printer), down.run(u_rd, c_wr, opts.limits, &printer));
     printer.event("leave", &format!("client {id} disconnected"));
 }
 

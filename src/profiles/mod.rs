@@ -304,9 +304,8 @@ pub fn next_message(expect: Expect, buf: &[u8], settled: bool, codec: Option<&Co
                     consumed: buf.len(),
                 };
             }
-            let complete = buf.len() >= 16 && buf.len() % 16 == 0;
-            let opens = complete && codec.is_none_or(|c| c.open(buf).is_ok());
-            if (settled && !buf.is_empty()) || (opens && settled) {
+            // One message per connection: it ends when the sender closes or goes quiet.
+            if settled && !buf.is_empty() {
                 Next::Message { range: 0..buf.len(), consumed: buf.len(), note: None }
             } else {
                 Next::NeedMore
@@ -437,6 +436,11 @@ fn next_b64(wire: Wire, buf: &[u8], ws: usize, settled: bool, codec: Option<&Cod
         true
     } else if end < s.len() {
         if !s[end].is_ascii_whitespace() {
+            if plain_text_line(s) {
+                // `ERROR: bad padding` — the peer answered in clear; let
+                // `open` report what it says.
+                return Next::Message { range: ws..buf.len(), consumed: buf.len(), note: None };
+            }
             // Not base64, and not a delimiter either: the rest cannot be trusted.
             let at = ws + end;
             return Next::Bad { error: ProfileError::NotBase64 { at, byte: s[end] }, consumed: buf.len() };
@@ -446,53 +450,63 @@ fn next_b64(wire: Wire, buf: &[u8], ws: usize, settled: bool, codec: Option<&Cod
         false
     };
     let whole = Next::Message { range: ws..ws + end, consumed: ws + end, note: None };
+    let min = wire.min_decoded();
+    let structural = |chars: usize| {
+        let decoded = b64_decoded_len(chars);
+        chars.is_multiple_of(4) && decoded >= min && decoded.is_multiple_of(16)
+    };
+    let text = &s[..end];
+    // Unpadded messages back to back: split where a prefix decrypts to a
+    // whole, readable message (only possible with the key). A genuine
+    // message's own prefix almost never has valid padding that leaves clean
+    // text, so the first such split is the boundary.
+    let split = codec.and_then(|codec| {
+        (1..end.div_ceil(64))
+            .map(|k| k * 64)
+            .filter(|&at| at < end && structural(at))
+            .find(|&at| codec.padding_ok_at(&text[..at]) && codec.open(&text[..at]).is_ok_and(|p| clean(&p)))
+    });
+    if let (Some(at), Some(codec)) = (split, codec) {
+        let one = codec.open(text);
+        if one.as_deref().is_ok_and(clean) {
+            return Next::Message {
+                range: ws..ws + end,
+                consumed: ws + end,
+                note: Some(format!(
+                    "ambiguous: these {end} base64 characters could also be two messages \
+                     (split after character {at}); read as one"
+                )),
+            };
+        }
+        return Next::Message {
+            range: ws..ws + at,
+            consumed: ws + at,
+            note: Some(format!(
+                "ambiguous: {end} base64 characters with no `=` between messages; read the first {at} \
+                 as one message, because read as one the whole would hold garbage"
+            )),
+        };
+    }
     if terminated {
         return whole;
     }
     // Unterminated: the run of base64 reaches the end of what has arrived.
-    let min = wire.min_decoded();
-    let decoded = b64_decoded_len(end);
-    let structural = end % 4 == 0 && decoded >= min && decoded % 16 == 0;
-    if !structural {
+    if !structural(end) {
         return if settled { whole } else { Next::NeedMore };
     }
-    let Some(codec) = codec else { return whole };
-    let text = &s[..end];
-    let one = codec.open(text).ok();
-    // Candidate splits: at every 64-character boundary (48 bytes, a whole
-    // number of blocks with no `=`), where both sides are big enough and
-    // the left side's last block has valid padding (cheap to test).
-    let splits: Vec<usize> = (1..end / 64)
-        .map(|k| k * 64)
-        .filter(|&at| b64_decoded_len(at) >= min && b64_decoded_len(end - at) >= min)
-        .filter(|&at| codec.padding_ok_at(&text[..at]))
-        .filter(|&at| codec.open(&text[..at]).is_ok_and(|p| clean(&p)))
-        .filter(|&at| codec.open(&text[at..]).is_ok_and(|p| clean(&p)))
-        .collect();
-    match (one, splits.first()) {
-        (Some(p), None) => {
-            let _ = p;
-            whole
-        }
-        (Some(p), Some(&at)) if clean(&p) => Next::Message {
-            range: ws..ws + end,
-            consumed: ws + end,
-            note: Some(format!(
-                "ambiguous: these {end} base64 characters could also be two messages \
-                 (split after character {at}); read as one, as it arrived"
-            )),
-        },
-        (_, Some(&at)) => Next::Message {
-            range: ws..ws + at,
-            consumed: ws + at,
-            note: Some(format!(
-                "ambiguous: {end} base64 characters with no `=` could be one message or several; \
-                 read as two (split after character {at}), because as one the middle would be garbage"
-            )),
-        },
-        (None, None) if settled => whole,
-        (None, None) => Next::NeedMore,
+    match codec {
+        None => whole,
+        Some(codec) if codec.open(text).is_ok() => whole,
+        // Complete-looking but not valid (yet): more may be on its way.
+        Some(_) if settled => whole,
+        Some(_) => Next::NeedMore,
     }
+}
+
+/// A short line of printable ASCII with spaces: a peer's plain-text answer
+/// (`ERROR: bad padding`), not base64.
+fn plain_text_line(s: &[u8]) -> bool {
+    s.len() < 512 && s.contains(&b' ') && s.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
 }
 
 /// Readable text: UTF-8 without control characters other than tab and newlines.
@@ -585,7 +599,7 @@ impl Codec {
         match self.wire {
             Wire::LenIvCtHmac => {
                 let body = msg.get(4..).ok_or_else(|| ProfileError::Truncated("no length prefix".into()))?;
-                if body.len() < 64 || (body.len() - 48) % 16 != 0 {
+                if body.len() < 64 || !(body.len() - 48).is_multiple_of(16) {
                     return Err(ProfileError::Shape(format!(
                         "length {} is not IV (16) + whole 16-byte blocks + HMAC (32)",
                         body.len()
@@ -596,7 +610,7 @@ impl Codec {
             Wire::B64IvCt | Wire::B64Ecb => {
                 let body = decode_b64(msg)?;
                 let min = self.wire.min_decoded();
-                if body.len() < min || body.len() % 16 != 0 {
+                if body.len() < min || !body.len().is_multiple_of(16) {
                     return Err(ProfileError::Shape(format!(
                         "decoded length {} is not {}whole 16-byte blocks",
                         body.len(),
@@ -606,7 +620,7 @@ impl Codec {
                 self.cipher.open(&[], &body).map_err(|_| ProfileError::BadPadding)
             }
             Wire::RawCbcStatic => {
-                if msg.is_empty() || msg.len() % 16 != 0 {
+                if msg.is_empty() || !msg.len().is_multiple_of(16) {
                     return Err(ProfileError::Shape(format!(
                         "{} bytes is not whole 16-byte blocks",
                         msg.len()
@@ -627,7 +641,7 @@ impl Codec {
     fn padding_ok_at(&self, text: &[u8]) -> bool {
         let (Some(aes), Ok(bytes)) = (&self.aes, B64.decode(text)) else { return false };
         let n = bytes.len();
-        if n < 16 || n % 16 != 0 {
+        if n < 16 || !n.is_multiple_of(16) {
             return false;
         }
         let mut out = [0u8; 16];
@@ -661,6 +675,8 @@ pub fn decode_b64(text: &[u8]) -> Result<Vec<u8>, ProfileError> {
 /// show, their fields, and a one-line summary.
 #[derive(Debug, Clone)]
 pub struct Dissected {
+    /// The format's name (`b64-iv-ct`, `rsa-gcm-json handshake`).
+    pub wire: &'static str,
     /// The bytes shown: the raw message, or its base64/JSON decoded.
     pub bytes: Vec<u8>,
     /// Labelled fields of `bytes`.
@@ -671,7 +687,17 @@ pub struct Dissected {
 
 /// Labels the fields of one message of `expect` without any key.
 pub fn dissect(expect: Expect, msg: &[u8]) -> Dissected {
+    let mut d = fields(expect, msg);
+    d.wire = match expect {
+        Expect::Message(wire) => wire.name(),
+        Expect::Pem | Expect::Exact(_) => "rsa-gcm-json handshake",
+    };
+    d
+}
+
+fn fields(expect: Expect, msg: &[u8]) -> Dissected {
     let raw = |summary: String| Dissected {
+        wire: "",
         bytes: msg.to_vec(),
         spans: vec![Span::new("data", SpanKind::Data, 0..msg.len())],
         summary,
@@ -683,6 +709,7 @@ pub fn dissect(expect: Expect, msg: &[u8]) -> Dissected {
                 Err(e) => e.to_string(),
             };
             Dissected {
+                wire: "",
                 bytes: msg.to_vec(),
                 spans: vec![
                     Span::new("pem", SpanKind::Data, 0..msg.len()).with_note("public key, sent in clear"),
@@ -691,6 +718,7 @@ pub fn dissect(expect: Expect, msg: &[u8]) -> Dissected {
             }
         }
         Expect::Exact(n) => Dissected {
+            wire: "",
             bytes: msg.to_vec(),
             spans: vec![
                 Span::new("oaep", SpanKind::Data, 0..msg.len())
@@ -708,18 +736,19 @@ pub fn dissect(expect: Expect, msg: &[u8]) -> Dissected {
             if n > 4 {
                 spans.extend(crate::suite::layout::body_spans(Suite::CbcHmac, 4, n - 4));
             }
-            Dissected { bytes: msg.to_vec(), spans, summary: format!("length-prefixed, {n} bytes") }
+            Dissected { wire: "", bytes: msg.to_vec(), spans, summary: format!("length-prefixed, {n} bytes") }
         }
         Expect::Message(wire @ (Wire::B64IvCt | Wire::B64Ecb)) => match decode_b64(msg) {
             Ok(bytes) => {
                 let spans = crate::suite::layout::body_spans(wire.suite(), 0, bytes.len());
                 let summary =
                     format!("base64, {} characters → {} bytes", msg.trim_ascii().len(), bytes.len());
-                Dissected { bytes, spans, summary }
+                Dissected { wire: "", bytes, spans, summary }
             }
             Err(e) => raw(e.to_string()),
         },
         Expect::Message(Wire::RawCbcStatic) => Dissected {
+            wire: "",
             bytes: msg.to_vec(),
             spans: block_spans("ct", SpanKind::Ciphertext, 0..msg.len()),
             summary: format!("raw CBC, {} bytes, IV not sent (fixed)", msg.len()),
@@ -820,6 +849,9 @@ mod tests {
             };
             assert_eq!(range, 0..a.len(), "{wire:?}");
             assert!(note.unwrap().contains("ambiguous"), "{wire:?}");
+            // The second, alone, is one message.
+            let n = next_message(Expect::Message(wire), &a, false, Some(&c), 1 << 20);
+            assert_eq!(n, Next::Message { range: 0..a.len(), consumed: a.len(), note: None });
         }
     }
 

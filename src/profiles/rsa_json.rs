@@ -232,7 +232,7 @@ impl Fields {
             c - tag,
             self.signature.len()
         );
-        Dissected { bytes, spans, summary }
+        Dissected { wire: "rsa-gcm-json", bytes, spans, summary }
     }
 
     /// The JSON message with the decoded bytes replaced by `changed`, cut at

@@ -24,7 +24,12 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(args: &[&str]) -> Proc {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        Proc::spawn_program(env!("CARGO_BIN_EXE_cryptolab").as_ref(), args)
+    }
+
+    /// Any program (a Python peer), run like `spawn` runs cryptolab.
+    pub fn spawn_program(program: &std::path::Path, args: &[&str]) -> Proc {
+        let mut child = Command::new(program)
             .args(args)
             .env("NO_COLOR", "1")
             .current_dir(std::env::temp_dir())
@@ -76,13 +81,17 @@ impl Proc {
     }
 
     pub fn wait_exit(&mut self) -> i32 {
+        self.wait_exit_within(Duration::from_secs(10))
+    }
+
+    pub fn wait_exit_within(&mut self, limit: Duration) -> i32 {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 std::thread::sleep(Duration::from_millis(50)); // let the readers drain
                 return status.code().unwrap_or(-1);
             }
-            assert!(start.elapsed() < Duration::from_secs(10), "did not exit:\n{}", self.text());
+            assert!(start.elapsed() < limit, "did not exit:\n{}", self.text());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
