@@ -16,7 +16,7 @@ const ONE_SHOT: &[&str] = &[
     "labs/08-replay.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
-const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md"];
+const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md"];
 
 #[test]
 fn labs() {

@@ -1,10 +1,13 @@
-//! Runs the worksheets that start servers (listed in `tests/labs.rs`): every `$ cryptolab …` line in a
+//! Runs the worksheets that start servers (cryptolab's, or the Python
+//! classroom programs in `tests/peers/`) (listed in `tests/labs.rs`): every `$ cryptolab …` line in a
 //! ```` ```console ```` block is executed from the repository root. A line
 //! ending in ` &` starts a server in the background (stopped when the next
 //! server starts, or at the end); any other line runs to completion and its
 //! output must match the lines under it — `...` skips lines, `[..]` skips the
 //! rest of a line, `? N` gives the expected exit code. All commands get a free
 //! port through `CRYPTOLAB_PORT`, so a worksheet cannot drift from the program.
+
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -77,9 +80,16 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The command for a worksheet line: `cryptolab …`, or `python3 tests/peers/…`
+/// (a classroom program, run by the Python the peer tests use).
 fn command(line: &str, ports: Ports) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cryptolab"));
-    for arg in shlex_split(line.trim_end_matches('&').trim()).into_iter().skip(1) {
+    let words = shlex_split(line.trim_end_matches('&').trim());
+    let mut cmd = match words[0].as_str() {
+        "cryptolab" => Command::new(env!("CARGO_BIN_EXE_cryptolab")),
+        "python3" => Command::new(support::peers::python()),
+        other => panic!("worksheets run cryptolab and python3, not {other}"),
+    };
+    for arg in words.into_iter().skip(1) {
         cmd.arg(match arg.as_str() {
             "5550" => ports.server.to_string(),
             "5551" => ports.proxy.to_string(),
@@ -132,7 +142,7 @@ fn start_background(line: &str, ports: Ports) -> Child {
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("listening on") {
+            if line.contains("listening on") || line.starts_with("LISTENING ") {
                 let _ = tx.send(());
             }
         }
@@ -156,7 +166,7 @@ fn run_worksheet(path: &str) {
     let mut ports = Ports { server: free_port(), proxy: free_port() };
     for step in &steps {
         if step.command.ends_with('&') {
-            if step.command.starts_with("cryptolab serve") {
+            if step.command.starts_with("cryptolab serve") || step.command.contains(" server ") {
                 stop(&mut background);
                 ports = Ports { server: free_port(), proxy: free_port() };
             }
@@ -188,6 +198,11 @@ fn lab_02_chat() {
 #[test]
 fn lab_09_proxy() {
     run_worksheet("labs/09-proxy.md");
+}
+
+#[test]
+fn lab_10_classroom_formats() {
+    run_worksheet("labs/10-classroom-formats.md");
 }
 
 #[test]
