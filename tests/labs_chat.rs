@@ -90,11 +90,13 @@ fn command(line: &str, ports: Ports) -> Command {
         other => panic!("worksheets run cryptolab and python3, not {other}"),
     };
     for arg in words.into_iter().skip(1) {
-        cmd.arg(match arg.as_str() {
-            "5550" => ports.server.to_string(),
-            "5551" => ports.proxy.to_string(),
+        // A port alone (`5550`) or at the end of an address (`127.0.0.1:5551`).
+        let arg = match arg.rsplit_once(':').map_or(("", arg.as_str()), |(h, p)| (h, p)) {
+            (head, "5550") => format!("{head}{}{}", if head.is_empty() { "" } else { ":" }, ports.server),
+            (head, "5551") => format!("{head}{}{}", if head.is_empty() { "" } else { ":" }, ports.proxy),
             _ => arg,
-        });
+        };
+        cmd.arg(arg);
     }
     cmd.env("CRYPTOLAB_PORT", ports.server.to_string())
         .env("CRYPTOLAB_PROXY_PORT", ports.proxy.to_string())

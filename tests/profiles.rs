@@ -304,7 +304,7 @@ fn a_bad_signature_is_refused() {
     // (message 3, after the two handshake messages): nonce 12 + ciphertext 6
     // + tag 16 = 34, so byte 40 is in the signature.
     let (srv, port) = our_server("rsa-gcm-json", &[], &[]);
-    let (_proxy, pport) = proxy("rsa-gcm-json", port, "flip:3:40:01");
+    let (_proxy, pport) = proxy("rsa-gcm-json", port, &["flip:3:40:01"]);
     let mut c = our_client("rsa-gcm-json", pport, &[], &["--send", "pay 10", "--timeout", "3"]);
     assert_eq!(c.wait_exit(), 1, "{}", c.text());
     srv.wait_for("client 1: message 3: bad signature: RSA-PSS over the plaintext does not verify");
@@ -361,9 +361,13 @@ fn two_messages_in_one_read_are_both_decoded_and_ambiguity_reported() {
 
 // ---- the proxy ----
 
-fn proxy(wire: &str, upstream: u16, rule: &str) -> (Proc, u16) {
+fn proxy(wire: &str, upstream: u16, rules: &[&str]) -> (Proc, u16) {
     let up = format!("127.0.0.1:{upstream}");
-    let p = Proc::spawn(&["proxy", "--wire", wire, "--listen", "0", "--upstream", &up, "--tamper", rule]);
+    let mut args = vec!["proxy", "--wire", wire, "--listen", "0", "--upstream", &up];
+    for rule in rules {
+        args.extend(["--tamper", rule]);
+    }
+    let p = Proc::spawn(&args);
     let text = p.wait_for("proxy listening on 127.0.0.1:");
     let port = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
     (p, port[..port.find(|c: char| !c.is_ascii_digit()).unwrap()].parse().unwrap())
@@ -373,7 +377,7 @@ fn proxy(wire: &str, upstream: u16, rule: &str) -> (Proc, u16) {
 fn the_proxy_forges_a_b64_message_the_server_accepts() {
     let (srv, port) = peer_server("b64-iv-ct", &["--key".into(), KEY.into()]);
     // Byte 4 of the decoded message is byte 4 of the IV: '1' ^ 0x08 = '9'.
-    let (px, pport) = proxy("b64-iv-ct", port, "flip:1:4:08");
+    let (px, pport) = proxy("b64-iv-ct", port, &["flip:1:4:08"]);
     let mut c = our_client("b64-iv-ct", pport, &["--key".into(), KEY.into()], &["--send", "pay 10 to bob"]);
     assert_eq!(c.wait_exit(), 0, "{}", c.text());
     assert_eq!(texts(&c.text(), "in")[0], "ok:pay 90 to bob", "{}", c.text());
@@ -387,7 +391,7 @@ fn the_proxy_cannot_forge_through_the_hmac() {
     let keys = peer_keys("len-iv-ct-hmac", Path::new(""));
     let (srv, port) = peer_server("len-iv-ct-hmac", &keys);
     // Byte 8 = 4-byte length + IV byte 4.
-    let (_px, pport) = proxy("len-iv-ct-hmac", port, "flip:1:8:08");
+    let (_px, pport) = proxy("len-iv-ct-hmac", port, &["flip:1:8:08"]);
     let ours = our_keys("len-iv-ct-hmac", Path::new(""));
     let mut c = our_client("len-iv-ct-hmac", pport, &ours, &["--send", "pay 10 to bob", "--timeout", "2"]);
     assert_eq!(c.wait_exit(), 1, "{}", c.text());
@@ -400,7 +404,7 @@ fn the_proxy_cannot_forge_through_the_hmac() {
 fn the_proxy_cannot_forge_through_gcm() {
     let (srv, port) = peer_server("rsa-gcm-json", &[]);
     // Message 3 is the first JSON message; byte 12 is its first ciphertext byte.
-    let (_px, pport) = proxy("rsa-gcm-json", port, "flip:3:12:08");
+    let (_px, pport) = proxy("rsa-gcm-json", port, &["flip:3:12:08"]);
     let mut c = our_client("rsa-gcm-json", pport, &[], &["--send", "pay 10 to bob"]);
     assert_eq!(c.wait_exit(), 2, "{}", c.text());
     assert!(c.text().contains("peer answered in plain text: bad gcm tag"), "{}", c.text());
@@ -442,4 +446,31 @@ fn worked_examples_open() {
     let session: Vec<u8> = (0..32).collect();
     let gcm = cryptolab::suite::Cipher::new(cryptolab::suite::Suite::Gcm, &session, None).unwrap();
     assert_eq!(gcm.open(&[], &[b64("nonce"), b64("ciphertext")].concat()).unwrap(), b"hi");
+}
+
+#[test]
+fn the_padding_oracle_decrypts_a_b64_message_through_the_proxy() {
+    let (srv, port) = peer_server("b64-iv-ct", &["--key".into(), KEY.into()]);
+    let (px, pport) = proxy("b64-iv-ct", port, &[]);
+    let secret = b"wire formats leak: 16+ bytes of it";
+    let captured = codec(Wire::B64IvCt, b"").seal(secret, &mut rand::rng());
+    let target = format!("127.0.0.1:{pport}");
+    let frame = String::from_utf8(captured).unwrap();
+    let mut c = Proc::spawn(&[
+        "demo",
+        "padding-oracle",
+        "--wire",
+        "b64-iv-ct",
+        "--target",
+        &target,
+        "--frame",
+        &frame,
+    ]);
+    assert_eq!(c.wait_exit_within(Duration::from_secs(60)), 0, "{}", c.text());
+    let expected = format!("BROKEN recovered \"{}\" with ", String::from_utf8_lossy(secret));
+    assert!(c.text().contains(&expected), "{}", c.text());
+    // The server answered in clear each time the padding was wrong, and the
+    // queries went through the proxy (which saw every one).
+    assert!(srv.text().matches("ERROR bad padding").count() > 100, "{}", srv.text());
+    assert!(px.text().matches("client 1 → server · message").count() > 100);
 }

@@ -55,9 +55,14 @@ pub enum Demo {
         /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT instead.
         #[arg(long, value_name = "HOST:PORT", requires = "frame")]
         target: Option<String>,
-        /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`).
-        #[arg(long, value_name = "HEX", requires = "target")]
+        /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`);
+        /// with `--wire b64-iv-ct`, the captured message as its base64 text.
+        #[arg(long, value_name = "HEX|BASE64", requires = "target")]
         frame: Option<String>,
+        /// The target speaks this format: `native` (`serve --leak-padding-errors`) or
+        /// `b64-iv-ct` (a classroom server that answers `ERROR: bad padding`).
+        #[arg(long, value_enum, default_value = "native", value_name = "FORMAT", requires = "target")]
+        wire: crate::profiles::Wire,
     },
     /// Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm.
     Replay,
@@ -105,8 +110,8 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
             bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng)?;
         }
         Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed)?,
-        Demo::PaddingOracle { target: Some(target), frame: Some(frame), .. } => {
-            live_padding_oracle(&mut out, &renderer, target, frame)?
+        Demo::PaddingOracle { target: Some(target), frame: Some(frame), wire, .. } => {
+            live_padding_oracle(&mut out, &renderer, target, frame, *wire)?
         }
         Demo::PaddingOracle { message, .. } => {
             let live = io::stderr().is_terminal();
@@ -125,36 +130,73 @@ fn live_padding_oracle(
     r: &Renderer,
     target: &str,
     frame_hex: &str,
+    wire: crate::profiles::Wire,
 ) -> Result<(), CliError> {
     use crate::attacks::padding_oracle;
-    use crate::net::oracle::RemoteOracle;
+    use crate::net::oracle::{Base64Oracle, RemoteOracle};
+    use crate::profiles::Wire;
 
-    let frame = decode(frame_hex.as_bytes(), Format::Hex)?;
-    let (header, body) = crate::wire::decode_frame(&frame, crate::wire::DEFAULT_MAX_BODY).map_err(|e| {
-        CliError::usage(format!("--frame is not a whole frame: {e}"), "copy the frame's full hex")
-    })?;
-    if header.suite != Suite::Cbc {
-        return Err(CliError::usage(
-            format!("--frame is a {} frame", header.suite),
-            "the padding oracle attacks cbc; authenticated suites give no padding signal",
-        ));
-    }
-    let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(|e| CliError {
+    let unreachable = |e: io::Error, hint: &str| CliError {
         what: format!("cannot reach {target}: {e}"),
-        hint: Some("is `cryptolab serve --mode cbc --leak-padding-errors` running there?".into()),
+        hint: Some(hint.into()),
         code: crate::error::EXIT_FAILURE,
         io_kind: None,
-    })?;
-    writeln!(
-        out,
-        "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
-        header.seq,
-        frame.len()
-    )?;
+    };
+    /// One oracle question: does this forged IV ‖ block have valid padding?
+    type Ask = Box<dyn FnMut(&[u8]) -> io::Result<bool>>;
+    let (body, mut ask): (Vec<u8>, Ask) = match wire {
+        Wire::Native => {
+            let frame = decode(frame_hex.as_bytes(), Format::Hex)?;
+            let (header, body) =
+                crate::wire::decode_frame(&frame, crate::wire::DEFAULT_MAX_BODY).map_err(|e| {
+                    CliError::usage(format!("--frame is not a whole frame: {e}"), "copy the frame's full hex")
+                })?;
+            if header.suite != Suite::Cbc {
+                return Err(CliError::usage(
+                    format!("--frame is a {} frame", header.suite),
+                    "the padding oracle attacks cbc; authenticated suites give no padding signal",
+                ));
+            }
+            let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(|e| {
+                unreachable(e, "is `cryptolab serve --mode cbc --leak-padding-errors` running there?")
+            })?;
+            writeln!(
+                out,
+                "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
+                header.seq,
+                frame.len()
+            )?;
+            (body.to_vec(), Box::new(move |q: &[u8]| oracle.ask(q)))
+        }
+        Wire::B64IvCt => {
+            let body = crate::profiles::decode_b64(frame_hex.as_bytes()).map_err(|e| {
+                CliError::usage(
+                    format!("--frame: {e}"),
+                    "give the captured message's base64 text, as on the wire",
+                )
+            })?;
+            let mut oracle = Base64Oracle::connect(target).map_err(|e| {
+                unreachable(e, "is the b64-iv-ct server (or a proxy in front of it) running there?")
+            })?;
+            writeln!(
+                out,
+                "Live padding oracle against the b64-iv-ct server at {target}: a {}-byte message, no key.",
+                body.len()
+            )?;
+            (body, Box::new(move |q: &[u8]| oracle.ask(q)))
+        }
+        other => {
+            return Err(CliError::usage(
+                format!("no padding oracle for --wire {}", other.name()),
+                "the live attack speaks native (cbc) and b64-iv-ct",
+            ));
+        }
+    };
+    let body = &body[..];
     let mut failure = None;
     let result = padding_oracle::attack(
         body,
-        |forged| match oracle.ask(forged) {
+        |forged| match ask(forged) {
             Ok(answer) => answer,
             Err(e) => {
                 failure.get_or_insert(e);

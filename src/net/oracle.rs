@@ -1,5 +1,6 @@
 //! A padding oracle over the network: the attacker's side of
-//! `serve --leak-padding-errors`.
+//! `serve --leak-padding-errors`, and of a classroom `b64-iv-ct` server that
+//! answers a bad message with `ERROR: bad padding` ([`Base64Oracle`]).
 //!
 //! The attacker has no key. They send forged frames: a header they write
 //! themselves (the header is not authenticated in cbc), then a forged body
@@ -62,6 +63,50 @@ impl RemoteOracle {
                 return Ok(true);
             }
             return Ok(!text.starts_with("bad padding"));
+        }
+    }
+}
+
+/// A connection to a classroom `b64-iv-ct` server that answers each message:
+/// an encrypted reply when it decrypted, `ERROR: bad padding` in clear when
+/// the padding was wrong. That answer is the whole oracle.
+pub struct Base64Oracle {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Base64Oracle {
+    /// Connects (the format has no handshake).
+    pub fn connect(target: &str) -> io::Result<Self> {
+        let stream = TcpStream::connect(target)?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.set_nodelay(true)?;
+        Ok(Base64Oracle { stream, buf: Vec::new() })
+    }
+
+    /// Sends `body` (forged IV ‖ block) as base64; `true` unless the server
+    /// says the padding was bad.
+    pub fn ask(&mut self, body: &[u8]) -> io::Result<bool> {
+        use base64::Engine as _;
+        let text = base64::engine::general_purpose::STANDARD.encode(body);
+        self.stream.write_all(text.as_bytes())?;
+        self.buf.clear();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = self.stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"));
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+            let plain = self.buf.starts_with(b"ERROR");
+            if plain {
+                let said = String::from_utf8_lossy(&self.buf).to_lowercase();
+                return Ok(!said.contains("padding"));
+            }
+            // An encrypted reply: whole once its base64 is.
+            if self.buf.len().is_multiple_of(4) {
+                return Ok(true);
+            }
         }
     }
 }

@@ -464,7 +464,7 @@ fn next_b64(wire: Wire, buf: &[u8], ws: usize, settled: bool, codec: Option<&Cod
         (1..end.div_ceil(64))
             .map(|k| k * 64)
             .filter(|&at| at < end && structural(at))
-            .find(|&at| codec.padding_ok_at(&text[..at]) && codec.open(&text[..at]).is_ok_and(|p| clean(&p)))
+            .find(|&at| codec.ends_a_message(&text[..at]) && codec.open(&text[..at]).is_ok_and(|p| clean(&p)))
     });
     if let (Some(at), Some(codec)) = (split, codec) {
         let one = codec.open(text);
@@ -636,24 +636,29 @@ impl Codec {
         }
     }
 
-    /// Whether the last block of the base64 text `text` decrypts to valid
-    /// PKCS#7 padding — one block's work, to screen split points.
-    fn padding_ok_at(&self, text: &[u8]) -> bool {
-        let (Some(aes), Ok(bytes)) = (&self.aes, B64.decode(text)) else { return false };
-        let n = bytes.len();
-        if n < 16 || !n.is_multiple_of(16) {
+    /// Whether the unpadded base64 text `text` (a multiple of 64 characters)
+    /// could end a message: its last block decrypts to valid PKCS#7 padding
+    /// after text without control characters. Only the last 64 characters
+    /// are decoded and one block decrypted, so screening every split point of
+    /// a long run costs O(run), not O(run²).
+    fn ends_a_message(&self, text: &[u8]) -> bool {
+        let Some(aes) = &self.aes else { return false };
+        let Ok(tail) = B64.decode(&text[text.len().saturating_sub(64)..]) else { return false };
+        let n = tail.len();
+        if n < 32 || !n.is_multiple_of(16) {
             return false;
         }
         let mut out = [0u8; 16];
         match self.wire {
-            Wire::B64Ecb => aes.ecb_decrypt_raw(&bytes[n - 16..], &mut out),
-            _ if n >= 32 => {
-                let prev: [u8; 16] = bytes[n - 32..n - 16].try_into().expect("16 bytes");
-                aes.cbc_decrypt_raw(&prev, &bytes[n - 16..], &mut out);
+            Wire::B64Ecb => aes.ecb_decrypt_raw(&tail[n - 16..], &mut out),
+            _ => {
+                let prev: [u8; 16] = tail[n - 32..n - 16].try_into().expect("16 bytes");
+                aes.cbc_decrypt_raw(&prev, &tail[n - 16..], &mut out);
             }
-            _ => return false,
         }
-        pkcs7::unpad(&out).is_ok()
+        pkcs7::unpad(&out).is_ok_and(|len| {
+            !out[..len].iter().any(|&b| b == 0x7f || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
+        })
     }
 }
 

@@ -47,7 +47,14 @@ def main():
     key = args.key
 
     def parse(buf, final):
-        return decrypt(key, buf), len(buf)   # a message is "complete" once it decrypts
+        # A message is complete once it is whole base64 of whole blocks; bad
+        # padding is then an answer at once (recv(4096) and decrypt, as in class).
+        try:
+            return decrypt(key, buf), len(buf)
+        except PeerError as err:
+            if str(err) == "bad padding":
+                return err, len(buf)
+            raise
 
     def parse_reply(buf, final):
         if buf.startswith(b"ERROR:"):
@@ -67,6 +74,10 @@ def main():
                 continue
             if plaintext is None:
                 return
+            if isinstance(plaintext, PeerError):
+                emit("ERROR", plaintext)
+                conn.send(f"ERROR: {plaintext}".encode())   # the padding oracle
+                continue
             emit_recv(plaintext)
             conn.send(encrypt(key, BYE if plaintext == BYE else b"ok:" + plaintext))
             if plaintext == BYE:
@@ -80,6 +91,8 @@ def main():
                 if msg == BYE:
                     return
                 raise PeerError("connection closed")
+            if isinstance(reply, PeerError):
+                raise reply
             emit_recv(reply)
 
     if args.role == "server":
