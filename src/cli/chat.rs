@@ -45,7 +45,12 @@ At the server's prompt: a line goes to every client; /to ID text to one;
 Examples:
   cryptolab serve --mode cbc                    (then, elsewhere: cryptolab connect --mode cbc)
   cryptolab serve --mode gcm --echo --quiet     (replies to every message: for scripts)
-  cryptolab serve --port 0 --json               (any free port; one JSON object per frame)";
+  cryptolab serve --port 0 --json               (any free port; one JSON object per frame)
+  cryptolab serve --wire b64-iv-ct --key 'text:Sixteen byte key' --echo
+                                                (be the server a classroom b64-iv-ct client expects)
+
+With --wire in a lock-step format (b64-iv-ct, b64-ecb, rsa-gcm-json), each
+client message waits for the next line you type as its reply (or --echo).";
 
 pub(super) const CONNECT_EXAMPLES: &str = "\
 Type a line to send it; `quit` or end of input says goodbye.
@@ -53,7 +58,14 @@ Type a line to send it; `quit` or end of input says goodbye.
 Examples:
   cryptolab connect --mode cbc
   cryptolab connect --mode gcm 192.0.2.10 5550 --key-file lab.key
-  cryptolab connect --mode ecb --send 'YELLOW SUBMARINE'   (one message, one reply, exit)";
+  cryptolab connect --mode ecb --send 'YELLOW SUBMARINE'   (one message, one reply, exit)
+  cryptolab connect --wire len-iv-ct-hmac --key 'text:Sixteen byte key' --mac-key text:secret
+  cryptolab connect --wire raw-cbc-static --static-key-file class.key --send hello
+  cryptolab connect --wire rsa-gcm-json           (RSA handshake, then GCM + PSS-signed JSON)
+
+--wire formats (docs/PROTOCOL.md): len-iv-ct-hmac (ends with `quit`), b64-iv-ct
+and b64-ecb and rsa-gcm-json (lock-step, end with `bye`), raw-cbc-static (one
+message per connection).";
 
 pub(super) const PROXY_EXAMPLES: &str = "\
 Frames from the client are numbered from 1 (frame 1 is the hello). Rules:
@@ -66,7 +78,12 @@ Frames from the client are numbered from 1 (frame 1 is the hello). Rules:
 Examples (three terminals):
   cryptolab serve --mode cbc
   cryptolab proxy --tamper flip:2:16:01          (listens on 5551, forwards to 5550)
-  cryptolab connect --mode cbc 127.0.0.1 5551    (your first message arrives changed)";
+  cryptolab connect --mode cbc 127.0.0.1 5551    (your first message arrives changed)
+
+With --wire FORMAT the proxy numbers each direction's messages from 1 (in
+rsa-gcm-json, 1 and 2 are the handshake) and flip offsets count in the bytes
+it shows: base64 and JSON decoded, re-encoded after the change.
+  cryptolab proxy --wire b64-iv-ct --tamper flip:1:4:08   (IV byte 4: '1' becomes '9')";
 
 /// `cryptolab proxy`.
 #[derive(Debug, Args)]
