@@ -6,6 +6,7 @@
 //! wrong HMAC, bad signature, not a PEM, hostile length), the unframed-stream
 //! cases (split over reads, two in one read), and the proxy's tampering.
 
+mod common;
 mod support;
 
 use std::io::{Read, Write};
@@ -473,4 +474,109 @@ fn the_padding_oracle_decrypts_a_b64_message_through_the_proxy() {
     // queries went through the proxy (which saw every one).
     assert!(srv.text().matches("ERROR bad padding").count() > 100, "{}", srv.text());
     assert!(px.text().matches("client 1 → server · message").count() > 100);
+}
+
+// ---- usage ----
+
+#[test]
+fn missing_or_wrong_keys_are_usage_errors() {
+    let lab = common::Lab::new();
+    let out = lab.run(&["connect", "--wire", "raw-cbc-static", "--send", "x"], b"");
+    common::assert_error(
+        &out,
+        "raw-cbc-static needs --static-key-file FILE",
+        "the file holds 32 bytes: the AES-128 key, then the fixed IV",
+    );
+    let short = lab.write("short.key", b"sixteen bytes!!!");
+    let out =
+        lab.run(&["serve", "--wire", "raw-cbc-static", "--static-key-file", short.to_str().unwrap()], b"");
+    common::assert_error(
+        &out,
+        &format!("{}: 16 bytes, raw-cbc-static needs exactly 32", short.display()),
+        "16 bytes of AES-128 key, then 16 bytes of IV, binary (not hex)",
+    );
+    let k256 = "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f";
+    let out = lab.run(&["connect", "--wire", "len-iv-ct-hmac", "--key", k256, "--mac-key", "text:m"], b"");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("len-iv-ct-hmac uses AES-128: the key must be 16 bytes, not 32"),
+        "{}",
+        out.stderr
+    );
+    let out = lab.run(&["connect", "--wire", "len-iv-ct-hmac", "--key", KEY], b"");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("len-iv-ct-hmac needs an HMAC key: give --mac-key"), "{}", out.stderr);
+    let not_pem = lab.write("not.pem", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    let out = lab.run(&["serve", "--wire", "rsa-gcm-json", "--rsa-key", not_pem.to_str().unwrap()], b"");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a PKCS#8 RSA private key"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: make one with `openssl genpkey"), "{}", out.stderr);
+}
+
+#[test]
+fn an_openssl_rsa_key_is_used_as_given() {
+    let lab = common::Lab::new();
+    let pem = lab.path("server.pem");
+    let ok = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+        .arg(&pem)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let (srv, port) =
+        our_server("rsa-gcm-json", &["--rsa-key".into(), pem.display().to_string()], &["--quiet"]);
+    let fp = srv.text().split("RSA-2048 key ").nth(1).unwrap()[..16].to_string();
+    let mut c = our_client("rsa-gcm-json", port, &[], &["--send", "signed"]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    assert!(c.text().contains(&format!("server key {fp}")), "{fp}\n{}", c.text());
+}
+
+// ---- the server's console ----
+
+#[test]
+fn a_lock_step_server_replies_with_what_is_typed() {
+    let (mut srv, port) = our_server_no_echo("b64-iv-ct", &["--key".into(), KEY.into()]);
+    let keys = ["--key".to_string(), KEY.to_string()];
+    let peer =
+        std::thread::spawn(move || peer_client("b64-iv-ct", port, &keys, &[b"are you there?".to_vec()]));
+    srv.wait_for("client 1 waits for your reply");
+    srv.say("yes, typed by hand");
+    let (code, out) = peer.join().unwrap();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(recv_lines(&out), [b"yes, typed by hand".to_vec(), b"bye".to_vec()]);
+}
+
+#[test]
+fn a_full_duplex_server_sends_what_is_typed_to_every_client() {
+    let keys = our_keys("len-iv-ct-hmac", Path::new(""));
+    let (mut srv, port) = our_server_no_echo("len-iv-ct-hmac", &keys);
+    let port_s = port.to_string();
+    let spawn = || {
+        let mut args = vec!["connect", "--wire", "len-iv-ct-hmac", "--quiet", "127.0.0.1", &port_s];
+        args.extend(keys.iter().map(String::as_str));
+        Proc::spawn(&args)
+    };
+    let mut clients: Vec<Proc> = (0..2).map(|_| spawn()).collect();
+    srv.wait_for("client 2 connected");
+    srv.say("to everyone");
+    for c in &clients {
+        c.wait_for("server: to everyone");
+    }
+    // And the other way: a client's line reaches the server.
+    clients[0].say("from client one");
+    srv.wait_for("client 1: from client one");
+    for c in &mut clients {
+        drop(c.stdin.take());
+        assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    }
+    srv.wait_for("client 2 said quit");
+}
+
+fn our_server_no_echo(wire: &str, keys: &[String]) -> (Proc, u16) {
+    let mut args = vec!["serve", "--wire", wire, "--port", "0", "--quiet"];
+    args.extend(keys.iter().map(String::as_str));
+    let p = Proc::spawn(&args);
+    let text = p.wait_for("listening on 127.0.0.1:");
+    let port = text.split("listening on 127.0.0.1:").nth(1).unwrap();
+    (p, port[..port.find(|c: char| !c.is_ascii_digit()).unwrap()].parse().unwrap())
 }
