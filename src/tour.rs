@@ -5,7 +5,8 @@
 //! it (`ct[1] = ct[0]`), CBC hides it behind a fresh IV, and the authenticated
 //! suites add a tag that catches a single flipped bit. Then the same suites
 //! run over a real loopback connection: the real server and client, in this
-//! process. The tour calls the library — it never re-implements a suite or a
+//! process, and two classroom wire formats are forged through a keyless
+//! proxy. The tour calls the library — it never re-implements a suite or a
 //! protocol — and later labs add their demos here as short sections.
 
 use std::io::{self, Write};
@@ -110,6 +111,8 @@ pub fn run<R: CryptoRng + ?Sized>(
     let seed = chat_seed.unwrap_or_else(|| rng.next_u64());
     crate::classical::tour_section(w, r.is_color(), seed)?;
 
+    classroom(w, r)?;
+
     heading(w, r, "Next")?;
     writeln!(w, "  cryptolab encrypt --mode ecb --explain FILE   see your own data's blocks")?;
     writeln!(w, "  cryptolab serve --mode cbc                    then, in another terminal:")?;
@@ -119,6 +122,7 @@ pub fn run<R: CryptoRng + ?Sized>(
         "  cryptolab classical mono                      a substitution cipher, cracked step by step"
     )?;
     writeln!(w, "  cryptolab keygen --bits 256                   a key file of your own (mode 0600)")?;
+    writeln!(w, "  cryptolab connect --wire b64-iv-ct --key …    talk to a classmate's AES program")?;
     writeln!(w, "  cryptolab --help                              every command, with examples")?;
     Ok(())
 }
@@ -183,6 +187,86 @@ fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) 
     }
     writeln!(w, "→ In ecb the echo repeats the client's blocks exactly (in#2 = out#2). In cbc and gcm")?;
     writeln!(w, "  every frame has a fresh IV/nonce; in cbc-hmac and gcm the tag also covers the header.")?;
+    Ok(())
+}
+
+/// Section 9: two classroom wire formats (`--wire`), each with the real
+/// server, a keyless proxy flipping IV byte 4, and the real client.
+fn classroom(w: &mut dyn Write, r: &Renderer) -> io::Result<()> {
+    use crate::net::profile::{self, ConnectProfile, ProfileKeys, ProxyProfile, ServeProfile};
+    use crate::profiles::Wire;
+
+    heading(w, r, "9. Classroom formats: speaking students' own AES programs (--wire)")?;
+    writeln!(w, "cryptolab speaks five ad-hoc formats of classroom programs (docs/PROTOCOL.md, lab 10).")?;
+    writeln!(w, "Two of them here, with the text key a class would use, through a keyless proxy that flips")?;
+    writeln!(w, "bit 0x08 of IV byte 4 in the client's first message ('1' → '9' if CBC lets it):")?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    for (wire, flip) in [(Wire::B64IvCt, "flip:1:4:08"), (Wire::LenIvCtHmac, "flip:1:8:08")] {
+        let keys = ProfileKeys::Aes {
+            key: b"Sixteen byte key".to_vec(),
+            mac: Some(b"class mac key".to_vec()),
+            iv: None,
+        };
+        let server_page = Arc::new(Mutex::new(Vec::new()));
+        let quiet = |page: Option<Arc<Mutex<Vec<u8>>>>| {
+            let sink: Box<dyn Write + Send> = match page {
+                Some(p) => Box::new(Page(p)),
+                None => Box::new(io::sink()),
+            };
+            Arc::new(Printer::with_sink(Show::Quiet, Renderer::new(), sink))
+        };
+        let end = rt.block_on(async {
+            let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            let upstream = format!("127.0.0.1:{}", listener.local_addr()?.port());
+            let opts = ServeProfile {
+                wire,
+                keys: keys.clone(),
+                echo: true,
+                limits: Limits::default(),
+                console: false,
+            };
+            tokio::spawn(profile::serve(listener, opts, quiet(Some(server_page.clone()))));
+            let proxy = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            let port = proxy.local_addr()?.port();
+            let rules = vec![flip.parse().map_err(io::Error::other)?];
+            let opts = ProxyProfile { wire, upstream, rules, limits: Limits::default() };
+            tokio::spawn(profile::proxy(proxy, opts, quiet(None)));
+            let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+            let opts = ConnectProfile {
+                wire,
+                keys,
+                send: Some("pay 10 to bob".into()),
+                timeout: Duration::from_millis(300),
+                limits: Limits::default(),
+            };
+            profile::connect(stream, opts, quiet(None)).await
+        })?;
+        let log =
+            String::from_utf8_lossy(&server_page.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        writeln!(w)?;
+        r.paint(w, Style::new().bold(), &format!("{}:", wire.name()))?;
+        writeln!(w, " {}", wire.weakness())?;
+        writeln!(w, "  client sent:    pay 10 to bob")?;
+        let read = log.lines().find_map(|l| l.strip_prefix("client 1: ").filter(|t| t.starts_with("pay")));
+        let refused = log.lines().find_map(|l| l.strip_prefix("* client 1: message 1: "));
+        match (read, refused) {
+            (Some(text), _) => {
+                writeln!(w, "  server read:    {text}")?;
+                let verdict = if text == "pay 90 to bob" { "BROKEN" } else { "unchanged" };
+                writeln!(w, "  {verdict}: the server accepted a message nobody with the key wrote")?;
+            }
+            (None, Some(why)) => {
+                writeln!(w, "  server refused: {why}")?;
+                writeln!(w, "  REFUSED: the HMAC over IV ‖ ciphertext caught the flip")?;
+            }
+            (None, None) => writeln!(w, "  (the exchange did not complete: {end:?})")?,
+        }
+    }
+    writeln!(
+        w,
+        "→ The MAC stops forgery, but len-iv-ct-hmac's MAC covers no sequence number: lab 10 replays"
+    )?;
+    writeln!(w, "  a message past it, and decrypts a b64-iv-ct message from the server's error replies.")?;
     Ok(())
 }
 

@@ -122,6 +122,8 @@ fn tour_is_reproducible_with_a_seed_and_flags_the_ecb_repeat() {
     for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm"] {
         assert!(text.contains(suite), "{suite}");
     }
+    assert!(text.contains("server read:    pay 90 to bob\n  BROKEN"), "b64-iv-ct forged in the tour");
+    assert!(text.contains("server refused: HMAC does not verify"), "len-iv-ct-hmac refuses the flip");
     assert!(!lab.path("cryptolab.key").exists(), "--seed touches no key file");
     assert_ne!(lab.run(&["tour", "--seed", "8"], b"").stdout, a.stdout);
 }
