@@ -92,7 +92,11 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     pub async fn next(&mut self, expect: Expect, codec: Option<&Codec>) -> std::io::Result<Got> {
         let settles = matches!(expect, Expect::Message(Wire::B64IvCt | Wire::B64Ecb | Wire::RawCbcStatic));
         let max = self.limits.max_body as usize;
-        let blank = |b: &[u8]| b.iter().all(u8::is_ascii_whitespace);
+        // Text formats may have whitespace between messages; in binary ones
+        // every byte counts.
+        let text =
+            matches!(expect, Expect::Pem | Expect::Message(Wire::B64IvCt | Wire::B64Ecb | Wire::RsaGcmJson));
+        let blank = |b: &[u8]| if text { b.iter().all(u8::is_ascii_whitespace) } else { b.is_empty() };
         let mut settled = self.eof;
         let mut started = (!blank(&self.buf)).then(Instant::now);
         loop {
@@ -137,6 +141,16 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                     if settles && !settled { SETTLE.min(left) } else { left }
                 }
             };
+            if blank(&self.buf) {
+                self.buf.clear(); // whitespace between messages: nothing to keep
+            }
+            // A safety net under the formats' own limits: no buffer grows
+            // past one message (base64 at 4/3) and a read's worth.
+            if self.buf.len() > max / 3 * 4 + 64 * 1024 {
+                let bytes: Vec<u8> = std::mem::take(&mut self.buf);
+                self.eof = true;
+                return Ok(Got::Bad(ProfileError::TooLong { len: bytes.len(), max }, bytes));
+            }
             self.buf.reserve(16 * 1024);
             match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
                 Ok(Ok(0)) => self.eof = true,
@@ -156,6 +170,13 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                 Err(_) => settled = true,
             }
         }
+    }
+}
+
+impl<R> MessageReader<R> {
+    /// The stream and whatever was read but not taken as a message.
+    pub fn into_parts(self) -> (R, Vec<u8>) {
+        (self.rd, self.buf)
     }
 }
 
@@ -803,11 +824,20 @@ impl Relay {
             let (bytes, note) = match reader.next(expect, None).await {
                 Ok(Got::Message(bytes, note)) => (bytes, note),
                 Ok(Got::Bad(e, bytes)) => {
-                    printer.event("error", &format!("{}: {e}; passed through as is", self.who));
                     if wr.write_all(&bytes).await.is_err() {
                         break;
                     }
-                    continue;
+                    if !e.is_fatal() {
+                        printer.event("error", &format!("{}: {e}; passed through as is", self.who));
+                        continue;
+                    }
+                    // The stream is out of step: pass the rest through unparsed.
+                    printer.event("error", &format!("{}: {e}; passing the rest through unparsed", self.who));
+                    let (mut rd, rest) = reader.into_parts();
+                    if wr.write_all(&rest).await.is_ok() {
+                        let _ = tokio::io::copy(&mut rd, &mut wr).await;
+                    }
+                    break;
                 }
                 Ok(Got::End) | Err(_) => break,
             };
