@@ -580,3 +580,19 @@ fn our_server_no_echo(wire: &str, keys: &[String]) -> (Proc, u16) {
     let port = text.split("listening on 127.0.0.1:").nth(1).unwrap();
     (p, port[..port.find(|c: char| !c.is_ascii_digit()).unwrap()].parse().unwrap())
 }
+
+#[test]
+fn a_flood_of_whitespace_is_dropped_not_buffered() {
+    let (srv, port) = our_server("b64-iv-ct", &["--key".into(), KEY.into()], &["--quiet"]);
+    let c = codec(Wire::B64IvCt, b"");
+    let mut s = connect(port);
+    // Four times the largest message, as spaces and newlines: between
+    // messages, so nothing to keep and nothing to report.
+    let flood = b" \n".repeat(2 * 1024 * 1024);
+    s.write_all(&flood).unwrap();
+    let msg = c.seal(b"after the flood", &mut rand::rng());
+    s.write_all(&msg).unwrap();
+    assert_eq!(read_b64_reply(&mut s, &c, msg.len()), b"after the flood");
+    let log = srv.wait_for("client 1: after the flood");
+    assert!(!log.contains("* client 1: "), "no error line: {log}");
+}
