@@ -43,6 +43,11 @@ impl CliError {
         CliError { what: what.into(), hint: Some(hint.into()), code: EXIT_USAGE, io_kind: None }
     }
 
+    /// A failure of the environment or the network (exit 1) with a hint.
+    pub fn failure(what: impl Into<String>, hint: impl Into<String>) -> Self {
+        CliError { what: what.into(), hint: Some(hint.into()), code: EXIT_FAILURE, io_kind: None }
+    }
+
     /// Whether this is a write to a closed pipe (`cryptolab … | head`).
     pub fn is_broken_pipe(&self) -> bool {
         self.io_kind == Some(io::ErrorKind::BrokenPipe)

@@ -432,30 +432,26 @@ fn connect_profile(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliErro
             timeout: Duration::from_secs(args.timeout),
             limits: chat.limits(),
         };
-        crate::net::profile::connect(stream, opts, printer).await.map_err(|e| CliError {
-            what: format!("connection to {target} lost: {e}"),
-            hint: Some("the server (or something on the way) closed the connection".into()),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
+        crate::net::profile::connect(stream, opts, printer).await.map_err(|e| {
+            CliError::failure(
+                format!("connection to {target} lost: {e}"),
+                "the server (or something on the way) closed the connection",
+            )
         })
     })?;
     match end {
         ProfileEnd::Done => Ok(()),
-        ProfileEnd::ClosedWithoutReply => Err(CliError {
-            what: format!("{target} closed the connection without replying"),
-            hint: Some("the server may have refused the message: see its log".into()),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
-        }),
-        ProfileEnd::NoReply(t) => Err(CliError {
-            what: format!("no reply from {target} within {} s", t.as_secs()),
-            hint: Some(format!(
+        ProfileEnd::ClosedWithoutReply => Err(CliError::failure(
+            format!("{target} closed the connection without replying"),
+            "the server may have refused the message: see its log",
+        )),
+        ProfileEnd::NoReply(t) => Err(CliError::failure(
+            format!("no reply from {target} within {} s", t.as_secs()),
+            format!(
                 "a {} server drops what it cannot verify; check the keys, or raise --timeout",
                 wire.name()
-            )),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
-        }),
+            ),
+        )),
         ProfileEnd::Failed(e) => {
             let hint = match e {
                 ProfileError::BadPadding
@@ -473,11 +469,11 @@ fn connect_profile(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliErro
 
 /// Connects within 10 s, or says why not.
 async fn connect_tcp(target: &str) -> Result<tokio::net::TcpStream, CliError> {
-    let unreachable = |e: String| CliError {
-        what: format!("cannot reach {target}: {e}"),
-        hint: Some("is the server running there? check the host and port".into()),
-        code: crate::error::EXIT_FAILURE,
-        io_kind: None,
+    let unreachable = |e: String| {
+        CliError::failure(
+            format!("cannot reach {target}: {e}"),
+            "is the server running there? check the host and port",
+        )
     };
     tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(target))
         .await
@@ -570,27 +566,23 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         };
         // A socket error is not stdout's broken pipe (which `main` treats as
         // success): it ends the session with status 1 and says so.
-        crate::net::client::connect(stream, opts, printer).await.map_err(|e| CliError {
-            what: format!("connection to {target} lost: {e}"),
-            hint: Some("the server (or something on the way) closed the connection".into()),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
+        crate::net::client::connect(stream, opts, printer).await.map_err(|e| {
+            CliError::failure(
+                format!("connection to {target} lost: {e}"),
+                "the server (or something on the way) closed the connection",
+            )
         })
     })?;
     match end {
         End::Done => Ok(()),
-        End::ClosedWithoutReply => Err(CliError {
-            what: format!("{target} closed the connection without replying"),
-            hint: Some("the server may have refused the message: see its log".into()),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
-        }),
-        End::NoReply(t) => Err(CliError {
-            what: format!("no reply from {target} within {} s", t.as_secs()),
-            hint: Some("does the server run with --echo? raise --timeout".into()),
-            code: crate::error::EXIT_FAILURE,
-            io_kind: None,
-        }),
+        End::ClosedWithoutReply => Err(CliError::failure(
+            format!("{target} closed the connection without replying"),
+            "the server may have refused the message: see its log",
+        )),
+        End::NoReply(t) => Err(CliError::failure(
+            format!("no reply from {target} within {} s", t.as_secs()),
+            "does the server run with --echo? raise --timeout",
+        )),
         End::Refused(e) => {
             let hint = match &e {
                 NetError::SuiteMismatch { .. } => "start both sides with the same --mode",

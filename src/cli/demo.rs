@@ -136,12 +136,8 @@ fn live_padding_oracle(
     use crate::net::oracle::{Base64Oracle, RemoteOracle};
     use crate::profiles::Wire;
 
-    let unreachable = |e: io::Error, hint: &str| CliError {
-        what: format!("cannot reach {target}: {e}"),
-        hint: Some(hint.into()),
-        code: crate::error::EXIT_FAILURE,
-        io_kind: None,
-    };
+    let unreachable =
+        |e: io::Error, hint: &str| CliError::failure(format!("cannot reach {target}: {e}"), hint);
     /// One oracle question: does this forged IV ‖ block have valid padding?
     type Ask = Box<dyn FnMut(&[u8]) -> io::Result<bool>>;
     let (body, mut ask): (Vec<u8>, Ask) = match wire {

@@ -313,6 +313,20 @@ pub struct Printer {
     sink: Option<Mutex<Box<dyn Write + Send>>>,
 }
 
+/// One message exchanged, described for [`Printer`]: its bytes and fields,
+/// a title tail (`about`), extra JSON fields, and its text if it opened.
+struct Exchanged<'a> {
+    dir: Dir,
+    peer: &'a str,
+    n: u64,
+    bytes: &'a [u8],
+    spans: Vec<crate::render::Span>,
+    about: String,
+    json: serde_json::Value,
+    is_message: bool,
+    text: Option<&'a [u8]>,
+}
+
 /// A message's text for display: as is if UTF-8, else escaped (`\xff`), never dropped.
 pub fn show_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -350,48 +364,81 @@ impl Printer {
     /// the `n`th in that direction on that connection.
     pub fn frame(&self, dir: Dir, peer: &str, n: u64, frame: &[u8], text: Option<&[u8]>) {
         let Ok((header, _)) = wire::decode_frame(frame, u32::MAX) else { return };
-        let (arrow, from_to, tag) = match dir {
-            Dir::In => ("←", "from", format!("in#{n}")),
-            Dir::Out => ("→", "to", format!("out#{n}")),
+        self.exchanged(Exchanged {
+            dir,
+            peer,
+            n,
+            bytes: frame,
+            spans: wire::frame_spans(&header, frame.len()),
+            about: format!(
+                "{} · seq {} · {} · {} bytes",
+                header.kind.name(),
+                header.seq,
+                header.suite,
+                frame.len()
+            ),
+            json: serde_json::json!({ "suite": header.suite, "kind": header.kind.name(), "seq": header.seq }),
+            is_message: header.kind == Kind::Message,
+            text,
+        });
+    }
+
+    /// Shows one message of a wire profile sent to or received from `peer`:
+    /// its fields as `d` dissected them (`raw` is what was on the wire), then
+    /// its text if it opened.
+    pub fn message(&self, dir: Dir, peer: &str, n: u64, raw: &[u8], d: &Dissected, text: Option<&[u8]>) {
+        self.exchanged(Exchanged {
+            dir,
+            peer,
+            n,
+            bytes: &d.bytes,
+            spans: d.spans.clone(),
+            about: format!("{} · {}", d.wire, d.summary),
+            json: serde_json::json!({ "wire": d.wire, "summary": d.summary, "wire_hex": hex::encode(raw) }),
+            is_message: true,
+            text,
+        });
+    }
+
+    /// What `frame` and `message` share: the quiet line, the JSON object or
+    /// the annotated dump of one exchanged message.
+    fn exchanged(&self, e: Exchanged<'_>) {
+        let (arrow, from_to, tag) = match e.dir {
+            Dir::In => ("←", "from", format!("in#{}", e.n)),
+            Dir::Out => ("→", "to", format!("out#{}", e.n)),
         };
         let mut out = Vec::new();
         match self.show {
             Show::Quiet => {
                 // Only what arrives: what we send, we typed (or echoed).
-                if let (Some(t), Kind::Message, Dir::In) = (text, header.kind, dir) {
-                    let _ = writeln!(out, "{peer}: {}", show_text(t));
+                if let (Some(t), true, Dir::In) = (e.text, e.is_message, e.dir) {
+                    let _ = writeln!(out, "{}: {}", e.peer, show_text(t));
                 }
             }
             Show::Json => {
-                let dump = Dump::new("", frame).spans(wire::frame_spans(&header, frame.len()));
-                let v = serde_json::json!({
+                let dump = Dump::new("", e.bytes).spans(e.spans);
+                let mut v = serde_json::json!({
                     "event": "frame",
-                    "dir": if dir == Dir::In { "in" } else { "out" },
-                    "peer": peer,
-                    "frame": n,
-                    "suite": header.suite,
-                    "kind": header.kind.name(),
-                    "seq": header.seq,
-                    "hex": hex::encode(frame),
+                    "dir": if e.dir == Dir::In { "in" } else { "out" },
+                    "peer": e.peer,
+                    "frame": e.n,
+                    "hex": hex::encode(e.bytes),
                     "spans": crate::render::dump_json(&dump)["spans"],
-                    "text": text.map(show_text),
+                    "text": e.text.map(show_text),
                 });
+                if let (Some(v), serde_json::Value::Object(extra)) = (v.as_object_mut(), e.json) {
+                    v.extend(extra);
+                }
                 let _ = writeln!(out, "{v}");
             }
-            Show::Messages if header.kind != Kind::Message => return,
+            Show::Messages if !e.is_message => return,
             Show::Full | Show::Messages => {
-                let title = format!(
-                    "{arrow} {tag} {from_to} {peer} · {} · seq {} · {} · {} bytes",
-                    header.kind.name(),
-                    header.seq,
-                    header.suite,
-                    frame.len()
-                );
-                let dump = Dump::new(title, frame).spans(wire::frame_spans(&header, frame.len()));
+                let title = format!("{arrow} {tag} {from_to} {} · {}", e.peer, e.about);
+                let dump = Dump::new(title, e.bytes).spans(e.spans);
                 let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 memory.tag = tag;
                 let _ = self.renderer.render_remembering(&mut out, &dump, &mut memory);
-                if let Some(t) = text {
+                if let Some(t) = e.text {
                     let _ = writeln!(out, "  text: {}", show_text(t));
                 }
             }
@@ -442,50 +489,6 @@ impl Printer {
                 let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 memory.tag = format!("{who} #{n}");
                 let _ = self.renderer.render_remembering(&mut out, &dump, &mut memory);
-            }
-        }
-        self.write(&out);
-    }
-
-    /// Shows one message of a wire profile sent to or received from `peer`:
-    /// its fields as `d` dissected them, then its text if it opened.
-    pub fn message(&self, dir: Dir, peer: &str, n: u64, raw: &[u8], d: &Dissected, text: Option<&[u8]>) {
-        let (arrow, from_to, tag) = match dir {
-            Dir::In => ("←", "from", format!("in#{n}")),
-            Dir::Out => ("→", "to", format!("out#{n}")),
-        };
-        let mut out = Vec::new();
-        match self.show {
-            Show::Quiet => {
-                if let (Some(t), Dir::In) = (text, dir) {
-                    let _ = writeln!(out, "{peer}: {}", show_text(t));
-                }
-            }
-            Show::Json => {
-                let dump = Dump::new("", &d.bytes).spans(d.spans.clone());
-                let v = serde_json::json!({
-                    "event": "frame",
-                    "dir": if dir == Dir::In { "in" } else { "out" },
-                    "peer": peer,
-                    "frame": n,
-                    "wire": d.wire,
-                    "summary": d.summary,
-                    "wire_hex": hex::encode(raw),
-                    "hex": hex::encode(&d.bytes),
-                    "spans": crate::render::dump_json(&dump)["spans"],
-                    "text": text.map(show_text),
-                });
-                let _ = writeln!(out, "{v}");
-            }
-            Show::Full | Show::Messages => {
-                let title = format!("{arrow} {tag} {from_to} {peer} · {} · {}", d.wire, d.summary);
-                let dump = Dump::new(title, &d.bytes).spans(d.spans.clone());
-                let mut memory = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                memory.tag = tag;
-                let _ = self.renderer.render_remembering(&mut out, &dump, &mut memory);
-                if let Some(t) = text {
-                    let _ = writeln!(out, "  text: {}", show_text(t));
-                }
             }
         }
         self.write(&out);

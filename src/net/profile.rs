@@ -185,6 +185,36 @@ fn show(printer: &Printer, dir: Dir, peer: &str, n: u64, expect: Expect, raw: &[
     printer.message(dir, peer, n, raw, &dissect(expect, raw), text);
 }
 
+/// Why an `rsa-gcm-json` handshake did not complete: the socket failed, or
+/// the peer sent something that is not the next part.
+enum Handshake {
+    Io(std::io::Error),
+    Refused(ProfileError),
+}
+
+impl From<std::io::Error> for Handshake {
+    fn from(e: std::io::Error) -> Self {
+        Handshake::Io(e)
+    }
+}
+
+impl From<ProfileError> for Handshake {
+    fn from(e: ProfileError) -> Self {
+        Handshake::Refused(e)
+    }
+}
+
+impl<R: AsyncRead + Unpin> MessageReader<R> {
+    /// The next part of a handshake (`what` names it if the peer closes first).
+    async fn part(&mut self, expect: Expect, what: &str) -> Result<Vec<u8>, Handshake> {
+        match self.next(expect, None).await? {
+            Got::Message(bytes, _) => Ok(bytes),
+            Got::Bad(e, _) => Err(e.into()),
+            Got::End => Err(ProfileError::Truncated(format!("closed before sending {what}")).into()),
+        }
+    }
+}
+
 /// Runs the `rsa-gcm-json` handshake as the client: our PEM out, theirs in,
 /// the wrapped session key out.
 async fn handshake_client<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
@@ -192,22 +222,13 @@ async fn handshake_client<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     wr: &mut W,
     me: &Identity,
     printer: &Printer,
-) -> std::io::Result<Result<Codec, ProfileError>> {
+) -> Result<Codec, Handshake> {
     let pem = me.public_pem();
     wr.write_all(pem.as_bytes()).await?;
     show(printer, Dir::Out, "server", 1, Expect::Pem, pem.as_bytes(), None);
-    let theirs = match reader.next(Expect::Pem, None).await? {
-        Got::Message(bytes, _) => bytes,
-        Got::Bad(e, _) => return Ok(Err(e)),
-        Got::End => {
-            return Ok(Err(ProfileError::Truncated("the server closed before sending its key".into())));
-        }
-    };
+    let theirs = reader.part(Expect::Pem, "its public key").await?;
     show(printer, Dir::In, "server", 1, Expect::Pem, &theirs, None);
-    let server = match rsa_json::parse_public_pem(&theirs) {
-        Ok(k) => k,
-        Err(e) => return Ok(Err(e)),
-    };
+    let server = rsa_json::parse_public_pem(&theirs)?;
     let mut key = [0u8; 32];
     rand::Rng::fill_bytes(&mut rand::rng(), &mut key);
     let wrapped = rsa_json::wrap_key(&server, &key, &mut rand::rng());
@@ -221,7 +242,7 @@ async fn handshake_client<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
             me.fingerprint()
         ),
     );
-    Ok(Ok(Codec::rsa(me.session(&server, key))))
+    Ok(Codec::rsa(me.session(&server, key)))
 }
 
 /// The server side of the handshake.
@@ -231,28 +252,18 @@ async fn handshake_server<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     me: &Identity,
     peer: &str,
     printer: &Printer,
-) -> std::io::Result<Result<Codec, ProfileError>> {
-    let theirs = match reader.next(Expect::Pem, None).await? {
-        Got::Message(bytes, _) => bytes,
-        Got::Bad(e, _) => return Ok(Err(e)),
-        Got::End => return Ok(Err(ProfileError::Truncated("closed before sending its public key".into()))),
-    };
+) -> Result<Codec, Handshake> {
+    let theirs = reader.part(Expect::Pem, "its public key").await?;
     show(printer, Dir::In, peer, 1, Expect::Pem, &theirs, None);
-    let client = match rsa_json::parse_public_pem(&theirs) {
-        Ok(k) => k,
-        Err(e) => return Ok(Err(e)),
-    };
+    let client = rsa_json::parse_public_pem(&theirs)?;
     let pem = me.public_pem();
     wr.write_all(pem.as_bytes()).await?;
     show(printer, Dir::Out, peer, 1, Expect::Pem, pem.as_bytes(), None);
     let expect = Expect::Exact(me.oaep_len());
-    let wrapped = match reader.next(expect, None).await? {
-        Got::Message(bytes, _) => bytes,
-        Got::Bad(e, _) => return Ok(Err(e)),
-        Got::End => return Ok(Err(ProfileError::Truncated("closed before sending the session key".into()))),
-    };
+    let wrapped = reader.part(expect, "the session key").await?;
     show(printer, Dir::In, peer, 2, expect, &wrapped, None);
-    Ok(me.unwrap_key(&wrapped).map(|key| Codec::rsa(me.session(&client, key))))
+    let key = me.unwrap_key(&wrapped)?;
+    Ok(Codec::rsa(me.session(&client, key)))
 }
 
 /// Settings for `connect --wire`.
@@ -293,9 +304,10 @@ pub async fn connect(
     let (rd, mut wr) = stream.into_split();
     let mut reader = MessageReader::new(rd, opts.limits);
     let codec = match &opts.keys {
-        ProfileKeys::Rsa(me) => match handshake_client(&mut reader, &mut wr, me, &printer).await? {
+        ProfileKeys::Rsa(me) => match handshake_client(&mut reader, &mut wr, me, &printer).await {
             Ok(c) => c,
-            Err(e) => return Ok(ProfileEnd::Failed(e)),
+            Err(Handshake::Refused(e)) => return Ok(ProfileEnd::Failed(e)),
+            Err(Handshake::Io(e)) => return Err(e),
         },
         keys => keys.codec(wire).map_err(std::io::Error::other)?,
     };
@@ -625,12 +637,12 @@ async fn session(
     let mut reader = MessageReader::new(rd, opts.limits);
     let codec = match &opts.keys {
         ProfileKeys::Rsa(me) => match handshake_server(&mut reader, &mut wr, me, peer, printer).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
+            Ok(c) => c,
+            Err(Handshake::Refused(e)) => {
                 printer.event("error", &format!("{peer}: {e}"));
                 return "closed: the handshake failed".into();
             }
-            Err(e) => return format!("lost during the handshake: {e}"),
+            Err(Handshake::Io(e)) => return format!("lost during the handshake: {e}"),
         },
         keys => match keys.codec(wire) {
             Ok(c) => c,
@@ -731,39 +743,14 @@ pub struct ProxyProfile {
 /// tampering with the profile's messages.
 pub async fn proxy(listener: TcpListener, opts: ProxyProfile, printer: Arc<Printer>) -> std::io::Result<()> {
     let opts = Arc::new(opts);
-    let mut next = 1u32;
-    loop {
-        match listener.accept().await {
-            Ok((client, addr)) => {
-                let id = next;
-                next += 1;
-                printer.event("join", &format!("client {id} connected from {addr}"));
-                tokio::spawn(proxy_connection(id, client, opts.clone(), printer.clone()));
-            }
-            Err(e) => {
-                printer.event("error", &format!("accept failed: {e}"));
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
+    super::proxy::accept_forever(listener, printer, move |id, client, printer| {
+        proxy_connection(id, client, opts.clone(), printer)
+    })
+    .await
 }
 
 async fn proxy_connection(id: u32, client: TcpStream, opts: Arc<ProxyProfile>, printer: Arc<Printer>) {
-    let upstream =
-        match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(&opts.upstream)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                printer.event("error", &format!("cannot reach {}: {e}; closing client {id}", opts.upstream));
-                return;
-            }
-            Err(_) => {
-                printer.event(
-                    "error",
-                    &format!("cannot reach {}: no answer in 5 s; closing client {id}", opts.upstream),
-                );
-                return;
-            }
-        };
+    let Some(upstream) = super::proxy::connect_upstream(&opts.upstream, id, &printer).await else { return };
     let _ = client.set_nodelay(true);
     let _ = upstream.set_nodelay(true);
     let (c_rd, c_wr) = client.into_split();

@@ -39,6 +39,23 @@ pub struct ProxyOptions {
 /// Accepts clients on `listener` for ever, one upstream connection each.
 pub async fn proxy(listener: TcpListener, opts: ProxyOptions, printer: Arc<Printer>) -> std::io::Result<()> {
     let opts = Arc::new(opts);
+    accept_forever(listener, printer, move |id, client, printer| {
+        connection(id, client, opts.clone(), printer)
+    })
+    .await
+}
+
+/// Accepts clients for ever, numbering them from 1, and spawns `handle` for
+/// each; a failed accept (out of descriptors) is logged and retried.
+pub(super) async fn accept_forever<F, Fut>(
+    listener: TcpListener,
+    printer: Arc<Printer>,
+    handle: F,
+) -> std::io::Result<()>
+where
+    F: Fn(u32, TcpStream, Arc<Printer>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let mut next = 1u32;
     loop {
         match listener.accept().await {
@@ -46,7 +63,7 @@ pub async fn proxy(listener: TcpListener, opts: ProxyOptions, printer: Arc<Print
                 let id = next;
                 next += 1;
                 printer.event("join", &format!("client {id} connected from {addr}"));
-                tokio::spawn(connection(id, client, opts.clone(), printer.clone()));
+                tokio::spawn(handle(id, client, printer.clone()));
             }
             Err(e) => {
                 printer.event("error", &format!("accept failed: {e}"));
@@ -56,22 +73,24 @@ pub async fn proxy(listener: TcpListener, opts: ProxyOptions, printer: Arc<Print
     }
 }
 
+/// Connects to the real server for client `id`, within 5 s, or says why not.
+pub(super) async fn connect_upstream(upstream: &str, id: u32, printer: &Printer) -> Option<TcpStream> {
+    match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(upstream)).await {
+        Ok(Ok(s)) => Some(s),
+        Ok(Err(e)) => {
+            printer.event("error", &format!("cannot reach {upstream}: {e}; closing client {id}"));
+            None
+        }
+        Err(_) => {
+            printer
+                .event("error", &format!("cannot reach {upstream}: no answer in 5 s; closing client {id}"));
+            None
+        }
+    }
+}
+
 async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, printer: Arc<Printer>) {
-    let upstream =
-        match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(&opts.upstream)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                printer.event("error", &format!("cannot reach {}: {e}; closing client {id}", opts.upstream));
-                return;
-            }
-            Err(_) => {
-                printer.event(
-                    "error",
-                    &format!("cannot reach {}: no answer in 5 s; closing client {id}", opts.upstream),
-                );
-                return;
-            }
-        };
+    let Some(upstream) = connect_upstream(&opts.upstream, id, &printer).await else { return };
     let _ = client.set_nodelay(true);
     let _ = upstream.set_nodelay(true);
     let (c_rd, c_wr) = client.into_split();
