@@ -596,3 +596,23 @@ fn a_flood_of_whitespace_is_dropped_not_buffered() {
     let log = srv.wait_for("client 1: after the flood");
     assert!(!log.contains("* client 1: "), "no error line: {log}");
 }
+
+#[test]
+fn a_full_duplex_client_keeps_up_while_idle_and_ends_when_the_server_does() {
+    let keys = our_keys("len-iv-ct-hmac", Path::new(""));
+    let (mut srv, port) = our_server_no_echo("len-iv-ct-hmac", &keys);
+    let port_s = port.to_string();
+    let mut args = vec!["connect", "--wire", "len-iv-ct-hmac", "--quiet", "127.0.0.1", &port_s];
+    args.extend(keys.iter().map(String::as_str));
+    let mut c = Proc::spawn(&args);
+    srv.wait_for("client 1 connected");
+    // More messages than any internal queue holds, while the client types nothing.
+    for i in 0..200 {
+        srv.say(&format!("push {i}"));
+    }
+    c.wait_for("server: push 199");
+    srv.say("/quit");
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    assert!(c.text().contains("* server closed the connection"), "{}", c.text());
+    assert_eq!(c.text().matches("server: push ").count(), 200);
+}

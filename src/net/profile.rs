@@ -323,7 +323,7 @@ pub async fn connect(
     };
     let mut lines = match &opts.send {
         Some(text) => Lines::One(Some(text.clone().into_bytes())),
-        None => Lines::Stdin(BufReader::new(tokio::io::stdin())),
+        None => Lines::Stdin(BufReader::new(tokio::io::stdin()), Vec::new()),
     };
     let quit = wire.quit_word();
     match wire.flow() {
@@ -362,27 +362,38 @@ pub async fn connect(
                     }
                 }
             });
-            let mut failed = None;
+            // The first failure (or, with --send, the reply's outcome) decides the end.
+            let mut end = None;
             let mut quit_sent = false;
-            while let Some(line) = lines.next_line().await? {
-                quit_sent = Some(line.as_slice()) == quit.map(str::as_bytes);
-                wr.write_all(&seal(&line)).await?;
-                if quit_sent {
-                    break;
-                }
-                if opts.send.is_some() {
-                    let end = match tokio::time::timeout(opts.timeout, rx.recv()).await {
-                        Ok(Some(None)) => ProfileEnd::Done,
-                        Ok(Some(Some(e))) => ProfileEnd::Failed(e),
-                        Ok(None) => ProfileEnd::ClosedWithoutReply,
-                        Err(_) => ProfileEnd::NoReply(opts.timeout),
-                    };
-                    failed = Some(end);
-                }
-                while let Ok(event) = rx.try_recv() {
-                    if let (Some(e), None) = (event, &failed) {
-                        failed = Some(ProfileEnd::Failed(e));
+            loop {
+                tokio::select! {
+                    line = lines.next_line() => {
+                        let Some(line) = line? else { break };
+                        quit_sent = Some(line.as_slice()) == quit.map(str::as_bytes);
+                        wr.write_all(&seal(&line)).await?;
+                        if quit_sent {
+                            break;
+                        }
+                        if opts.send.is_some() {
+                            let reply = match tokio::time::timeout(opts.timeout, rx.recv()).await {
+                                Ok(Some(None)) => ProfileEnd::Done,
+                                Ok(Some(Some(e))) => ProfileEnd::Failed(e),
+                                Ok(None) => ProfileEnd::ClosedWithoutReply,
+                                Err(_) => ProfileEnd::NoReply(opts.timeout),
+                            };
+                            end.get_or_insert(reply);
+                        }
                     }
+                    event = rx.recv() => match event {
+                        Some(Some(e)) => {
+                            end.get_or_insert(ProfileEnd::Failed(e));
+                        }
+                        Some(None) => {}
+                        None => {
+                            printer.event("leave", "server closed the connection");
+                            return Ok(end.unwrap_or(ProfileEnd::Done));
+                        }
+                    },
                 }
             }
             if !quit_sent && let Some(q) = quit {
@@ -391,13 +402,13 @@ pub async fn connect(
             // Show what is still arriving until the server closes.
             let rest = async {
                 while let Some(event) = rx.recv().await {
-                    if let (Some(e), None) = (event, &failed) {
-                        failed = Some(ProfileEnd::Failed(e));
+                    if let Some(e) = event {
+                        end.get_or_insert(ProfileEnd::Failed(e));
                     }
                 }
             };
             let _ = tokio::time::timeout(opts.timeout, rest).await;
-            Ok(failed.unwrap_or(ProfileEnd::Done))
+            Ok(end.unwrap_or(ProfileEnd::Done))
         }
         Flow::LockStep => {
             let mut n = first - 1;
@@ -496,16 +507,19 @@ pub async fn connect(
 /// the one `--send` message.
 enum Lines {
     One(Option<Vec<u8>>),
-    Stdin(BufReader<tokio::io::Stdin>),
+    /// The reader and the line so far: kept here, so a `select!` that drops
+    /// `next_line` midway loses nothing (`read_until` appends and resumes).
+    Stdin(BufReader<tokio::io::Stdin>, Vec<u8>),
 }
 
 impl Lines {
     async fn next_line(&mut self) -> std::io::Result<Option<Vec<u8>>> {
         match self {
             Lines::One(text) => Ok(text.take()),
-            Lines::Stdin(r) => {
-                let mut line = Vec::new();
-                if r.read_until(b'\n', &mut line).await? == 0 {
+            Lines::Stdin(r, partial) => {
+                let n = r.read_until(b'\n', partial).await?;
+                let mut line = std::mem::take(partial);
+                if n == 0 && line.is_empty() {
                     return Ok(None);
                 }
                 if line.last() == Some(&b'\n') {
@@ -577,7 +591,7 @@ async fn console(
     printer: Arc<Printer>,
     quit: tokio::sync::mpsc::Sender<()>,
 ) {
-    let mut stdin = Lines::Stdin(BufReader::new(tokio::io::stdin()));
+    let mut stdin = Lines::Stdin(BufReader::new(tokio::io::stdin()), Vec::new());
     while let Ok(Some(line)) = stdin.next_line().await {
         if line == b"/quit" {
             let _ = quit.send(()).await;
