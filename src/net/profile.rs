@@ -326,6 +326,9 @@ pub async fn connect(
         None => Lines::Stdin(BufReader::new(tokio::io::stdin()), Vec::new()),
     };
     let quit = wire.quit_word();
+    // A script (--send) waits --timeout for a reply; a person at a lock-step
+    // server may take as long as the idle timeout to type one.
+    let reply_wait = if opts.send.is_some() { opts.timeout } else { opts.limits.idle };
     match wire.flow() {
         Flow::FullDuplex => {
             let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<ProfileError>>(64);
@@ -423,10 +426,9 @@ pub async fn connect(
                 said_quit = Some(line.as_slice()) == quit.map(str::as_bytes);
                 wr.write_all(&seal(&line)).await?;
                 let reply =
-                    tokio::time::timeout(opts.timeout, reader.next(Expect::Message(wire), Some(&codec)))
-                        .await;
+                    tokio::time::timeout(reply_wait, reader.next(Expect::Message(wire), Some(&codec))).await;
                 let outcome = match reply {
-                    Err(_) => ProfileEnd::NoReply(opts.timeout),
+                    Err(_) => ProfileEnd::NoReply(reply_wait),
                     Ok(Err(e)) => return Err(e),
                     Ok(Ok(Got::End)) if said_quit => ProfileEnd::Done,
                     Ok(Ok(Got::End)) => ProfileEnd::ClosedWithoutReply,
@@ -475,9 +477,9 @@ pub async fn connect(
             wr.write_all(&seal(&line)).await?;
             wr.shutdown().await?;
             let reply =
-                tokio::time::timeout(opts.timeout, reader.next(Expect::Message(wire), Some(&codec))).await;
+                tokio::time::timeout(reply_wait, reader.next(Expect::Message(wire), Some(&codec))).await;
             Ok(match reply {
-                Err(_) => ProfileEnd::NoReply(opts.timeout),
+                Err(_) => ProfileEnd::NoReply(reply_wait),
                 Ok(Err(e)) => return Err(e),
                 Ok(Ok(Got::End)) if opts.send.is_some() => ProfileEnd::ClosedWithoutReply,
                 Ok(Ok(Got::End)) => ProfileEnd::Done,
