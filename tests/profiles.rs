@@ -556,7 +556,10 @@ fn a_full_duplex_server_sends_what_is_typed_to_every_client() {
         args.extend(keys.iter().map(String::as_str));
         Proc::spawn(&args)
     };
-    let mut clients: Vec<Proc> = (0..2).map(|_| spawn()).collect();
+    // One after the other, so that clients[0] is the server's client 1.
+    let first = spawn();
+    srv.wait_for("client 1 connected");
+    let mut clients = vec![first, spawn()];
     srv.wait_for("client 2 connected");
     srv.say("to everyone");
     for c in &clients {
