@@ -441,12 +441,10 @@ fn connect_profile(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliErro
     })?;
     match end {
         ProfileEnd::Done => Ok(()),
-        ProfileEnd::ClosedWithoutReply => Err(CliError::failure(
-            format!("{target} closed the connection without replying"),
-            "the server may have refused the message: see its log",
-        )),
-        ProfileEnd::NoReply(t) => Err(CliError::failure(
-            format!("no reply from {target} within {} s", t.as_secs()),
+        ProfileEnd::ClosedWithoutReply => Err(closed_without_reply(&target)),
+        ProfileEnd::NoReply(t) => Err(no_reply(
+            &target,
+            t,
             format!(
                 "a {} server drops what it cannot verify; check the keys, or raise --timeout",
                 wire.name()
@@ -465,6 +463,19 @@ fn connect_profile(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliErro
             Err(CliError::usage(format!("from {target}: {e}"), hint))
         }
     }
+}
+
+/// `connect --send` saw the server close instead of replying (both wire kinds).
+fn closed_without_reply(target: &str) -> CliError {
+    CliError::failure(
+        format!("{target} closed the connection without replying"),
+        "the server may have refused the message: see its log",
+    )
+}
+
+/// `connect --send` waited `t` for a reply in vain.
+fn no_reply(target: &str, t: Duration, hint: impl Into<String>) -> CliError {
+    CliError::failure(format!("no reply from {target} within {} s", t.as_secs()), hint)
 }
 
 /// Connects within 10 s, or says why not.
@@ -575,14 +586,8 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
     })?;
     match end {
         End::Done => Ok(()),
-        End::ClosedWithoutReply => Err(CliError::failure(
-            format!("{target} closed the connection without replying"),
-            "the server may have refused the message: see its log",
-        )),
-        End::NoReply(t) => Err(CliError::failure(
-            format!("no reply from {target} within {} s", t.as_secs()),
-            "does the server run with --echo? raise --timeout",
-        )),
+        End::ClosedWithoutReply => Err(closed_without_reply(&target)),
+        End::NoReply(t) => Err(no_reply(&target, t, "does the server run with --echo? raise --timeout")),
         End::Refused(e) => {
             let hint = match &e {
                 NetError::SuiteMismatch { .. } => "start both sides with the same --mode",

@@ -16,7 +16,6 @@
 //! (a delimited format) the connection goes on, otherwise it is closed — and
 //! the server keeps serving everyone else.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -231,7 +230,7 @@ async fn handshake_client<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     let server = rsa_json::parse_public_pem(&theirs)?;
     let mut key = [0u8; 32];
     rand::Rng::fill_bytes(&mut rand::rng(), &mut key);
-    let wrapped = rsa_json::wrap_key(&server, &key, &mut rand::rng());
+    let wrapped = rsa_json::wrap_key(&server, &key, &mut rand::rng())?;
     wr.write_all(&wrapped).await?;
     show(printer, Dir::Out, "server", 2, Expect::Exact(wrapped.len()), &wrapped, None);
     printer.event(
@@ -425,50 +424,24 @@ pub async fn connect(
                 };
                 said_quit = Some(line.as_slice()) == quit.map(str::as_bytes);
                 wr.write_all(&seal(&line)).await?;
-                let reply =
-                    tokio::time::timeout(reply_wait, reader.next(Expect::Message(wire), Some(&codec))).await;
-                let outcome = match reply {
-                    Err(_) => ProfileEnd::NoReply(reply_wait),
-                    Ok(Err(e)) => return Err(e),
-                    Ok(Ok(Got::End)) if said_quit => ProfileEnd::Done,
-                    Ok(Ok(Got::End)) => ProfileEnd::ClosedWithoutReply,
-                    Ok(Ok(Got::Bad(e, _))) => ProfileEnd::Failed(e),
-                    Ok(Ok(Got::Message(bytes, note))) => {
-                        n += 1;
-                        if let Some(note) = note {
-                            printer.event("ambiguous", &note);
+                n += 1;
+                let outcome = match reply(&mut reader, &codec, n, reply_wait, &printer).await? {
+                    Reply::Opened | Reply::Closed | Reply::TimedOut(_) if said_quit => break,
+                    Reply::Opened => continue,
+                    Reply::Closed => ProfileEnd::ClosedWithoutReply,
+                    Reply::TimedOut(t) => ProfileEnd::NoReply(t),
+                    Reply::Failed(e) => {
+                        // One bad reply does not end the session: record it, go on.
+                        printer.event("error", &format!("from server: {e}"));
+                        end.get_or_insert(ProfileEnd::Failed(e));
+                        if said_quit {
+                            break;
                         }
-                        let opened = codec.open(&bytes);
-                        show(
-                            &printer,
-                            Dir::In,
-                            "server",
-                            n,
-                            Expect::Message(wire),
-                            &bytes,
-                            opened.as_deref().ok(),
-                        );
-                        match opened {
-                            Ok(_) => ProfileEnd::Done,
-                            Err(e) => ProfileEnd::Failed(e),
-                        }
+                        continue;
                     }
                 };
-                match &outcome {
-                    ProfileEnd::Done => {}
-                    ProfileEnd::Failed(e) => printer.event("error", &format!("from server: {e}")),
-                    _ if said_quit => {}
-                    _ => {
-                        end.get_or_insert(outcome);
-                        break;
-                    }
-                }
-                if let ProfileEnd::Failed(_) = outcome {
-                    end.get_or_insert(outcome);
-                }
-                if said_quit {
-                    break;
-                }
+                end.get_or_insert(outcome);
+                break;
             }
             Ok(end.unwrap_or(ProfileEnd::Done))
         }
@@ -476,33 +449,56 @@ pub async fn connect(
             let line = lines.next_line().await?.unwrap_or_default();
             wr.write_all(&seal(&line)).await?;
             wr.shutdown().await?;
-            let reply =
-                tokio::time::timeout(reply_wait, reader.next(Expect::Message(wire), Some(&codec))).await;
-            Ok(match reply {
-                Err(_) => ProfileEnd::NoReply(reply_wait),
-                Ok(Err(e)) => return Err(e),
-                Ok(Ok(Got::End)) if opts.send.is_some() => ProfileEnd::ClosedWithoutReply,
-                Ok(Ok(Got::End)) => ProfileEnd::Done,
-                Ok(Ok(Got::Bad(e, _))) => ProfileEnd::Failed(e),
-                Ok(Ok(Got::Message(bytes, _))) => {
-                    let opened = codec.open(&bytes);
-                    show(
-                        &printer,
-                        Dir::In,
-                        "server",
-                        1,
-                        Expect::Message(wire),
-                        &bytes,
-                        opened.as_deref().ok(),
-                    );
-                    match opened {
-                        Ok(_) => ProfileEnd::Done,
-                        Err(e) => ProfileEnd::Failed(e),
-                    }
-                }
+            Ok(match reply(&mut reader, &codec, 1, reply_wait, &printer).await? {
+                Reply::Opened => ProfileEnd::Done,
+                Reply::Failed(e) => ProfileEnd::Failed(e),
+                Reply::TimedOut(t) => ProfileEnd::NoReply(t),
+                Reply::Closed if opts.send.is_some() => ProfileEnd::ClosedWithoutReply,
+                Reply::Closed => ProfileEnd::Done,
             })
         }
     }
+}
+
+/// What came back after a lock-step or one-shot message.
+enum Reply {
+    /// A reply that opened (shown with its text).
+    Opened,
+    /// A reply that did not open, or bytes that are not one.
+    Failed(ProfileError),
+    /// The server closed the connection instead.
+    Closed,
+    /// Nothing within the wait.
+    TimedOut(Duration),
+}
+
+/// Waits up to `wait` for the server's `n`th message, opens and shows it.
+async fn reply<R: AsyncRead + Unpin>(
+    reader: &mut MessageReader<R>,
+    codec: &Codec,
+    n: u64,
+    wait: Duration,
+    printer: &Printer,
+) -> std::io::Result<Reply> {
+    let wire = Expect::Message(codec.wire());
+    let Ok(got) = tokio::time::timeout(wait, reader.next(wire, Some(codec))).await else {
+        return Ok(Reply::TimedOut(wait));
+    };
+    Ok(match got? {
+        Got::End => Reply::Closed,
+        Got::Bad(e, _) => Reply::Failed(e),
+        Got::Message(bytes, note) => {
+            if let Some(note) = note {
+                printer.event("ambiguous", &note);
+            }
+            let opened = codec.open(&bytes);
+            show(printer, Dir::In, "server", n, wire, &bytes, opened.as_deref().ok());
+            match opened {
+                Ok(_) => Reply::Opened,
+                Err(e) => Reply::Failed(e),
+            }
+        }
+    })
 }
 
 /// Lines to send: stdin (bytes, newline removed, so non-UTF-8 is kept), or
@@ -564,23 +560,17 @@ pub async fn serve(listener: TcpListener, opts: ServeProfile, printer: Arc<Print
             "lock-step format: each client message waits for the next line you type as its reply",
         );
     }
-    let mut next_id = 1u32;
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, addr)) => {
-                    let id = next_id;
-                    next_id += 1;
-                    tokio::spawn(client(id, stream, addr, opts.clone(), lines.subscribe(), printer.clone()));
-                }
-                Err(e) => {
-                    printer.event("error", &format!("accept failed: {e}"));
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-            // End of console input is not `/quit`: keep serving (a background server has no stdin).
-            Some(()) = quit_rx.recv() => break,
-        }
+    let clients = {
+        let opts = opts.clone();
+        let lines = lines.clone();
+        super::proxy::accept_forever(listener, printer.clone(), move |id, stream, printer| {
+            client(id, stream, opts.clone(), lines.subscribe(), printer)
+        })
+    };
+    tokio::select! {
+        accepting = clients => accepting?,
+        // End of console input is not `/quit`: keep serving (a background server has no stdin).
+        Some(()) = quit_rx.recv() => {}
     }
     printer.event("quit", "server stopped");
     Ok(())
@@ -608,13 +598,11 @@ async fn console(
 async fn client(
     id: u32,
     stream: TcpStream,
-    addr: SocketAddr,
     opts: Arc<ServeProfile>,
     console: broadcast::Receiver<Vec<u8>>,
     printer: Arc<Printer>,
 ) {
     let peer = format!("client {id}");
-    printer.event("join", &format!("{peer} connected from {addr}"));
     let how = session(&peer, stream, &opts, console, &printer).await;
     printer.event("leave", &format!("{peer} {how}"));
 }
@@ -706,8 +694,9 @@ async fn session(
                     Flow::LockStep if is_quit => Some(text.clone()),
                     Flow::LockStep if opts.echo => Some(text.clone()),
                     Flow::LockStep => {
-                        printer.event("console", &format!("{peer} waits for your reply"));
+                        // Subscribe before asking, so a quick reply is not missed.
                         let mut fresh = console.resubscribe();
+                        printer.event("console", &format!("{peer} waits for your reply"));
                         match tokio::time::timeout(opts.limits.idle, fresh.recv()).await {
                             Ok(Ok(line)) => Some(line),
                             _ => return "closed: no reply was typed".into(),

@@ -126,8 +126,15 @@ impl Identity {
 }
 
 /// Wraps a fresh session key to the server's public key (client side).
-pub fn wrap_key<R: CryptoRng + ?Sized>(server: &RsaPublicKey, key: &[u8; 32], rng: &mut R) -> Vec<u8> {
-    server.encrypt(rng, Oaep::<Sha256>::new(), key).expect("a 32-byte key fits RSA-OAEP-2048")
+/// The server's key comes from the peer: a failure is its error, not a panic.
+pub fn wrap_key<R: CryptoRng + ?Sized>(
+    server: &RsaPublicKey,
+    key: &[u8; 32],
+    rng: &mut R,
+) -> Result<Vec<u8>, ProfileError> {
+    server
+        .encrypt(rng, Oaep::<Sha256>::new(), key)
+        .map_err(|e| ProfileError::KeyTransport(format!("RSA-OAEP to the server's key failed: {e}")))
 }
 
 /// An established `rsa-gcm-json` session: the AES-256 key, our signing key,
@@ -260,7 +267,7 @@ mod tests {
         let b_pub = parse_public_pem(b.public_pem().as_bytes()).unwrap();
         let a_pub = parse_public_pem(a.public_pem().as_bytes()).unwrap();
         let key = [7u8; 32];
-        let wrapped = wrap_key(&b_pub, &key, &mut rng);
+        let wrapped = wrap_key(&b_pub, &key, &mut rng).unwrap();
         assert_eq!(wrapped.len(), b.oaep_len());
         assert_eq!(b.unwrap_key(&wrapped).unwrap(), key);
         let (sa, sb) = (a.session(&b_pub, key), b.session(&a_pub, key));
