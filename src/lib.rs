@@ -32,6 +32,7 @@ pub mod attacks;
 pub mod classical;
 pub mod cli;
 pub mod error;
+pub mod events;
 pub mod keys;
 pub mod net;
 pub mod profiles;
