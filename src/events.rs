@@ -591,7 +591,8 @@ impl TextObserver {
         let Some(term) = &self.progress else { return };
         let mut term = term.lock().unwrap_or_else(|e| e.into_inner());
         // One line, cut to fit 80 columns, redrawn in place; cleared when done.
-        let line: String = format!("{}: {}/{} {}", p.task, p.done, p.total, p.text).chars().take(79).collect();
+        let line: String =
+            format!("{}: {}/{} {}", p.task, p.done, p.total, p.text).chars().take(79).collect();
         let _ = if p.done >= p.total { write!(term, "\r{:79}\r", "") } else { write!(term, "\r{line:79}") };
         let _ = term.flush();
     }

@@ -75,31 +75,17 @@ pub fn run<R: CryptoRng + ?Sized>(
         }
         let title = format!("{suite} body, {} bytes", body.len());
         r.render(w, &Dump::new(title, &body).spans(layout::body_spans(suite, 0, body.len())))?;
-        match suite {
-            Suite::Ecb => writeln!(
-                w,
-                "→ ct[1] = ct[0]: ECB encrypts equal blocks to equal ciphertext, so anyone can see\n  which parts of a message repeat — without the key. (SP 800-38A §6.1)"
-            )?,
-            Suite::Cbc => writeln!(
-                w,
-                "→ A fresh random iv starts the chain C_i = E_K(P_i ⊕ C_i−1): the repeated block is\n  hidden, and sealing again gives different bytes. But nothing detects tampering. (SP 800-38A §6.2)"
-            )?,
-            Suite::CbcHmac | Suite::Gcm => {
-                let what = if suite == Suite::Gcm {
-                    "A 12-byte nonce, CTR-mode ciphertext (no padding) and a 16-byte GHASH tag. (SP 800-38D)"
-                } else {
-                    "The CBC body plus a 32-byte HMAC-SHA256 tag over iv‖ct, made with a separate MAC key. (RFC 2104)"
-                };
-                writeln!(w, "→ {what}")?;
-                let mut tampered = body.clone();
-                let at = suite.iv_len();
-                tampered[at] ^= 0x01;
-                let verdict = match cipher.open(&[], &tampered) {
-                    Ok(_) => "accepted (this should never happen)".to_string(),
-                    Err(e) => e.to_string(),
-                };
-                writeln!(w, "  Flip one bit of ct[0] (byte {at}) and open it: {verdict}.")?;
-            }
+        let spec = suite.spec();
+        writeln!(w, "→ {} ({})", spec.explain, spec.standard)?;
+        if spec.authenticated {
+            let mut tampered = body.clone();
+            let at = spec.iv_len;
+            tampered[at] ^= 0x01;
+            let verdict = match cipher.open(&[], &tampered) {
+                Ok(_) => "accepted (this should never happen)".to_string(),
+                Err(e) => e.to_string(),
+            };
+            writeln!(w, "  Flip one bit of ct[0] (byte {at}) and open it: {verdict}.")?;
         }
     }
 

@@ -318,7 +318,7 @@ fn fixed_iv_refused_for_gcm() {
     assert_error(
         &out,
         "--iv is for --mode cbc only, not gcm",
-        "gcm draws a fresh nonce per message: reusing one breaks GCM completely",
+        "gcm draws a fresh nonce per message: reusing one breaks GCM completely; drop --iv",
     );
 }
 

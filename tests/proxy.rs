@@ -109,7 +109,7 @@ fn leak_padding_errors_is_refused_for_authenticated_suites() {
         Proc::spawn(&["serve", "--mode", "gcm", "--port", "0", "--key", KEY, "--leak-padding-errors"]);
     assert_eq!(p.wait_exit(), 2);
     assert!(
-        p.text().contains("cryptolab: --leak-padding-errors is for cbc and ecb, not gcm"),
+        p.text().contains("cryptolab: --leak-padding-errors is for ecb and cbc, not gcm"),
         "{}",
         p.text()
     );

@@ -97,22 +97,27 @@ impl Plan {
         self.known.iter().zip(&self.wanted).map(|(k, w)| k ^ w).collect()
     }
 
-    /// The body bytes the attack changes: for a CBC body (IV first) plaintext
-    /// byte *j* is controlled by body byte *j*; for GCM (CTR mode) by the
-    /// ciphertext byte at the same position, after the 12-byte nonce.
-    pub fn body_range(&self, suite: Suite) -> std::ops::Range<usize> {
-        let start = match suite {
-            Suite::Gcm => 12 + self.at,
-            _ => self.at,
-        };
-        start..start + self.wanted.len()
+    /// The body bytes the attack changes, as the suite's table row says
+    /// ([`crate::suite::SuiteSpec::controlling_byte`]): for a CBC body (IV
+    /// first) plaintext byte *j* is controlled by body byte *j*; for a stream
+    /// mode (GCM's CTR) by the ciphertext byte at the same position, after
+    /// the nonce. `None` for ecb, where no byte controls another.
+    pub fn body_range(&self, suite: Suite) -> Option<std::ops::Range<usize>> {
+        let start = suite.spec().controlling_byte(self.at)?;
+        Some(start..start + self.wanted.len())
     }
 
-    /// Applies the mask to a captured body, returning the forged body.
+    /// Applies the mask to a captured body, returning the forged body (the
+    /// body unchanged where the suite gives no byte-wise control, or the
+    /// body is too short to hold the target).
     pub fn forge(&self, suite: Suite, body: &[u8]) -> Vec<u8> {
         let mut forged = body.to_vec();
-        for (b, m) in forged[self.body_range(suite)].iter_mut().zip(self.mask()) {
-            *b ^= m;
+        if let Some(range) = self.body_range(suite)
+            && let Some(bytes) = forged.get_mut(range)
+        {
+            for (b, m) in bytes.iter_mut().zip(self.mask()) {
+                *b ^= m;
+            }
         }
         forged
     }
@@ -174,7 +179,7 @@ pub fn narrate(
     )?;
     super::step(w, r, "2. The attacker captures the body: IV ‖ ciphertext.")?;
     r.render(w, &Dump::new("captured cbc body", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())))?;
-    let range = plan.body_range(Suite::Cbc);
+    let range = plan.body_range(Suite::Cbc).expect("cbc controls a byte through the block before it");
     let wanted = String::from_utf8_lossy(&plan.wanted);
     let known = String::from_utf8_lossy(&plan.known);
     super::step(
@@ -233,11 +238,7 @@ pub fn narrate(
             Outcome::Rejected(e) => e.to_string(),
             Outcome::Accepted { .. } => "ACCEPTED (this must never happen)".into(),
         };
-        let covers = if suite == Suite::Gcm {
-            "the GCM tag covers the ciphertext"
-        } else {
-            "the HMAC covers IV ‖ ciphertext"
-        };
+        let covers = suite.spec().covers;
         super::verdict(w, r, false, &format!("{suite}: {why} — {covers}, checked before decryption."))?;
     }
     Ok(())

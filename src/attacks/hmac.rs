@@ -79,8 +79,7 @@ pub fn tamper_all(suite: Suite, keys: &KeyMaterial, seed: u64) -> Vec<Tamper> {
     try_it("header: flags".into(), "0 → 0x80", flip(3, 0x80));
     try_it("header: seq".into(), "1 → 0", flip(11, 0x01));
     try_it("header: length".into(), "one byte less", flip(15, 0x01));
-    let iv = if suite == Suite::Gcm { "nonce" } else { "iv" };
-    try_it(iv.into(), "one bit flipped", flip(HEADER_LEN, 0x01));
+    try_it(suite.spec().iv_label.into(), "one bit flipped", flip(HEADER_LEN, 0x01));
     let ct_start = HEADER_LEN + suite.iv_len();
     let ct_end = frame.len() - suite.tag_len();
     for (i, start) in (ct_start..ct_end).step_by(16).enumerate() {

@@ -503,9 +503,11 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
     if args.chat.wire != Wire::Native {
         return serve_profile(args, color);
     }
-    if args.leak_padding_errors && args.chat.mode.is_authenticated() {
+    if args.leak_padding_errors && !args.chat.mode.spec().has_padding_oracle() {
+        let leaky: Vec<&str> =
+            Suite::ALL.iter().filter(|s| s.spec().has_padding_oracle()).map(|s| s.name()).collect();
         return Err(CliError::usage(
-            format!("--leak-padding-errors is for cbc and ecb, not {}", args.chat.mode),
+            format!("--leak-padding-errors is for {}, not {}", leaky.join(" and "), args.chat.mode),
             "the authenticated suites check the tag before the padding: there is nothing to leak",
         ));
     }

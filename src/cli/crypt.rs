@@ -152,14 +152,13 @@ fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial
 /// Parses `--iv`, allowed only for cbc.
 fn fixed_iv(args: &CryptArgs) -> Result<Option<[u8; 16]>, CliError> {
     let Some(text) = &args.iv else { return Ok(None) };
-    if args.mode != Suite::Cbc {
+    let spec = args.mode.spec();
+    if !spec.fixed_iv_allowed() {
+        let allowed: Vec<&str> =
+            Suite::ALL.iter().filter(|s| s.spec().fixed_iv_allowed()).map(|s| s.name()).collect();
         return Err(CliError::usage(
-            format!("--iv is for --mode cbc only, not {}", args.mode),
-            match args.mode {
-                Suite::Gcm => "gcm draws a fresh nonce per message: reusing one breaks GCM completely",
-                Suite::Ecb => "ecb has no IV",
-                _ => "cbc-hmac draws a fresh IV per message; drop --iv",
-            },
+            format!("--iv is for --mode {} only, not {}", allowed.join("|"), args.mode),
+            spec.fixed_iv_refusal(),
         ));
     }
     let hint = "give the IV as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f";

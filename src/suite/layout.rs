@@ -13,18 +13,19 @@ use super::pkcs7::BLOCK;
 /// dumped buffer: IV/nonce, each 16-byte ciphertext block, tag.
 pub fn body_spans(suite: Suite, offset: usize, len: usize) -> Vec<Span> {
     let mut spans = Vec::new();
-    let iv_len = suite.iv_len().min(len);
+    let spec = suite.spec();
+    let iv_len = spec.iv_len.min(len);
     if iv_len > 0 {
-        let kind = if suite == Suite::Gcm { SpanKind::Nonce } else { SpanKind::Iv };
-        let label = if suite == Suite::Gcm { "nonce" } else { "iv" };
-        spans.push(Span::new(label, kind, offset..offset + iv_len));
+        let kind = if spec.iv_label == "nonce" { SpanKind::Nonce } else { SpanKind::Iv };
+        spans.push(Span::new(spec.iv_label, kind, offset..offset + iv_len));
     }
     let tag_len = suite.tag_len().min(len - iv_len);
     let ct = offset + iv_len..offset + len - tag_len;
     spans.extend(block_spans("ct", SpanKind::Ciphertext, ct));
     if tag_len > 0 {
-        let what = if suite == Suite::Gcm { "GCM tag" } else { "HMAC-SHA256" };
-        spans.push(Span::new("tag", SpanKind::Tag, offset + len - tag_len..offset + len).with_note(what));
+        spans.push(
+            Span::new("tag", SpanKind::Tag, offset + len - tag_len..offset + len).with_note(spec.tag_label),
+        );
     }
     spans
 }

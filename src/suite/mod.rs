@@ -54,57 +54,232 @@ pub enum Suite {
     Gcm,
 }
 
+/// How an attacker who can change ciphertext controls one plaintext byte —
+/// the fact the bit-flipping demo and the error-propagation map are built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Not byte by byte: any change garbles the whole 16-byte block (ecb).
+    Garbles,
+    /// Through the byte sixteen before it: `P_i = D_K(C_i) ⊕ C_{i−1}`, and
+    /// the IV stands before block 0 (cbc).
+    PreviousBlock,
+    /// Through the ciphertext byte at the same position: `P = C ⊕ keystream`
+    /// (a stream mode; gcm's CTR inside).
+    SameByte,
+}
+
+/// Whether a suite encrypts whole blocks or XORs a keystream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Whole 16-byte blocks, so the message is padded (PKCS#7).
+    Block,
+    /// A keystream XORed byte by byte: ciphertext as long as the message.
+    Stream,
+}
+
+/// Everything cryptolab says about one suite, in one place: every
+/// predicate, label, hint, wire code and error text is derived from this
+/// row, so a new suite is one new row (and its module).
+#[derive(Debug)]
+pub struct SuiteSpec {
+    /// The name on the command line and in output.
+    pub name: &'static str,
+    /// The byte that names it in a native frame header.
+    pub code: u8,
+    /// Length of the IV or nonce that starts the body (0: none).
+    pub iv_len: usize,
+    /// What that field is called (`iv`, `nonce`).
+    pub iv_label: &'static str,
+    /// Length of the tag that ends the body (0: none).
+    pub tag_len: usize,
+    /// What the tag is (`HMAC-SHA256`, `GCM tag`).
+    pub tag_label: &'static str,
+    /// Block or stream.
+    pub shape: Shape,
+    /// Whether any change to the body (or its associated data) is detected.
+    pub authenticated: bool,
+    /// For the weak suites, the one-line reason they are INSECURE.
+    pub insecure: Option<&'static str>,
+    /// How a plaintext byte is controlled by an attacker.
+    pub control: Control,
+    /// What the tag covers, in words (for the authenticated suites).
+    pub covers: &'static str,
+    /// What reusing an IV or nonce under one key gives away.
+    pub reuse: &'static str,
+    /// The standard it follows.
+    pub standard: &'static str,
+    /// What the suite does with a message, in a sentence or two (the tour).
+    pub explain: &'static str,
+}
+
+/// The table: one row per suite, weakest first.
+const ECB: SuiteSpec = SuiteSpec {
+    name: "ecb",
+    code: 1,
+    iv_len: 0,
+    iv_label: "",
+    tag_len: 0,
+    tag_label: "",
+    shape: Shape::Block,
+    authenticated: false,
+    insecure: Some("ecb encrypts equal blocks to equal ciphertext (patterns leak) and detects no tampering"),
+    control: Control::Garbles,
+    covers: "",
+    reuse: "no IV at all: every message with the same blocks looks the same",
+    standard: "SP 800-38A §6.1",
+    explain: "ct[1] = ct[0]: ECB encrypts equal blocks to equal ciphertext, so anyone can see\n  \
+              which parts of a message repeat — without the key.",
+};
+const CBC: SuiteSpec = SuiteSpec {
+    name: "cbc",
+    code: 2,
+    iv_len: cbc::IV_LEN,
+    iv_label: "iv",
+    tag_len: 0,
+    tag_label: "",
+    shape: Shape::Block,
+    authenticated: false,
+    insecure: Some("cbc without a MAC detects no tampering: bits can be flipped, padding probed"),
+    control: Control::PreviousBlock,
+    covers: "",
+    reuse: "a repeated IV shows which messages start with the same blocks",
+    standard: "SP 800-38A §6.2",
+    explain: "A fresh random iv starts the chain C_i = E_K(P_i ⊕ C_i−1): the repeated block is\n  \
+              hidden, and sealing again gives different bytes. But nothing detects tampering.",
+};
+const CBC_HMAC: SuiteSpec = SuiteSpec {
+    name: "cbc-hmac",
+    code: 3,
+    iv_len: cbc::IV_LEN,
+    iv_label: "iv",
+    tag_len: cbc_hmac::TAG_LEN,
+    tag_label: "HMAC-SHA256",
+    shape: Shape::Block,
+    authenticated: true,
+    insecure: None,
+    control: Control::PreviousBlock,
+    covers: "the HMAC covers IV ‖ ciphertext",
+    reuse: "a repeated IV shows which messages start with the same blocks",
+    standard: "RFC 2104",
+    explain: "The CBC body plus a 32-byte HMAC-SHA256 tag over iv‖ct, made with a separate MAC key.",
+};
+const GCM: SuiteSpec = SuiteSpec {
+    name: "gcm",
+    code: 4,
+    iv_len: gcm::NONCE_LEN,
+    iv_label: "nonce",
+    tag_len: gcm::TAG_LEN,
+    tag_label: "GCM tag",
+    shape: Shape::Stream,
+    authenticated: true,
+    insecure: None,
+    control: Control::SameByte,
+    covers: "the GCM tag covers the ciphertext",
+    reuse: "reusing one breaks GCM completely",
+    standard: "SP 800-38D",
+    explain: "A 12-byte nonce, CTR-mode ciphertext (no padding) and a 16-byte GHASH tag.",
+};
+
+impl SuiteSpec {
+    /// Whether the ciphertext is padded to whole blocks.
+    pub const fn padded(&self) -> bool {
+        matches!(self.shape, Shape::Block)
+    }
+
+    /// Whether a receiver could tell bad padding from a bad message at all:
+    /// padded and not authenticated (the MAC is checked before the padding).
+    pub const fn has_padding_oracle(&self) -> bool {
+        self.padded() && !self.authenticated
+    }
+
+    /// Whether a caller may fix the IV (`encrypt --iv`, to reproduce
+    /// `openssl enc` and published vectors): only an unauthenticated suite
+    /// that has one. INSECURE, and said so where it is used.
+    pub const fn fixed_iv_allowed(&self) -> bool {
+        self.iv_len > 0 && !self.authenticated
+    }
+
+    /// Why `--iv` is refused for this suite, when it is.
+    pub fn fixed_iv_refusal(&self) -> String {
+        if self.iv_len == 0 {
+            format!("{} has no IV", self.name)
+        } else {
+            format!("{} draws a fresh {} per message: {}; drop --iv", self.name, self.iv_label, self.reuse)
+        }
+    }
+
+    /// The body offset of the ciphertext byte that controls plaintext byte
+    /// `j` (`None` where no single byte does, or `j` is in block 0 of ecb).
+    pub const fn controlling_byte(&self, j: usize) -> Option<usize> {
+        match self.control {
+            Control::Garbles => None,
+            Control::PreviousBlock => (self.iv_len + j).checked_sub(pkcs7::BLOCK),
+            Control::SameByte => Some(self.iv_len + j),
+        }
+    }
+}
+
 impl Suite {
     /// Every suite, weakest first.
     pub const ALL: [Suite; 4] = [Suite::Ecb, Suite::Cbc, Suite::CbcHmac, Suite::Gcm];
 
+    /// This suite's row of the table.
+    pub const fn spec(self) -> &'static SuiteSpec {
+        match self {
+            Suite::Ecb => &ECB,
+            Suite::Cbc => &CBC,
+            Suite::CbcHmac => &CBC_HMAC,
+            Suite::Gcm => &GCM,
+        }
+    }
+
     /// The name used on the command line and in output.
     pub const fn name(self) -> &'static str {
-        match self {
-            Suite::Ecb => "ecb",
-            Suite::Cbc => "cbc",
-            Suite::CbcHmac => "cbc-hmac",
-            Suite::Gcm => "gcm",
+        self.spec().name
+    }
+
+    /// The suite whose wire byte is `code`.
+    pub fn from_code(code: u8) -> Option<Suite> {
+        Suite::ALL.into_iter().find(|s| s.spec().code == code)
+    }
+
+    /// The wire codes in words, for error messages (`1 ecb, 2 cbc, …`).
+    pub fn code_list() -> String {
+        Suite::ALL.iter().map(|s| format!("{} {}", s.spec().code, s.name())).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The names in words, for error messages (`ecb, cbc, cbc-hmac or gcm`).
+    pub fn name_list() -> String {
+        let names: Vec<&str> = Suite::ALL.iter().map(|s| s.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
         }
     }
 
     /// Whether tampering with a message is detected.
     pub const fn is_authenticated(self) -> bool {
-        matches!(self, Suite::CbcHmac | Suite::Gcm)
+        self.spec().authenticated
     }
 
     /// For the weak suites, the one-line reason they are INSECURE.
     pub const fn insecure_reason(self) -> Option<&'static str> {
-        match self {
-            Suite::Ecb => {
-                Some("ecb encrypts equal blocks to equal ciphertext (patterns leak) and detects no tampering")
-            }
-            Suite::Cbc => Some("cbc without a MAC detects no tampering: bits can be flipped, padding probed"),
-            Suite::CbcHmac | Suite::Gcm => None,
-        }
+        self.spec().insecure
     }
 
     /// Length of the IV (cbc, cbc-hmac) or nonce (gcm) that starts the body.
     pub const fn iv_len(self) -> usize {
-        match self {
-            Suite::Ecb => 0,
-            Suite::Cbc | Suite::CbcHmac => cbc::IV_LEN,
-            Suite::Gcm => gcm::NONCE_LEN,
-        }
+        self.spec().iv_len
     }
 
     /// Length of the authentication tag that ends the body.
     pub const fn tag_len(self) -> usize {
-        match self {
-            Suite::Ecb | Suite::Cbc => 0,
-            Suite::CbcHmac => cbc_hmac::TAG_LEN,
-            Suite::Gcm => gcm::TAG_LEN,
-        }
+        self.spec().tag_len
     }
 
-    /// Whether the ciphertext is padded to whole 16-byte blocks (all but gcm).
+    /// Whether the ciphertext is padded to whole 16-byte blocks.
     pub const fn is_padded(self) -> bool {
-        !matches!(self, Suite::Gcm)
+        self.spec().padded()
     }
 
     /// Length of the ciphertext part of a body for a `msg_len`-byte message.
@@ -135,7 +310,7 @@ impl std::str::FromStr for Suite {
         Suite::ALL
             .into_iter()
             .find(|suite| suite.name() == s)
-            .ok_or_else(|| format!("unknown suite '{s}' (expected ecb, cbc, cbc-hmac or gcm)"))
+            .ok_or_else(|| format!("unknown suite '{s}' (expected {})", Suite::name_list()))
     }
 }
 

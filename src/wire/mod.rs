@@ -84,25 +84,14 @@ impl Kind {
     }
 }
 
-/// The byte that names a suite on the wire.
+/// The byte that names a suite on the wire (its row of [`Suite::spec`]).
 pub const fn suite_code(suite: Suite) -> u8 {
-    match suite {
-        Suite::Ecb => 1,
-        Suite::Cbc => 2,
-        Suite::CbcHmac => 3,
-        Suite::Gcm => 4,
-    }
+    suite.spec().code
 }
 
 /// The suite for a wire byte.
-pub const fn suite_from_code(code: u8) -> Option<Suite> {
-    match code {
-        1 => Some(Suite::Ecb),
-        2 => Some(Suite::Cbc),
-        3 => Some(Suite::CbcHmac),
-        4 => Some(Suite::Gcm),
-        _ => None,
-    }
+pub fn suite_from_code(code: u8) -> Option<Suite> {
+    Suite::from_code(code)
 }
 
 /// A decoded frame header.
@@ -137,7 +126,7 @@ pub enum WireError {
         got: u8,
     },
     /// The suite byte names no suite.
-    #[error("suite byte {got} names no suite (1 ecb, 2 cbc, 3 cbc-hmac, 4 gcm)")]
+    #[error("suite byte {got} names no suite ({})", Suite::code_list())]
     Suite {
         /// The byte received.
         got: u8,
