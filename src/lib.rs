@@ -37,6 +37,7 @@ pub mod keys;
 pub mod net;
 pub mod profiles;
 pub mod render;
+pub mod session;
 pub mod suite;
 pub mod tour;
 pub mod wire;

@@ -18,11 +18,13 @@ use anstyle::{AnsiColor, Style};
 use rand::CryptoRng;
 use tokio::net::TcpStream;
 
+use crate::events::{Collector, Detail, Dir, Event, Events, TextObserver, show_text};
 use crate::keys::KeyMaterial;
+use crate::net::Limits;
 use crate::net::client::{self, ConnectOptions};
 use crate::net::server::{self, ServeOptions};
-use crate::net::{Limits, Printer, Show};
 use crate::render::{Dump, Renderer};
+use crate::session::channel::Speak;
 use crate::suite::{Cipher, Suite, layout};
 
 /// The tour's message: block 0 and block 1 are the same 16 bytes.
@@ -141,27 +143,23 @@ fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) 
         let end = rt.block_on(async {
             let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
             let port = listener.local_addr()?.port();
-            let quiet = Arc::new(Printer::with_sink(Show::Quiet, Renderer::new(), Box::new(io::sink())));
             let opts = ServeOptions {
-                cipher: cipher.clone(),
+                speak: Speak::Native { cipher: cipher.clone(), seed: seed.map(|s| s ^ 0x5e5e) },
                 echo: true,
                 limits: Limits::default(),
-                console: false,
-                seed: seed.map(|s| s ^ 0x5e5e),
                 leak_padding: false,
             };
-            tokio::spawn(server::serve(listener, opts, quiet));
+            tokio::spawn(server::serve(listener, opts, None, Arc::new(Events::new())));
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;
-            let printer = Arc::new(Printer::with_sink(Show::Messages, *r, Box::new(Page(page.clone()))));
+            let shown = TextObserver::new(Detail::Messages, *r, Box::new(Page(page.clone())));
             let opts = ConnectOptions {
-                cipher,
+                speak: Speak::Native { cipher, seed },
                 name: "tour".into(),
-                send: Some("Meet me at noon.".into()),
+                script: true,
                 timeout: Duration::from_secs(5),
                 limits: Limits::default(),
-                seed,
             };
-            client::connect(stream, opts, printer).await
+            client::connect(stream, opts, one_line("Meet me at noon."), Events::to(Arc::new(shown))).await
         })?;
         writeln!(w)?;
         r.paint(w, Style::new().bold(), &format!("{suite}:"))?;
@@ -176,65 +174,74 @@ fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) 
     Ok(())
 }
 
+/// The one line a scripted client sends.
+fn one_line(text: &str) -> tokio::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let _ = tx.try_send(text.as_bytes().to_vec());
+    rx
+}
+
 /// Section 9: two classroom wire formats (`--wire`), each with the real
-/// server, a keyless proxy flipping IV byte 4, and the real client.
+/// server, a keyless proxy flipping IV byte 4, and the real client. What the
+/// server did is read from its events (a frame it opened, or a rejection).
 fn classroom(w: &mut dyn Write, r: &Renderer) -> io::Result<()> {
-    use crate::net::profile::{self, ConnectProfile, ProfileKeys, ProxyProfile, ServeProfile};
-    use crate::profiles::Wire;
+    use crate::net::proxy::{self, ProxyOptions};
+    use crate::profiles::{Format, FormatKeys, Wire};
 
     heading(w, r, "9. Classroom formats: speaking students' own AES programs (--wire)")?;
     writeln!(w, "cryptolab speaks five ad-hoc formats of classroom programs (docs/PROTOCOL.md, lab 10).")?;
     writeln!(w, "Two of them here, with the text key a class would use, through a keyless proxy that flips")?;
     writeln!(w, "bit 0x08 of IV byte 4 in the client's first message ('1' → '9' if CBC lets it):")?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    for (wire, flip) in [(Wire::B64IvCt, "flip:1:4:08"), (Wire::LenIvCtHmac, "flip:1:8:08")] {
-        let keys = ProfileKeys::Aes {
+    for (format, flip) in [(Format::B64IvCt, "flip:1:4:08"), (Format::LenIvCtHmac, "flip:1:8:08")] {
+        let keys = FormatKeys::Aes {
             key: b"Sixteen byte key".to_vec(),
             mac: Some(b"class mac key".to_vec()),
             iv: None,
         };
-        let server_page = Arc::new(Mutex::new(Vec::new()));
-        let quiet = |page: Option<Arc<Mutex<Vec<u8>>>>| {
-            let sink: Box<dyn Write + Send> = match page {
-                Some(p) => Box::new(Page(p)),
-                None => Box::new(io::sink()),
-            };
-            Arc::new(Printer::with_sink(Show::Quiet, Renderer::new(), sink))
-        };
+        let server_saw = Collector::new();
         let end = rt.block_on(async {
             let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
             let upstream = format!("127.0.0.1:{}", listener.local_addr()?.port());
-            let opts = ServeProfile {
-                wire,
-                keys: keys.clone(),
+            let speak = Speak::Format { format, keys };
+            let opts = ServeOptions {
+                speak: speak.clone(),
                 echo: true,
                 limits: Limits::default(),
-                console: false,
+                leak_padding: false,
             };
-            tokio::spawn(profile::serve(listener, opts, quiet(Some(server_page.clone()))));
-            let proxy = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-            let port = proxy.local_addr()?.port();
+            tokio::spawn(server::serve(listener, opts, None, Events::to(server_saw.clone())));
+            let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            let port = listener.local_addr()?.port();
             let rules = vec![flip.parse().map_err(io::Error::other)?];
-            let opts = ProxyProfile { wire, upstream, rules, limits: Limits::default() };
-            tokio::spawn(profile::proxy(proxy, opts, quiet(None)));
+            let opts =
+                ProxyOptions { wire: Wire::Format(format), upstream, rules, limits: Limits::default() };
+            tokio::spawn(proxy::proxy(listener, opts, Arc::new(Events::new())));
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;
-            let opts = ConnectProfile {
-                wire,
-                keys,
-                send: Some("pay 10 to bob".into()),
+            let opts = ConnectOptions {
+                speak,
+                name: String::new(),
+                script: true,
                 timeout: Duration::from_millis(300),
                 limits: Limits::default(),
             };
-            profile::connect(stream, opts, quiet(None)).await
+            client::connect(stream, opts, one_line("pay 10 to bob"), Arc::new(Events::new())).await
         })?;
-        let log =
-            String::from_utf8_lossy(&server_page.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        let seen = server_saw.events();
+        let read = seen.iter().find_map(|e| match e {
+            Event::Frame(f) if f.dir == Dir::In && f.is_message && f.n == 1 => {
+                f.text.as_deref().map(show_text)
+            }
+            _ => None,
+        });
+        let refused = seen.iter().find_map(|e| match e {
+            Event::Rejected { reason, n: 1, .. } => Some(reason.clone()),
+            _ => None,
+        });
         writeln!(w)?;
-        r.paint(w, Style::new().bold(), &format!("{}:", wire.name()))?;
-        writeln!(w, " {}", wire.weakness())?;
+        r.paint(w, Style::new().bold(), &format!("{}:", format.name()))?;
+        writeln!(w, " {}", format.spec().weakness)?;
         writeln!(w, "  client sent:    pay 10 to bob")?;
-        let read = log.lines().find_map(|l| l.strip_prefix("client 1: ").filter(|t| t.starts_with("pay")));
-        let refused = log.lines().find_map(|l| l.strip_prefix("* client 1: message 1: "));
         match (read, refused) {
             (Some(text), _) => {
                 writeln!(w, "  server read:    {text}")?;

@@ -14,7 +14,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
-use cryptolab::profiles::{Codec, Wire};
+use cryptolab::profiles::{Codec, Format, FormatKeys};
 use support::chat::Proc;
 use support::peers::*;
 
@@ -184,8 +184,9 @@ fn every_format_is_covered() {
 
 // ---- bad input ----
 
-fn codec(wire: Wire, mac: &[u8]) -> Codec {
-    Codec::new(wire, &hex::decode(KEY).unwrap(), Some(mac), None).unwrap()
+fn codec(format: Format, mac: &[u8]) -> Codec {
+    let keys = FormatKeys::Aes { key: hex::decode(KEY).unwrap(), mac: Some(mac.to_vec()), iv: None };
+    Codec::new(format, &keys).unwrap()
 }
 
 fn connect(port: u16) -> TcpStream {
@@ -223,7 +224,7 @@ fn wrong_key_is_named_on_both_sides() {
         "b64-iv-ct",
         &srv,
         port,
-        "client 1: message 1: bad padding: wrong key, or the ciphertext was changed",
+        "message 1 from client 1: bad padding: wrong key, or the ciphertext was changed",
     );
 }
 
@@ -231,7 +232,12 @@ fn wrong_key_is_named_on_both_sides() {
 fn bad_base64_is_named_and_the_server_goes_on() {
     let (srv, port) = our_server("b64-iv-ct", &["--key".into(), KEY.into()], &[]);
     connect(port).write_all(b"not*base64").unwrap();
-    still_serves("b64-iv-ct", &srv, port, "client 1: bad base64: byte 0x2a at offset 3 is not base64");
+    still_serves(
+        "b64-iv-ct",
+        &srv,
+        port,
+        "message 1 from client 1: bad base64: byte 0x2a at offset 3 is not base64",
+    );
 }
 
 #[test]
@@ -246,7 +252,7 @@ fn a_truncated_message_is_named() {
         "len-iv-ct-hmac",
         &srv,
         port,
-        "client 1: truncated message: length prefix says 100 bytes, 10 arrived",
+        "message 1 from client 1: truncated message: length prefix says 100 bytes, 10 arrived",
     );
 }
 
@@ -269,8 +275,8 @@ fn a_wrong_hmac_is_refused_and_the_connection_goes_on() {
     let (srv, port) = our_server("len-iv-ct-hmac", &keys, &["--quiet"]);
     let mut rng = rand::rng();
     let mut s = connect(port);
-    s.write_all(&codec(Wire::LenIvCtHmac, b"not the mac key").seal(b"forged", &mut rng)).unwrap();
-    let good = codec(Wire::LenIvCtHmac, MAC.as_bytes());
+    s.write_all(&codec(Format::LenIvCtHmac, b"not the mac key").seal(b"forged", &mut rng)).unwrap();
+    let good = codec(Format::LenIvCtHmac, MAC.as_bytes());
     s.write_all(&good.seal(b"genuine", &mut rng)).unwrap();
     // Only the genuine message is echoed, on the same connection.
     let mut len = [0u8; 4];
@@ -279,7 +285,7 @@ fn a_wrong_hmac_is_refused_and_the_connection_goes_on() {
     s.read_exact(&mut body).unwrap();
     assert_eq!(good.open(&[&len[..], &body].concat()).unwrap(), b"genuine");
     let log = srv.wait_for("client 1: genuine");
-    assert!(log.contains("client 1: message 1: HMAC does not verify"), "{log}");
+    assert!(log.contains("message 1 from client 1: HMAC does not verify"), "{log}");
     assert!(!log.contains("client 1: forged"), "{log}");
 }
 
@@ -291,12 +297,12 @@ fn a_bad_pem_is_named_and_the_server_goes_on() {
         "rsa-gcm-json",
         &srv,
         port,
-        "client 1: not a PEM public key: it starts with \"hello, I am not a key\\n\"",
+        "message 1 from client 1: not a PEM public key: it starts with \"hello, I am not a key\\n\"",
     );
     // A PEM frame around garbage is refused by the parser, not just the prefix check.
     let mut s = connect(port);
     s.write_all(b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").unwrap();
-    srv.wait_for("client 3: not a PEM public key");
+    srv.wait_for("message 1 from client 3: not a PEM public key");
 }
 
 #[test]
@@ -308,7 +314,7 @@ fn a_bad_signature_is_refused() {
     let (_proxy, pport) = proxy("rsa-gcm-json", port, &["flip:3:40:01"]);
     let mut c = our_client("rsa-gcm-json", pport, &[], &["--send", "pay 10", "--timeout", "3"]);
     assert_eq!(c.wait_exit(), 1, "{}", c.text());
-    srv.wait_for("client 1: message 3: bad signature: RSA-PSS over the plaintext does not verify");
+    srv.wait_for("message 3 from client 1: bad signature: RSA-PSS over the plaintext does not verify");
     assert!(!srv.text().contains("client 1: pay 10"), "{}", srv.text());
 }
 
@@ -324,7 +330,7 @@ fn read_b64_reply(s: &mut TcpStream, codec: &Codec, len: usize) -> Vec<u8> {
 #[test]
 fn a_message_split_over_reads_is_decoded() {
     let (srv, port) = our_server("b64-iv-ct", &["--key".into(), KEY.into()], &["--quiet"]);
-    let c = codec(Wire::B64IvCt, b"");
+    let c = codec(Format::B64IvCt, b"");
     let text = b"a message that arrives in three pieces, slowly";
     let msg = c.seal(text, &mut rand::rng());
     let mut s = connect(port);
@@ -340,7 +346,7 @@ fn a_message_split_over_reads_is_decoded() {
 #[test]
 fn two_messages_in_one_read_are_both_decoded_and_ambiguity_reported() {
     let (srv, port) = our_server("b64-iv-ct", &["--key".into(), KEY.into()], &["--quiet"]);
-    let c = codec(Wire::B64IvCt, b"");
+    let c = codec(Format::B64IvCt, b"");
     let mut rng = rand::rng();
     // 16 text bytes → 48 decoded bytes → 64 base64 characters and no '=':
     // back to back, nothing in the bytes says where one ends.
@@ -425,20 +431,21 @@ fn worked_example(doc: &str, name: &str) -> String {
 fn worked_examples_open() {
     let doc = std::fs::read_to_string("docs/PROTOCOL.md").unwrap();
     let key = hex::decode(KEY).unwrap();
-    let open = |wire: Wire, mac: Option<&[u8]>, iv: Option<[u8; 16]>, key: &[u8], msg: &[u8]| {
-        Codec::new(wire, key, mac, iv).unwrap().open(msg).unwrap()
+    let open = |format: Format, mac: Option<&[u8]>, iv: Option<[u8; 16]>, key: &[u8], msg: &[u8]| {
+        let keys = FormatKeys::Aes { key: key.to_vec(), mac: mac.map(<[u8]>::to_vec), iv };
+        Codec::new(format, &keys).unwrap().open(msg).unwrap()
     };
     let hex_of = |s: String| hex::decode(s.replace(' ', "")).unwrap();
     let w = worked_example(&doc, "len-iv-ct-hmac");
-    assert_eq!(open(Wire::LenIvCtHmac, Some(b"lab mac key"), None, &key, &hex_of(w)), b"hi");
+    assert_eq!(open(Format::LenIvCtHmac, Some(b"lab mac key"), None, &key, &hex_of(w)), b"hi");
     let w = worked_example(&doc, "b64-iv-ct");
-    assert_eq!(open(Wire::B64IvCt, None, None, &key, w.as_bytes()), b"hi");
+    assert_eq!(open(Format::B64IvCt, None, None, &key, w.as_bytes()), b"hi");
     let w = worked_example(&doc, "b64-ecb");
-    assert_eq!(open(Wire::B64Ecb, None, None, &key, w.as_bytes()), b"hi");
+    assert_eq!(open(Format::B64Ecb, None, None, &key, w.as_bytes()), b"hi");
     let file = std::fs::read("samples/static-iv.key").unwrap();
     let w = worked_example(&doc, "raw-cbc-static");
     let iv: [u8; 16] = file[16..].try_into().unwrap();
-    assert_eq!(open(Wire::RawCbcStatic, None, Some(iv), &file[..16], &hex_of(w)), b"hi");
+    assert_eq!(open(Format::RawCbcStatic, None, Some(iv), &file[..16], &hex_of(w)), b"hi");
     // rsa-gcm-json: the GCM part under the documented session key.
     let w = worked_example(&doc, "rsa-gcm-json");
     let v: serde_json::Value = serde_json::from_str(&w).unwrap();
@@ -454,7 +461,7 @@ fn the_padding_oracle_decrypts_a_b64_message_through_the_proxy() {
     let (srv, port) = peer_server("b64-iv-ct", &["--key".into(), KEY.into()]);
     let (px, pport) = proxy("b64-iv-ct", port, &[]);
     let secret = b"wire formats leak: 16+ bytes of it";
-    let captured = codec(Wire::B64IvCt, b"").seal(secret, &mut rand::rng());
+    let captured = codec(Format::B64IvCt, b"").seal(secret, &mut rand::rng());
     let target = format!("127.0.0.1:{pport}");
     let frame = String::from_utf8(captured).unwrap();
     let mut c = Proc::spawn(&[
@@ -572,7 +579,7 @@ fn a_full_duplex_server_sends_what_is_typed_to_every_client() {
         drop(c.stdin.take());
         assert_eq!(c.wait_exit(), 0, "{}", c.text());
     }
-    srv.wait_for("client 2 said quit");
+    srv.wait_for("client 2 left (said quit)");
 }
 
 fn our_server_no_echo(wire: &str, keys: &[String]) -> (Proc, u16) {
@@ -587,7 +594,7 @@ fn our_server_no_echo(wire: &str, keys: &[String]) -> (Proc, u16) {
 #[test]
 fn a_flood_of_whitespace_is_dropped_not_buffered() {
     let (srv, port) = our_server("b64-iv-ct", &["--key".into(), KEY.into()], &["--quiet"]);
-    let c = codec(Wire::B64IvCt, b"");
+    let c = codec(Format::B64IvCt, b"");
     let mut s = connect(port);
     // Four times the largest message, as spaces and newlines: between
     // messages, so nothing to keep and nothing to report.

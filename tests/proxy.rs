@@ -122,11 +122,11 @@ fn live_padding_oracle_recovers_a_captured_secret() {
     let (px, pport) = proxy(port, &["--json"]);
     let mut c = client("cbc", pport, &["--quiet", "--send", "the vault code is 7291"]);
     assert_eq!(c.wait_exit(), 0);
-    let text = px.wait_for("\"frame\":2");
+    let text = px.wait_for("client 1 → server · frame 2");
     let frame = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["event"] == "frame" && v["frame"] == 2 && v["dir"] == "client 1 → server")
+        .find(|v| v["event"] == "frame" && v["n"] == 2 && v["peer"] == "client 1 → server")
         .expect("the captured message frame")["hex"]
         .as_str()
         .unwrap()

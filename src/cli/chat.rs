@@ -7,16 +7,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::mpsc;
 
 use crate::error::CliError;
-use crate::keys::KeyMaterial;
+use crate::events::{Detail, Events, Notice, Output};
+use crate::net::Limits;
 use crate::net::client::{ConnectOptions, End};
-use crate::net::profile::{ConnectProfile, ProfileEnd, ProfileKeys, ServeProfile};
 use crate::net::server::ServeOptions;
-use crate::net::{Limits, NetError, Printer, Show};
-use crate::profiles::rsa_json::Identity;
-use crate::profiles::{ProfileError, Wire};
-use crate::render::{ColorChoice, Renderer};
+use crate::profiles::rsa_gcm_json::Identity;
+use crate::profiles::{Format, FormatKeys, Wire};
+use crate::render::ColorChoice;
+use crate::session::channel::Speak;
 use crate::suite::{Cipher, Suite};
 
 use super::{KeyArgs, block_on};
@@ -144,23 +146,23 @@ pub struct ChatArgs {
     pub rsa_key: Option<PathBuf>,
 }
 
-/// The printer for `--json` / `--quiet` / full dumps, coloured only for full
-/// dumps on a terminal (serve, connect and proxy share it).
-fn printer(json: bool, quiet: bool, color: ColorChoice) -> Arc<Printer> {
-    let show = if json {
-        Show::Json
+/// The events hub for `--json` / `--quiet` / full dumps, written to stdout,
+/// coloured only for full dumps on a terminal (serve, connect and proxy share it).
+fn events(json: bool, quiet: bool, color: ColorChoice) -> Arc<Events> {
+    let output = if json {
+        Output::Json
     } else if quiet {
-        Show::Quiet
+        Output::Text(Detail::Quiet)
     } else {
-        Show::Full
+        Output::Text(Detail::Full)
     };
-    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()) && show == Show::Full);
-    Arc::new(Printer::new(show, renderer))
+    let color = color.enabled(io::stdout().is_terminal());
+    Events::to(output.observer(Box::new(io::stdout()), color, None))
 }
 
 impl ChatArgs {
-    fn printer(&self, color: ColorChoice) -> Arc<Printer> {
-        printer(self.json, self.quiet, color)
+    fn events(&self, color: ColorChoice) -> Arc<Events> {
+        events(self.json, self.quiet, color)
     }
 
     fn limits(&self) -> Limits {
@@ -171,11 +173,10 @@ impl ChatArgs {
         }
     }
 
-    /// The keys for a wire profile, checked against what the format needs.
-    fn profile_keys(&self) -> Result<ProfileKeys, CliError> {
-        let wire = self.wire;
-        let keys = match wire {
-            Wire::RawCbcStatic => {
+    /// The keys for a classroom format, checked against what it needs.
+    fn format_keys(&self, format: Format) -> Result<FormatKeys, CliError> {
+        let keys = match format {
+            Format::RawCbcStatic => {
                 let path = self.static_key_file.as_ref().ok_or_else(|| {
                     CliError::usage(
                         "raw-cbc-static needs --static-key-file FILE",
@@ -197,9 +198,9 @@ impl ChatArgs {
                     );
                 }
                 let (key, iv) = bytes.split_at(16);
-                ProfileKeys::Aes { key: key.to_vec(), mac: None, iv: Some(iv.try_into().expect("16 bytes")) }
+                FormatKeys::Aes { key: key.to_vec(), mac: None, iv: Some(iv.try_into().expect("16 bytes")) }
             }
-            Wire::RsaGcmJson => {
+            Format::RsaGcmJson => {
                 let identity = match &self.rsa_key {
                     Some(path) => {
                         let text = String::from_utf8(read_small(path, 64 * 1024)?).map_err(|_| {
@@ -217,20 +218,20 @@ impl ChatArgs {
                     }
                     None => Identity::generate(&mut rand::rng()),
                 };
-                ProfileKeys::Rsa(Arc::new(identity))
+                FormatKeys::Rsa(Arc::new(identity))
             }
-            _ => {
+            Format::LenIvCtHmac | Format::B64IvCt | Format::B64Ecb => {
                 let keys = self.keys.load(false)?;
-                ProfileKeys::Aes { key: keys.enc.clone(), mac: keys.mac.clone(), iv: None }
+                FormatKeys::Aes { key: keys.enc.clone(), mac: keys.mac.clone(), iv: None }
             }
         };
-        if let ProfileKeys::Aes { .. } = keys {
-            keys.codec(wire).map_err(|e| {
+        if let FormatKeys::Aes { .. } = keys {
+            crate::profiles::Codec::new(format, &keys).map_err(|e| {
                 CliError::usage(
                     e,
                     format!(
                         "the keys must match the program you talk to; see `cryptolab serve --help` for {}",
-                        wire.name()
+                        format.name()
                     ),
                 )
             })?;
@@ -238,21 +239,33 @@ impl ChatArgs {
         Ok(keys)
     }
 
-    /// The line saying which keys a profile session uses (fingerprints only).
-    fn profile_key_line(&self, keys: &ProfileKeys) -> String {
+    /// The line saying which keys a format session uses (fingerprints only).
+    fn format_key_line(keys: &FormatKeys) -> String {
         match keys {
-            ProfileKeys::Rsa(me) => format!("RSA-2048 key {}", me.fingerprint()),
-            ProfileKeys::Aes { key, mac, .. } => {
+            FormatKeys::Rsa(me) => format!("RSA-2048 key {}", me.fingerprint()),
+            FormatKeys::Aes { key, mac, .. } => {
                 let m = crate::keys::KeyMaterial { enc: key.clone(), mac: mac.clone() };
                 format!("AES-{} key {}", key.len() * 8, m.fingerprint())
             }
         }
     }
 
-    fn cipher(&self, may_create: bool) -> Result<(Arc<Cipher>, KeyMaterial), CliError> {
-        let keys = self.keys.load(may_create)?;
-        let cipher = Cipher::new(self.mode, &keys.enc, keys.mac())?;
-        Ok((Arc::new(cipher), keys))
+    /// What this side speaks, with its keys, and the words that name them
+    /// (`cbc, AES-128, key 626f…` or `b64-iv-ct, AES-128 key 626f…`).
+    fn speak(&self, may_create: bool) -> Result<(Speak, String), CliError> {
+        match self.wire {
+            Wire::Native => {
+                let keys = self.keys.load(may_create)?;
+                let cipher = Cipher::new(self.mode, &keys.enc, keys.mac())?;
+                let line = format!("{}, AES-{}, key {}", self.mode, cipher.bits(), keys.fingerprint());
+                Ok((Speak::Native { cipher: Arc::new(cipher), seed: None }, line))
+            }
+            Wire::Format(format) => {
+                let keys = self.format_keys(format)?;
+                let line = format!("{}, {}", format.name(), Self::format_key_line(&keys));
+                Ok((Speak::Format { format, keys }, line))
+            }
+        }
     }
 }
 
@@ -311,7 +324,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         .map(|r| r.parse())
         .collect::<Result<Vec<crate::net::rules::Rule>, _>>()
         .map_err(|e| CliError::usage(e.to_string(), "see `cryptolab proxy --help` for the rule forms"))?;
-    let printer = printer(args.json, args.quiet, color);
+    let events = events(args.json, args.quiet, color);
     block_on(async {
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.listen));
         let listener = crate::net::server::listen(addr).map_err(|e| {
@@ -321,24 +334,16 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
             )
         })?;
         let local = listener.local_addr()?;
-        printer.event("listening", &format!("proxy listening on {local}, forwarding to {upstream}"));
+        events.notice(Notice::Listening, format!("proxy listening on {local}, forwarding to {upstream}"));
         for rule in &rules {
-            printer.event("rule", &format!("tamper rule: {rule}"));
+            events.notice(Notice::Rule, format!("tamper rule: {rule}"));
         }
-        if args.wire != Wire::Native {
-            profile_banner(&printer, args.wire);
-            let opts = crate::net::profile::ProxyProfile {
-                wire: args.wire,
-                upstream,
-                rules,
-                limits: Limits::default(),
-            };
-            crate::net::profile::proxy(listener, opts, printer).await?;
-            return Ok(());
+        if let Wire::Format(format) = args.wire {
+            format_banner(&events, format);
         }
         let opts =
-            crate::net::proxy::ProxyOptions { upstream: upstream.clone(), rules, limits: Limits::default() };
-        crate::net::proxy::proxy(listener, opts, printer).await?;
+            crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits: Limits::default() };
+        crate::net::proxy::proxy(listener, opts, events).await?;
         Ok(())
     })
 }
@@ -374,98 +379,75 @@ fn read_small(path: &std::path::Path, max: u64) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(unreadable)
 }
 
-/// The lines a profile session prints first: INSECURE and the weakness.
-fn profile_banner(printer: &Printer, wire: Wire) {
-    if let Some(reason) = wire.insecure_reason() {
-        printer.event("insecure", &format!("INSECURE: {reason}"));
-    }
-    printer.event("weakness", &format!("{}: {}", wire.name(), wire.weakness()));
-}
-
-fn serve_profile(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
-    let chat = &args.chat;
-    if args.leak_padding_errors {
-        return Err(CliError::usage(
-            "--leak-padding-errors is for cryptolab's own frames",
-            "the classroom formats leak what their programs leak: run the peer server, or drop --wire",
-        ));
-    }
-    let keys = chat.profile_keys()?;
-    let printer = chat.printer(color);
-    block_on(async {
-        let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {
-            CliError::usage(
-                format!("cannot listen on {}:{}: {e}", args.bind, args.port),
-                "choose another --port (0 picks a free one), or stop the program using it",
-            )
-        })?;
-        let addr = listener.local_addr()?;
-        profile_banner(&printer, chat.wire);
-        printer.event(
-            "listening",
-            &format!("listening on {addr} ({}, {})", chat.wire.name(), chat.profile_key_line(&keys)),
-        );
-        let opts =
-            ServeProfile { wire: chat.wire, keys, echo: args.echo, limits: chat.limits(), console: true };
-        crate::net::profile::serve(listener, opts, printer).await?;
-        Ok(())
-    })
-}
-
-fn connect_profile(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
-    let chat = &args.chat;
-    let keys = chat.profile_keys()?;
-    let printer = chat.printer(color);
-    let target = format!("{}:{}", args.host, args.port);
-    let wire = chat.wire;
-    let end = block_on(async {
-        let stream = connect_tcp(&target).await?;
-        profile_banner(&printer, wire);
-        printer.event(
-            "connected",
-            &format!("connected to {target} ({}, {})", wire.name(), chat.profile_key_line(&keys)),
-        );
-        let opts = ConnectProfile {
-            wire,
-            keys,
-            send: args.send.clone(),
-            timeout: Duration::from_secs(args.timeout),
-            limits: chat.limits(),
-        };
-        crate::net::profile::connect(stream, opts, printer).await.map_err(|e| {
-            CliError::failure(
-                format!("connection to {target} lost: {e}"),
-                "the server (or something on the way) closed the connection",
-            )
-        })
-    })?;
-    match end {
-        ProfileEnd::Done => Ok(()),
-        ProfileEnd::ClosedWithoutReply => Err(closed_without_reply(&target)),
-        ProfileEnd::NoReply(t) => Err(no_reply(
-            &target,
-            t,
-            format!(
-                "a {} server drops what it cannot verify; check the keys, or raise --timeout",
-                wire.name()
-            ),
-        )),
-        ProfileEnd::Failed(e) => {
-            let hint = match e {
-                ProfileError::BadPadding
-                | ProfileError::BadMac
-                | ProfileError::BadTag
-                | ProfileError::PeerSaid(_) => {
-                    "both sides need the same keys: compare the fingerprints they print".to_string()
-                }
-                _ => format!("does the server speak {}?", wire.name()),
-            };
-            Err(CliError::usage(format!("from {target}: {e}"), hint))
+/// The lines a session prints first: INSECURE and why, and a format's weakness.
+fn banner(events: &Events, speak: &Speak) {
+    match speak {
+        Speak::Native { cipher, .. } => {
+            if let Some(reason) = cipher.suite().insecure_reason() {
+                events.notice(Notice::Insecure, format!("INSECURE: {reason}"));
+            }
         }
+        Speak::Format { format, .. } => format_banner(events, *format),
     }
 }
 
-/// `connect --send` saw the server close instead of replying (both wire kinds).
+fn format_banner(events: &Events, format: Format) {
+    let spec = format.spec();
+    if let Some(reason) = spec.insecure {
+        events.notice(Notice::Insecure, format!("INSECURE: {reason}"));
+    }
+    events.notice(Notice::Weakness, format!("{}: {}", spec.name, spec.weakness));
+}
+
+/// Lines typed at the terminal, handed to the library as a stream. A line
+/// longer than `max` bytes is not sent (and not buffered): it is skipped
+/// with a warning, so memory follows the limit, not the input.
+fn stdin_lines(max: usize) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+        let mut line = Vec::new();
+        let mut too_long = false;
+        while let Ok(buf) = stdin.fill_buf().await {
+            if buf.is_empty() {
+                if !line.is_empty() && !too_long {
+                    let _ = tx.send(std::mem::take(&mut line)).await;
+                }
+                break;
+            }
+            let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+                Some(at) => (&buf[..at], Some(at + 1)),
+                None => (buf, None),
+            };
+            if !too_long {
+                if line.len() + chunk.len() > max {
+                    too_long = true;
+                    line.clear();
+                } else {
+                    line.extend_from_slice(chunk);
+                }
+            }
+            let used = done.unwrap_or(buf.len());
+            stdin.consume(used);
+            if done.is_some() {
+                if too_long {
+                    eprintln!("warning: a line over the {max}-byte message limit was not sent");
+                } else {
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
+                    if tx.send(std::mem::take(&mut line)).await.is_err() {
+                        break;
+                    }
+                }
+                too_long = false;
+            }
+        }
+    });
+    rx
+}
+
+/// `connect --send` saw the server close instead of replying.
 fn closed_without_reply(target: &str) -> CliError {
     CliError::failure(
         format!("{target} closed the connection without replying"),
@@ -492,27 +474,26 @@ async fn connect_tcp(target: &str) -> Result<tokio::net::TcpStream, CliError> {
         .map_err(|e| unreachable(e.to_string()))
 }
 
-/// The lines both chat programs print first: the INSECURE banner, if any.
-fn chat_banner(printer: &Printer, suite: Suite) {
-    if let Some(reason) = suite.insecure_reason() {
-        printer.event("insecure", &format!("INSECURE: {reason}"));
-    }
-}
-
 pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
-    if args.chat.wire != Wire::Native {
-        return serve_profile(args, color);
+    let chat = &args.chat;
+    if args.leak_padding_errors {
+        if chat.wire != Wire::Native {
+            return Err(CliError::usage(
+                "--leak-padding-errors is for cryptolab's own frames",
+                "the classroom formats leak what their programs leak: run the peer server, or drop --wire",
+            ));
+        }
+        if !chat.mode.spec().has_padding_oracle() {
+            let leaky: Vec<&str> =
+                Suite::ALL.iter().filter(|s| s.spec().has_padding_oracle()).map(|s| s.name()).collect();
+            return Err(CliError::usage(
+                format!("--leak-padding-errors is for {}, not {}", leaky.join(" and "), chat.mode),
+                "the authenticated suites check the tag before the padding: there is nothing to leak",
+            ));
+        }
     }
-    if args.leak_padding_errors && !args.chat.mode.spec().has_padding_oracle() {
-        let leaky: Vec<&str> =
-            Suite::ALL.iter().filter(|s| s.spec().has_padding_oracle()).map(|s| s.name()).collect();
-        return Err(CliError::usage(
-            format!("--leak-padding-errors is for {}, not {}", leaky.join(" and "), args.chat.mode),
-            "the authenticated suites check the tag before the padding: there is nothing to leak",
-        ));
-    }
-    let (cipher, keys) = args.chat.cipher(true)?;
-    let printer = args.chat.printer(color);
+    let (speak, key_line) = chat.speak(true)?;
+    let events = chat.events(color);
     block_on(async {
         let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {
             CliError::usage(
@@ -521,65 +502,57 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
             )
         })?;
         let addr = listener.local_addr()?;
-        chat_banner(&printer, cipher.suite());
+        banner(&events, &speak);
         if args.leak_padding_errors {
-            printer.event(
-                "insecure",
+            events.notice(
+                Notice::Insecure,
                 "INSECURE: --leak-padding-errors tells every client why its frame failed: a padding oracle",
             );
         }
-        printer.event(
-            "listening",
-            &format!(
-                "listening on {addr} ({}, AES-{}, key {})",
-                cipher.suite(),
-                cipher.bits(),
-                keys.fingerprint()
-            ),
-        );
+        events.notice(Notice::Listening, format!("listening on {addr} ({key_line})"));
         let opts = ServeOptions {
-            cipher,
+            speak,
             echo: args.echo,
-            limits: args.chat.limits(),
-            console: true,
-            seed: None,
+            limits: chat.limits(),
             leak_padding: args.leak_padding_errors,
         };
-        crate::net::server::serve(listener, opts, printer).await?;
+        let console = stdin_lines(chat.max_frame as usize);
+        crate::net::server::serve(listener, opts, Some(console), events).await?;
         Ok(())
     })
 }
 
 pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
-    if args.chat.wire != Wire::Native {
-        return connect_profile(args, color);
-    }
-    let (cipher, keys) = args.chat.cipher(false)?;
-    let printer = args.chat.printer(color);
+    let chat = &args.chat;
+    let (speak, key_line) = chat.speak(false)?;
+    let events = chat.events(color);
     let target = format!("{}:{}", args.host, args.port);
+    let format = match chat.wire {
+        Wire::Native => None,
+        Wire::Format(f) => Some(f),
+    };
     let end = block_on(async {
         let stream = connect_tcp(&target).await?;
-        chat_banner(&printer, cipher.suite());
-        printer.event(
-            "connected",
-            &format!(
-                "connected to {target} ({}, AES-{}, key {})",
-                cipher.suite(),
-                cipher.bits(),
-                keys.fingerprint()
-            ),
-        );
+        banner(&events, &speak);
+        events.notice(Notice::Connected, format!("connected to {target} ({key_line})"));
         let opts = ConnectOptions {
-            cipher,
+            speak,
             name: args.name.clone(),
-            send: args.send.clone(),
+            script: args.send.is_some(),
             timeout: Duration::from_secs(args.timeout),
-            limits: args.chat.limits(),
-            seed: None,
+            limits: chat.limits(),
+        };
+        let lines = match &args.send {
+            Some(text) => {
+                let (tx, rx) = mpsc::channel(1);
+                let _ = tx.try_send(text.clone().into_bytes());
+                rx
+            }
+            None => stdin_lines(chat.max_frame as usize),
         };
         // A socket error is not stdout's broken pipe (which `main` treats as
         // success): it ends the session with status 1 and says so.
-        crate::net::client::connect(stream, opts, printer).await.map_err(|e| {
+        crate::net::client::connect(stream, opts, lines, events).await.map_err(|e| {
             CliError::failure(
                 format!("connection to {target} lost: {e}"),
                 "the server (or something on the way) closed the connection",
@@ -589,16 +562,34 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
     match end {
         End::Done => Ok(()),
         End::ClosedWithoutReply => Err(closed_without_reply(&target)),
-        End::NoReply(t) => Err(no_reply(&target, t, "does the server run with --echo? raise --timeout")),
+        End::NoReply(t) => Err(no_reply(
+            &target,
+            t,
+            match format {
+                None => "does the server run with --echo? raise --timeout".to_string(),
+                Some(f) => format!(
+                    "a {} server drops what it cannot verify; check the keys, or raise --timeout",
+                    f.name()
+                ),
+            },
+        )),
         End::Refused(e) => {
-            let hint = match &e {
-                NetError::SuiteMismatch { .. } => "start both sides with the same --mode",
-                NetError::Crypto(_) => {
-                    "both sides need the same key: compare the fingerprints they print at start"
+            let hint = match (&e, format) {
+                (crate::net::NetError::Channel(crate::session::channel::ChannelError::Open(o)), _) => {
+                    o.hint().to_string()
                 }
-                _ => "the server sent something this client cannot accept",
+                (
+                    crate::net::NetError::Channel(crate::session::channel::ChannelError::Format(p)),
+                    Some(f),
+                ) => p.hint(f),
+                (_, Some(f)) => format!("does the server speak {}?", f.name()),
+                (_, None) => "the server sent something this client cannot accept".to_string(),
             };
-            Err(CliError::usage(e.to_string(), hint))
+            let what = match format {
+                Some(_) => format!("from {target}: {e}"),
+                None => e.to_string(),
+            };
+            Err(CliError::usage(what, hint))
         }
     }
 }

@@ -164,7 +164,7 @@ fn live_padding_oracle(
             )?;
             (body.to_vec(), Box::new(move |q: &[u8]| oracle.ask(q)))
         }
-        Wire::B64IvCt => {
+        Wire::Format(crate::profiles::Format::B64IvCt) => {
             let body = crate::profiles::decode_b64(frame_hex.as_bytes()).map_err(|e| {
                 CliError::usage(
                     format!("--frame: {e}"),

@@ -1,32 +1,43 @@
-//! `cryptolab connect`: lines typed are sent, frames arriving are shown as
-//! they arrive — both at once, not lock-step.
+//! `cryptolab connect`: one client for cryptolab's frames and for every
+//! classroom format; one function per flow.
 //!
-//! The first thing the client reads is the server's hello. If the server seals
-//! in another suite, or the hello does not open under our key, the client says
-//! so in words (`server speaks gcm, you speak cbc`; `message rejected: wrong
-//! key or tampered frame`) and exits with status 2. `quit` or end of input
-//! sends a goodbye frame and waits briefly for the server's, so replies
-//! already on their way are still shown. `--send TEXT` sends one message,
-//! waits for one reply and exits.
+//! - **Full duplex** (native, `len-iv-ct-hmac`): lines are sent as they
+//!   come while the server's messages are shown as they arrive. The end
+//!   word (`quit`) or the end of input sends the channel's end (a goodbye
+//!   frame, or `quit` sealed) and shows what is still arriving, briefly.
+//! - **Lock-step** (`b64-iv-ct`, `b64-ecb`, `rsa-gcm-json`): send a line,
+//!   wait for the reply, repeat; the end of input sends `bye`.
+//! - **One-shot** (`raw-cbc-static`): one message, the sending side closed,
+//!   the reply if one comes.
+//!
+//! The lines come from a channel the caller fills (stdin, or the one
+//! `--send` message). If the server's messages cannot be accepted — another
+//! suite (`server speaks gcm, you speak cbc`), a wrong key (`message
+//! rejected: wrong key or tampered frame`), a broken stream — the session
+//! ends with [`End::Refused`] and the reason, never silence. `--send` waits
+//! `timeout` for one reply.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::mpsc;
 
-use super::{Dir, Limits, NetError, Opener, Printer, Sealer, read_frame};
-use crate::suite::Cipher;
-use crate::wire::Kind;
+use super::reader::{Got, Reader};
+use super::server::Writer;
+use super::{Limits, NetError};
+use crate::events::{After, Dir, Event, Events, Notice};
+use crate::profiles::Flow;
+use crate::session::channel::{Channel, Framing, Inbound, Outbound, Received, Side, Speak, Wired};
 
 /// How a session ended.
 #[derive(Debug)]
 pub enum End {
-    /// Normally (goodbye exchanged, or the server closed).
+    /// Normally (the end exchanged, or the server closed).
     Done,
-    /// The server's frames could not be accepted; the reason.
+    /// The server's messages could not be accepted; the (first) reason.
     Refused(NetError),
     /// `--send`: no reply arrived in time.
     NoReply(Duration),
@@ -34,166 +45,355 @@ pub enum End {
     ClosedWithoutReply,
 }
 
-/// What the reader task reports to the main loop.
-enum Event {
-    Message,
-    Goodbye,
-    Closed,
-    Failed(NetError),
-}
-
 /// The client's settings.
 pub struct ConnectOptions {
-    /// The keyed suite.
-    pub cipher: Arc<Cipher>,
-    /// Name sent in the hello.
+    /// What is spoken, with its keys.
+    pub speak: Speak,
+    /// Name sent in the native hello.
     pub name: String,
-    /// Send this one message, wait for a reply, exit.
-    pub send: Option<String>,
-    /// How long `--send` waits for the reply.
+    /// A script (`--send`): one message, wait `timeout` for its reply, end.
+    pub script: bool,
+    /// How long a script waits for the reply.
     pub timeout: Duration,
     /// Read limits.
     pub limits: Limits,
-    /// Seed the client's IVs/nonces (only with demo keys: `tour --seed`).
-    pub seed: Option<u64>,
 }
 
-async fn reader(
-    mut rd: BufReader<OwnedReadHalf>,
-    cipher: Arc<Cipher>,
-    limits: Limits,
-    printer: Arc<Printer>,
-    tx: mpsc::Sender<Event>,
-) {
-    let mut opener = Opener::new(cipher, "server".into(), "you speak");
-    let mut n = 0;
-    loop {
-        let frame = match read_frame(&mut rd, &limits).await {
-            Ok(Some(frame)) => frame,
-            Ok(None) => {
-                let _ = tx.send(Event::Closed).await;
-                return;
-            }
-            Err(e) => {
-                let _ = tx.send(Event::Failed(e)).await;
-                return;
-            }
-        };
-        n += 1;
-        match opener.open(&frame) {
-            Ok(opened) => {
-                printer.frame(Dir::In, "server", n, &frame, Some(&opened.text));
-                let event = match opened.header.kind {
-                    Kind::Hello | Kind::Notice => continue,
-                    Kind::Message => Event::Message,
-                    Kind::Goodbye => Event::Goodbye,
-                };
-                if tx.send(event).await.is_err() {
-                    return;
-                }
-            }
-            Err(e) => {
-                printer.frame(Dir::In, "server", n, &frame, None);
-                let _ = tx.send(Event::Failed(e)).await;
-                return;
-            }
-        }
-    }
+/// What arrived, once shown.
+enum Incoming {
+    /// A chat message.
+    Message,
+    /// The server ended the session, or closed.
+    Closed,
+    /// It could not be accepted (fatal: the stream is broken or untrusted).
+    Failed(NetError),
+    /// It could not be accepted, but the stream goes on.
+    Skipped(NetError),
+    /// Something to show and go past (a hello, a notice).
+    Other,
 }
 
-/// When a write fails, the reader usually knows why (the server refused our
-/// hello and closed): wait briefly for its verdict and report that instead.
-async fn explain_write_error(
-    err: std::io::Error,
-    events: &mut mpsc::Receiver<Event>,
+/// What came back after a lock-step or one-shot message.
+enum Reply {
+    Opened,
+    Failed(NetError),
+    Closed,
+    TimedOut(Duration),
+}
+
+struct Session {
+    reader: Reader<OwnedReadHalf>,
+    inb: Inbound,
+    outb: Outbound,
+    out: Writer,
+    n_in: u64,
+    unit: &'static str,
+    events: Arc<Events>,
+}
+
+/// Runs a client session on a connected stream, sending the lines that
+/// arrive on `lines` (closed: end of input).
+///
+/// # Errors
+/// A socket error that no refusal from the server explains.
+pub async fn connect(
+    stream: TcpStream,
+    opts: ConnectOptions,
+    mut lines: mpsc::Receiver<Vec<u8>>,
+    events: Arc<Events>,
 ) -> std::io::Result<End> {
-    let verdict = async {
-        loop {
-            match events.recv().await {
-                Some(Event::Failed(e)) => return Some(End::Refused(e)),
-                Some(Event::Message) => continue,
-                _ => return None,
+    let _ = stream.set_nodelay(true);
+    let (rd, wr) = stream.into_split();
+    let mut reader = Reader::new(rd, opts.limits);
+    let mut out =
+        Writer { wr, peer: "server".into(), n: 0, timeout: opts.limits.frame, events: events.clone() };
+    let mut ch = Channel::new(&opts.speak, Side::Client, "server", opts.name.as_bytes())
+        .map_err(std::io::Error::other)?;
+    let unit = opts.speak.unit();
+    for w in ch.start() {
+        out.send(&w).await?;
+    }
+    let mut n_in = 0;
+    while !ch.is_ready() {
+        let framing = ch.framing();
+        let bytes = match reader.next(&framing).await {
+            Ok(Got::Message(bytes, _)) => bytes,
+            Ok(Got::Bad(e, _)) => return Ok(End::Refused(e)),
+            Ok(Got::End) => return Ok(End::ClosedWithoutReply),
+            Err(e) => return Ok(End::Refused(e)),
+        };
+        n_in += 1;
+        let shown = Wired { bytes, part: framing.part(), text: None };
+        events.emit(Event::Frame(shown.frame(Dir::In, "server", n_in)));
+        match ch.handshake(&shown.bytes) {
+            Ok((next, received)) => {
+                ch = next;
+                if let Received::Handshake { reply, done } = received {
+                    if let Some(reply) = reply {
+                        out.send(&reply).await?;
+                    }
+                    if let Some(done) = done {
+                        events.notice(Notice::Handshake, done);
+                    }
+                }
             }
+            Err(e) => return Ok(End::Refused(e.into())),
         }
+    }
+    let Ok((inb, outb)) = ch.split() else {
+        return Err(std::io::Error::other("the handshake did not finish"));
     };
-    match tokio::time::timeout(Duration::from_secs(1), verdict).await {
-        Ok(Some(end)) => Ok(end),
-        _ => Err(err),
+    let mut s = Session { reader, inb, outb, out, n_in, unit, events };
+    let end_word = opts.speak.end_word().map(|w| w.as_bytes().to_vec());
+    match opts.speak.flow() {
+        Flow::FullDuplex => s.full_duplex(&opts, &mut lines, end_word).await,
+        Flow::LockStep => s.lock_step(&opts, &mut lines, end_word).await,
+        Flow::OneShot => s.one_shot(&opts, &mut lines).await,
     }
 }
 
-/// Runs a client session on a connected stream.
-pub async fn connect(stream: TcpStream, opts: ConnectOptions, printer: Arc<Printer>) -> std::io::Result<End> {
-    let _ = stream.set_nodelay(true);
-    let (rd, mut wr) = stream.into_split();
-    let rd = BufReader::with_capacity(64 * 1024, rd);
-    let (tx, mut events) = mpsc::channel(64);
-    tokio::spawn(reader(rd, opts.cipher.clone(), opts.limits, printer.clone(), tx));
-    let mut sealer = match opts.seed {
-        Some(seed) => Sealer::seeded(opts.cipher.clone(), seed),
-        None => Sealer::new(opts.cipher.clone()),
-    };
-    let mut sent = 0;
-    let mut send = |kind: Kind, text: &[u8]| {
-        let frame = sealer.seal(kind, text);
-        sent += 1;
-        printer.frame(Dir::Out, "server", sent, &frame, Some(text));
-        frame
-    };
-    if let Err(e) = wr.write_all(&send(Kind::Hello, opts.name.as_bytes())).await {
-        return explain_write_error(e, &mut events).await;
-    }
-
-    if let Some(text) = &opts.send {
-        if let Err(e) = wr.write_all(&send(Kind::Message, text.as_bytes())).await {
-            return explain_write_error(e, &mut events).await;
-        }
-        let end = tokio::select! {
-            event = events.recv() => match event {
-                Some(Event::Message) => End::Done,
-                Some(Event::Failed(e)) => return Ok(End::Refused(e)),
-                Some(Event::Goodbye | Event::Closed) | None => End::ClosedWithoutReply,
-            },
-            _ = tokio::time::sleep(opts.timeout) => End::NoReply(opts.timeout),
+impl Session {
+    /// Shows one result of reading and says what it was.
+    fn take(&mut self, got: Result<Got, NetError>) -> Incoming {
+        let (bytes, note) = match got {
+            Ok(Got::Message(bytes, note)) => (bytes, note),
+            Ok(Got::End) => return Incoming::Closed,
+            Ok(Got::Bad(e, _)) => {
+                self.n_in += 1;
+                return if e.is_fatal() { Incoming::Failed(e) } else { self.skipped(e) };
+            }
+            Err(e) => return Incoming::Failed(e),
         };
-        let _ = wr.write_all(&send(Kind::Goodbye, b"goodbye")).await;
-        return Ok(end);
+        self.n_in += 1;
+        if let Some(note) = note {
+            self.events.notice(Notice::Ambiguous, note);
+        }
+        let part = self.inb.part();
+        match self.inb.open(&bytes) {
+            Ok(received) => {
+                let (text, incoming) = match received {
+                    Received::Message(t) => (Some(t), Incoming::Message),
+                    Received::End(t) => (Some(t), Incoming::Closed),
+                    Received::Hello(t) | Received::Notice(t) => (Some(t), Incoming::Other),
+                    Received::Handshake { .. } => (None, Incoming::Other),
+                };
+                self.events.emit(Event::Frame(Wired { bytes, part, text }.frame(
+                    Dir::In,
+                    "server",
+                    self.n_in,
+                )));
+                incoming
+            }
+            Err(e) => {
+                self.events.emit(Event::Frame(Wired { bytes, part, text: None }.frame(
+                    Dir::In,
+                    "server",
+                    self.n_in,
+                )));
+                let e = NetError::Channel(e);
+                if e.is_fatal() { Incoming::Failed(e) } else { self.skipped(e) }
+            }
+        }
     }
 
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    loop {
-        tokio::select! {
-            line = lines.next_line() => match line? {
-                Some(line) if line.trim() != "quit" => {
-                    if let Err(e) = wr.write_all(&send(Kind::Message, line.as_bytes())).await {
-                        return explain_write_error(e, &mut events).await;
-                    }
-                    continue;
+    /// A bad message the stream survives: one line, and on.
+    fn skipped(&self, e: NetError) -> Incoming {
+        self.events.emit(Event::Rejected {
+            peer: "server".into(),
+            unit: self.unit,
+            n: self.n_in,
+            reason: e.to_string(),
+            after: After::Continuing,
+        });
+        Incoming::Skipped(e)
+    }
+
+    async fn send_text(&mut self, text: &[u8]) -> Result<(), std::io::Error> {
+        let w = self.outb.message(text, &mut rand::rng());
+        self.out.send(&w).await
+    }
+
+    /// A write failed: the server usually said why before it closed (it
+    /// refused our hello). Wait briefly for that verdict and report it.
+    async fn explain(&mut self, err: std::io::Error) -> std::io::Result<End> {
+        let framing = self.inb.framing();
+        let verdict = async {
+            loop {
+                let got = self.reader.next(&framing).await;
+                match self.take(got) {
+                    Incoming::Failed(e) => return Some(End::Refused(e)),
+                    Incoming::Message | Incoming::Other | Incoming::Skipped(_) => {}
+                    Incoming::Closed => return None,
                 }
-                _ => {} // quit, or end of input
-            },
-            event = events.recv() => match event {
-                Some(Event::Message) => continue,
-                Some(Event::Failed(e)) => return Ok(End::Refused(e)),
-                Some(Event::Goodbye | Event::Closed) | None => {
-                    printer.event("leave", "server closed the connection");
-                    return Ok(End::Done);
-                }
-            },
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(1), verdict).await {
+            Ok(Some(end)) => Ok(end),
+            _ => Err(err),
         }
-        // quit or end of input: say goodbye, show what is still arriving.
-        if let Err(e) = wr.write_all(&send(Kind::Goodbye, b"goodbye")).await {
-            return explain_write_error(e, &mut events).await;
+    }
+
+    /// Waits up to `wait` for the next message (`Other`s are shown and passed).
+    async fn reply(&mut self, framing: &Framing, wait: Duration) -> Reply {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let Ok(got) = tokio::time::timeout_at(deadline, self.reader.next(framing)).await else {
+                return Reply::TimedOut(wait);
+            };
+            match self.take(got) {
+                Incoming::Message => return Reply::Opened,
+                Incoming::Closed => return Reply::Closed,
+                Incoming::Failed(e) | Incoming::Skipped(e) => return Reply::Failed(e),
+                Incoming::Other => {}
+            }
+        }
+    }
+
+    async fn full_duplex(
+        &mut self,
+        opts: &ConnectOptions,
+        lines: &mut mpsc::Receiver<Vec<u8>>,
+        end_word: Option<Vec<u8>>,
+    ) -> std::io::Result<End> {
+        let framing = self.inb.framing();
+        let mut first_failure = None;
+        loop {
+            tokio::select! {
+                line = lines.recv() => match line {
+                    Some(line) if Some(&line) != end_word.as_ref() => {
+                        if let Err(e) = self.send_text(&line).await {
+                            return self.explain(e).await;
+                        }
+                        if opts.script {
+                            let verdict = match self.reply(&framing, opts.timeout).await {
+                                Reply::Opened => End::Done,
+                                Reply::Failed(e) => End::Refused(e),
+                                Reply::Closed => return Ok(End::ClosedWithoutReply),
+                                Reply::TimedOut(t) => End::NoReply(t),
+                            };
+                            // End the session, and show what is still arriving
+                            // (a replayed message's second reply, say).
+                            let after = self.finish(&framing, None).await?;
+                            return Ok(match (verdict, after) {
+                                (End::Done, after) => after,
+                                (verdict, _) => verdict,
+                            });
+                        }
+                    }
+                    _ => break, // the end word, or the end of input
+                },
+                got = self.reader.next(&framing) => match self.take(got) {
+                    Incoming::Message | Incoming::Other => {}
+                    Incoming::Skipped(e) => {
+                        first_failure.get_or_insert(e);
+                    }
+                    Incoming::Failed(e) => return Ok(End::Refused(first_failure.unwrap_or(e))),
+                    Incoming::Closed => {
+                        self.events.notice(Notice::Info, "server closed the connection");
+                        return Ok(first_failure.map_or(End::Done, End::Refused));
+                    }
+                },
+            }
+        }
+        // quit or end of input: end the session, show what is still arriving.
+        self.finish(&framing, first_failure).await
+    }
+
+    /// Sends the channel's end and shows what is still arriving until the
+    /// server closes (2 s at most).
+    async fn finish(
+        &mut self,
+        framing: &Framing,
+        mut first_failure: Option<NetError>,
+    ) -> std::io::Result<End> {
+        if let Some(w) = self.outb.end()
+            && let Err(e) = self.out.send(&w).await
+        {
+            return self.explain(e).await;
         }
         let wait = async {
             loop {
-                match events.recv().await {
-                    Some(Event::Message) => {}
-                    Some(Event::Failed(e)) => return End::Refused(e),
-                    _ => return End::Done,
+                let got = self.reader.next(framing).await;
+                match self.take(got) {
+                    Incoming::Message | Incoming::Other => {}
+                    Incoming::Skipped(e) => {
+                        first_failure.get_or_insert(e);
+                    }
+                    Incoming::Failed(e) => return Some(e),
+                    Incoming::Closed => return None,
                 }
             }
         };
-        return Ok(tokio::time::timeout(Duration::from_secs(2), wait).await.unwrap_or(End::Done));
+        let failed = tokio::time::timeout(Duration::from_secs(2), wait).await.ok().flatten();
+        Ok(match failed.or(first_failure) {
+            Some(e) => End::Refused(e),
+            None => End::Done,
+        })
+    }
+
+    async fn lock_step(
+        &mut self,
+        opts: &ConnectOptions,
+        lines: &mut mpsc::Receiver<Vec<u8>>,
+        end_word: Option<Vec<u8>>,
+    ) -> std::io::Result<End> {
+        let framing = self.inb.framing();
+        // A script waits `timeout` for a reply; a person at a lock-step
+        // server may take as long as the idle timeout to type one.
+        let wait = if opts.script { opts.timeout } else { opts.limits.idle };
+        let mut first_failure = None;
+        let mut said_end = false;
+        loop {
+            let line = match lines.recv().await {
+                Some(line) => line,
+                None if said_end => break,
+                None => match &end_word {
+                    Some(word) => word.clone(),
+                    None => break,
+                },
+            };
+            said_end = Some(&line) == end_word.as_ref();
+            if let Err(e) = self.send_text(&line).await {
+                return self.explain(e).await;
+            }
+            let outcome = match self.reply(&framing, wait).await {
+                Reply::Opened | Reply::Closed | Reply::TimedOut(_) if said_end => break,
+                Reply::Opened => continue,
+                Reply::Closed => End::ClosedWithoutReply,
+                Reply::TimedOut(t) => End::NoReply(t),
+                Reply::Failed(e) => {
+                    // One bad reply does not end the session: record it, go on.
+                    let fatal = e.is_fatal();
+                    first_failure.get_or_insert(e);
+                    if said_end || fatal {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            return Ok(first_failure.map_or(outcome, End::Refused));
+        }
+        Ok(first_failure.map_or(End::Done, End::Refused))
+    }
+
+    async fn one_shot(
+        &mut self,
+        opts: &ConnectOptions,
+        lines: &mut mpsc::Receiver<Vec<u8>>,
+    ) -> std::io::Result<End> {
+        let framing = self.inb.framing();
+        let line = lines.recv().await.unwrap_or_default();
+        if let Err(e) = self.send_text(&line).await {
+            return self.explain(e).await;
+        }
+        self.out.wr.shutdown().await?;
+        let wait = if opts.script { opts.timeout } else { opts.limits.idle };
+        Ok(match self.reply(&framing, wait).await {
+            Reply::Opened => End::Done,
+            Reply::Failed(e) => End::Refused(e),
+            Reply::TimedOut(t) => End::NoReply(t),
+            Reply::Closed if opts.script => End::ClosedWithoutReply,
+            Reply::Closed => End::Done,
+        })
     }
 }

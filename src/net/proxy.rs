@@ -1,154 +1,217 @@
 //! `cryptolab proxy`: a man in the middle between a real client and a real
-//! server.
+//! server — one proxy for cryptolab's frames and for every classroom format.
 //!
 //! The proxy has no keys. It sees what any attacker on the path sees: every
-//! frame, both ways, dissected with the shared renderer (the header and the
-//! body layout are public). It applies tamper rules ([`super::rules`]) to the
-//! client's frames on their way to the server. Against cbc the server accepts
-//! a flipped frame and decrypts it to a changed message. Against cbc-hmac and
-//! gcm it refuses it, and says why.
+//! message, both ways, dissected with the shared renderer (a frame's header
+//! and body layout are public; a format's base64 or JSON is decoded). It
+//! applies tamper rules ([`super::rules`]) to the client's messages on their
+//! way to the server, to the bytes it shows (base64 and JSON re-encoded
+//! after the change). Against cbc the server accepts a flipped frame and
+//! decrypts it to a changed message; against cbc-hmac and gcm it refuses it.
 //!
 //! ```text
 //! connect ──► proxy (listen, default 5551) ──► serve (upstream, default 5550)
-//!         ◄──  shows every frame, applies --tamper rules  ◄──
+//!         ◄──  shows every message, applies --tamper rules  ◄──
 //! ```
 //!
-//! A client that sends bytes which are not frames is passed through
-//! unparsed, with one line saying so. An upstream that is down gives
-//! `cannot reach HOST:PORT` for that client, and the proxy keeps listening.
+//! Bytes that are not a message are passed through unparsed, with one line
+//! saying so. An upstream that is down gives `cannot reach HOST:PORT` for
+//! that client, and the proxy keeps listening.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::Limits;
+use super::reader::{Got, Reader};
 use super::rules::{Plan, Rule};
-use super::{Limits, Printer, read_frame_into};
+use super::server::accept_forever;
+use crate::events::{Dir, Event, Events, Frame, FrameKind, Notice};
+use crate::profiles::rsa_gcm_json::{self, RSA_BITS};
+use crate::profiles::{Expect, Format, Wire, reassemble};
+use crate::session::channel::{Framing, Part, Wired};
 
 /// The proxy's settings.
 pub struct ProxyOptions {
+    /// What client and server speak.
+    pub wire: Wire,
     /// Where the real server is (`HOST:PORT`).
     pub upstream: String,
-    /// Tamper rules for client → server frames.
+    /// Tamper rules for client → server messages.
     pub rules: Vec<Rule>,
-    /// Read limits (per frame).
+    /// Read limits (per message).
     pub limits: Limits,
 }
 
 /// Accepts clients on `listener` for ever, one upstream connection each.
-pub async fn proxy(listener: TcpListener, opts: ProxyOptions, printer: Arc<Printer>) -> std::io::Result<()> {
+pub async fn proxy(listener: TcpListener, opts: ProxyOptions, events: Arc<Events>) -> std::io::Result<()> {
     let opts = Arc::new(opts);
-    accept_forever(listener, printer, move |id, client, printer| {
-        connection(id, client, opts.clone(), printer)
+    let events2 = events.clone();
+    accept_forever(listener, events, move |id, client, addr| {
+        let events = events2.clone();
+        events.emit(Event::Joined { peer: format!("client {id}"), addr: addr.to_string() });
+        connection(id, client, opts.clone(), events)
     })
-    .await
-}
-
-/// Accepts clients for ever, numbering them from 1, and spawns `handle` for
-/// each; a failed accept (out of descriptors) is logged and retried.
-pub(super) async fn accept_forever<F, Fut>(
-    listener: TcpListener,
-    printer: Arc<Printer>,
-    handle: F,
-) -> std::io::Result<()>
-where
-    F: Fn(u32, TcpStream, Arc<Printer>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let mut next = 1u32;
-    loop {
-        match listener.accept().await {
-            Ok((client, addr)) => {
-                let id = next;
-                next += 1;
-                printer.event("join", &format!("client {id} connected from {addr}"));
-                tokio::spawn(handle(id, client, printer.clone()));
-            }
-            Err(e) => {
-                printer.event("error", &format!("accept failed: {e}"));
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
+    .await;
+    Ok(())
 }
 
 /// Connects to the real server for client `id`, within 5 s, or says why not.
-pub(super) async fn connect_upstream(upstream: &str, id: u32, printer: &Printer) -> Option<TcpStream> {
-    match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(upstream)).await {
-        Ok(Ok(s)) => Some(s),
-        Ok(Err(e)) => {
-            printer.event("error", &format!("cannot reach {upstream}: {e}; closing client {id}"));
-            None
-        }
-        Err(_) => {
-            printer
-                .event("error", &format!("cannot reach {upstream}: no answer in 5 s; closing client {id}"));
-            None
-        }
-    }
+async fn connect_upstream(upstream: &str, id: u32, events: &Events) -> Option<TcpStream> {
+    let why = match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(upstream)).await {
+        Ok(Ok(s)) => return Some(s),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => "no answer in 5 s".to_string(),
+    };
+    events.notice(Notice::Error, format!("cannot reach {upstream}: {why}; closing client {id}"));
+    None
 }
 
-async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, printer: Arc<Printer>) {
-    let Some(upstream) = connect_upstream(&opts.upstream, id, &printer).await else { return };
+async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, events: Arc<Events>) {
+    let Some(upstream) = connect_upstream(&opts.upstream, id, &events).await else { return };
     let _ = client.set_nodelay(true);
     let _ = upstream.set_nodelay(true);
     let (c_rd, c_wr) = client.into_split();
     let (u_rd, u_wr) = upstream.into_split();
-    let to_server = format!("client {id} → server");
-    let to_client = format!("server → client {id}");
-    let up = relay(c_rd, u_wr, to_server, Some(Plan::new(opts.rules.clone())), opts.limits, printer.clone());
-    let down = relay(u_rd, c_wr, to_client, None, opts.limits, printer.clone());
-    tokio::join!(up, down);
-    printer.event("leave", &format!("client {id} disconnected"));
+    // rsa-gcm-json: the wrapped session key is as long as the server's RSA
+    // modulus, which the proxy learns from the server's PEM.
+    let oaep_len = Arc::new(AtomicUsize::new(RSA_BITS / 8));
+    let relay = |who: String, plan, from_client| Relay {
+        who,
+        plan,
+        wire: opts.wire,
+        from_client,
+        oaep_len: oaep_len.clone(),
+        events: events.clone(),
+    };
+    let up = relay(format!("client {id} → server"), Some(Plan::new(opts.rules.clone())), true);
+    let down = relay(format!("server → client {id}"), None, false);
+    tokio::join!(up.run(c_rd, u_wr, opts.limits), down.run(u_rd, c_wr, opts.limits));
+    events.emit(Event::Left { peer: format!("client {id}"), why: "disconnected".into() });
 }
 
-/// Copies frames one way, showing each and applying `plan` (if any).
-async fn relay(
-    rd: impl AsyncRead + Unpin,
-    mut wr: impl AsyncWrite + Unpin,
+/// One direction of a proxied connection.
+struct Relay {
     who: String,
-    mut plan: Option<Plan>,
-    limits: Limits,
-    printer: Arc<Printer>,
-) {
-    let mut rd = BufReader::with_capacity(64 * 1024, rd);
-    let mut frame = Vec::new();
-    let mut n = 0u64;
-    loop {
-        match read_frame_into(&mut rd, &limits, &mut frame).await {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // Not a frame (or a half one): say so and pass the rest through as is.
-                printer.event("error", &format!("{who}: {e}; passing the rest through unparsed"));
-                let _ = tokio::io::copy(&mut rd, &mut wr).await;
-                break;
+    plan: Option<Plan>,
+    wire: Wire,
+    from_client: bool,
+    oaep_len: Arc<AtomicUsize>,
+    events: Arc<Events>,
+}
+
+impl Relay {
+    /// How the `n`th message (from 1) in this direction is found.
+    fn framing(&self, n: u64) -> Framing {
+        match (self.wire, self.from_client, n) {
+            (Wire::Native, ..) => Framing::Native,
+            (Wire::Format(Format::RsaGcmJson), _, 1) => Framing::Format(Expect::Pem, None),
+            (Wire::Format(Format::RsaGcmJson), true, 2) => {
+                Framing::Format(Expect::Exact(self.oaep_len.load(Ordering::Relaxed)), None)
             }
-        }
-        n += 1;
-        let original = frame.clone();
-        let (out, log) = match plan.as_mut() {
-            Some(plan) => plan.apply(n, frame.clone()),
-            None => (vec![frame.clone()], Vec::new()),
-        };
-        let title = |suffix: &str| format!("{who} · frame {n}{suffix} · {} bytes", original.len());
-        printer.dump(&title(""), &who, n, &original, &[]);
-        for line in &log {
-            printer.event("tamper", line);
-        }
-        for sent in &out {
-            if sent != &original {
-                let marks: Vec<_> = (0..sent.len().min(original.len()))
-                    .filter(|&i| sent[i] != original[i])
-                    .map(|i| i..i + 1)
-                    .collect();
-                printer.dump(&title(" as forwarded, changed bytes marked"), &who, n, sent, &marks);
-            }
-            if wr.write_all(sent).await.is_err() {
-                return;
-            }
+            (Wire::Format(format), ..) => Framing::Format(Expect::Message(format), None),
         }
     }
-    let _ = wr.shutdown().await;
+
+    /// The dump of `bytes` as this direction's `n`th message, `marks` highlighted.
+    fn frame(
+        &self,
+        part: Part,
+        n: u64,
+        bytes: &[u8],
+        title: String,
+        marks: Vec<std::ops::Range<usize>>,
+    ) -> Frame {
+        let mut f = Wired { bytes: bytes.to_vec(), part, text: None }.frame(Dir::Through, &self.who, n);
+        f.title = Some(title);
+        f.marks = marks;
+        f
+    }
+
+    async fn run(mut self, rd: impl AsyncRead + Unpin, mut wr: impl AsyncWrite + Unpin, limits: Limits) {
+        let mut reader = Reader::new(rd, limits);
+        let mut n = 0u64;
+        loop {
+            let framing = self.framing(n + 1);
+            let (bytes, note) = match reader.next(&framing).await {
+                Ok(Got::Message(bytes, note)) => (bytes, note),
+                Ok(Got::Bad(e, bytes)) => {
+                    if wr.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                    if !e.is_fatal() {
+                        self.events.notice(Notice::Error, format!("{}: {e}; passed through as is", self.who));
+                        continue;
+                    }
+                    // The stream is out of step: pass the rest through unparsed.
+                    let line = format!("{}: {e}; passing the rest through unparsed", self.who);
+                    self.events.notice(Notice::Error, line);
+                    let (mut rd, rest) = reader.into_parts();
+                    if wr.write_all(&rest).await.is_ok() {
+                        let _ = tokio::io::copy(&mut rd, &mut wr).await;
+                    }
+                    break;
+                }
+                Ok(Got::End) | Err(_) => break,
+            };
+            n += 1;
+            if let Some(note) = note {
+                self.events.notice(Notice::Ambiguous, format!("{}: {note}", self.who));
+            }
+            let part = framing.part();
+            if part == Part::Format(Expect::Pem)
+                && !self.from_client
+                && let Ok(key) = rsa_gcm_json::parse_public_pem(&bytes)
+            {
+                use rsa::traits::PublicKeyParts;
+                self.oaep_len.store(key.size(), Ordering::Relaxed);
+            }
+            // The bytes the rules see: a frame as it is, a format decoded.
+            let shown = Wired { bytes: bytes.clone(), part, text: None }.frame(Dir::Through, &self.who, n);
+            let (outs, log) = match self.plan.as_mut() {
+                Some(plan) => plan.apply(n, shown.bytes.clone()),
+                None => (vec![shown.bytes.clone()], Vec::new()),
+            };
+            let (unit, about) = match &shown.kind {
+                FrameKind::Format { summary, .. } => ("message", summary.clone()),
+                FrameKind::Native { .. } | FrameKind::Unparsed => ("frame", format!("{} bytes", bytes.len())),
+            };
+            let title = format!("{} · {unit} {n} · {about}", self.who);
+            self.events.emit(Event::Frame(Frame { title: Some(title), ..shown.clone() }));
+            for text in log {
+                self.events.emit(Event::Tamper { peer: self.who.clone(), n, text });
+            }
+            for changed in outs {
+                let wire_bytes = match part {
+                    _ if changed == shown.bytes => bytes.clone(),
+                    Part::Native => changed.clone(),
+                    Part::Format(expect) => reassemble(expect, &bytes, &changed),
+                };
+                if changed != shown.bytes {
+                    let marks: Vec<_> = (0..changed.len().min(shown.bytes.len()))
+                        .filter(|&i| changed[i] != shown.bytes[i])
+                        .map(|i| i..i + 1)
+                        .collect();
+                    let title = match part {
+                        Part::Native => format!(
+                            "{} · frame {n} as forwarded, changed bytes marked · {} bytes",
+                            self.who,
+                            wire_bytes.len()
+                        ),
+                        Part::Format(_) => {
+                            format!("{} · message {n} as forwarded, changed bytes marked", self.who)
+                        }
+                    };
+                    self.events.emit(Event::Frame(self.frame(part, n, &wire_bytes, title, marks)));
+                }
+                if wr.write_all(&wire_bytes).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let _ = wr.shutdown().await;
+    }
 }

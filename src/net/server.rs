@@ -1,36 +1,50 @@
-//! `cryptolab serve`: many clients at once, every frame shown.
+//! `cryptolab serve`: many clients at once, every message shown — one server
+//! for cryptolab's frames and for every classroom format.
 //!
-//! One task per client reads frames (bounded by [`Limits`]) and answers them
-//! itself (echo, goodbye) through the client's outbox; broadcasts reach the
-//! outbox through a bounded queue, so a client that does not read cannot make
-//! the server hold unbounded memory, and a write it does not take within the
-//! frame timeout closes that client only. Lines typed at the server go to every
-//! client; `/to ID text` to one; `/list` shows who is connected; `/quit`
-//! says goodbye to everyone and stops. End of the server's own input does not
-//! stop it (so it can run in the background).
+//! One task per client: it runs the channel's handshake (the native hello,
+//! sent before anything is read, so even a client about to be refused learns
+//! our suite; or `rsa-gcm-json`'s key transport), then reads messages and
+//! answers them itself, as the channel's flow says:
 //!
-//! Anything a client does wrong — a malformed or oversized frame, the wrong
-//! suite or key, a tampered frame, silence, slowness — closes that client
-//! only, with one line naming the client, the frame and the reason.
+//! | flow        | a message from the client is answered by          | ends with |
+//! |-------------|---------------------------------------------------|-----------|
+//! | full duplex | `--echo`, or nothing; console lines go any time   | goodbye / `quit` |
+//! | lock-step   | `--echo`, or the next line typed at the console    | `bye` (answered) |
+//! | one-shot    | `--echo`, or nothing; then the server closes       | the close |
+//!
+//! The console (lines the CLI hands over from stdin) sends a line to every
+//! client, `/to ID text` to one, `/list` shows who is connected, `/quit`
+//! says goodbye to everyone and stops. End of console input does not stop
+//! the server, so it can run in the background.
+//!
+//! Anything a client does wrong — a malformed or oversized message, the
+//! wrong suite or key, a tampered frame, silence, slowness — is one
+//! [`Event::Rejected`] naming the client, the message and the reason; a
+//! delimited full-duplex format goes on after a bad message, everything else
+//! closes that client only. A write the client does not take within the
+//! frame timeout closes that client only.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use super::{Dir, Limits, NetError, Opener, Printer, Sealer, read_frame_into};
-use crate::suite::Cipher;
-use crate::wire::Kind;
+use super::reader::{Got, Reader};
+use super::{Limits, NetError};
+use crate::events::{After, Dir, Event, Events, Notice, show_text};
+use crate::profiles::Flow;
+use crate::session::OpenError;
+use crate::session::channel::{Channel, ChannelError, Inbound, Outbound, Received, Side, Speak, Wired};
 
-/// Messages queued for one client's writer before it counts as too slow.
+/// Messages queued for one client before it counts as too slow.
 pub const QUEUE: usize = 1024;
 
-/// What the chat asks a client's writer to do.
+/// What the console asks a client's task to do.
 enum Cmd {
     Send(Vec<u8>),
     Goodbye,
@@ -45,19 +59,15 @@ type Clients = Arc<Mutex<BTreeMap<u32, Client>>>;
 
 /// The server's settings.
 pub struct ServeOptions {
-    /// The keyed suite.
-    pub cipher: Arc<Cipher>,
-    /// Reply to each message automatically.
+    /// What is spoken, with its keys.
+    pub speak: Speak,
+    /// Reply to each message with its own text.
     pub echo: bool,
     /// Read limits per client.
     pub limits: Limits,
-    /// Read commands (`/list`, `/to`, `/quit`, broadcast lines) from stdin.
-    pub console: bool,
-    /// Seed the server's IVs/nonces (only with demo keys: `tour --seed`).
-    pub seed: Option<u64>,
-    /// INSECURE, for the padding-oracle lab: answer every frame with a
-    /// plain-text notice saying whether it was accepted or why not (bad
-    /// padding included), and keep the connection open.
+    /// INSECURE, for the padding-oracle lab (native ecb/cbc only): answer
+    /// every frame with a plain-text notice saying whether it was accepted
+    /// or why not (bad padding included), and keep the connection open.
     pub leak_padding: bool,
 }
 
@@ -76,123 +86,151 @@ pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(4096)
 }
 
-/// Accepts clients on `listener` until `/quit` on stdin.
-pub async fn serve(listener: TcpListener, opts: ServeOptions, printer: Arc<Printer>) -> std::io::Result<()> {
+/// Accepts clients for ever, numbering them from 1, and spawns `handle` for
+/// each; a failed accept (out of descriptors) is reported and retried.
+pub async fn accept_forever<F, Fut>(listener: TcpListener, events: Arc<Events>, handle: F)
+where
+    F: Fn(u32, TcpStream, SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut next = 1u32;
+    loop {
+        match listener.accept().await {
+            Ok((stream, addr)) => {
+                let id = next;
+                next += 1;
+                tokio::spawn(handle(id, stream, addr));
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: say so, keep serving.
+                events.notice(Notice::Error, format!("accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+/// Serves clients on `listener` until `/quit` arrives on `console` (lines
+/// the caller reads from wherever the operator types; `None`: no console).
+pub async fn serve(
+    listener: TcpListener,
+    opts: ServeOptions,
+    console: Option<mpsc::Receiver<Vec<u8>>>,
+    events: Arc<Events>,
+) -> std::io::Result<()> {
     let clients: Clients = Arc::default();
+    if opts.speak.flow() == Flow::LockStep && !opts.echo {
+        events.notice(
+            Notice::Console,
+            "lock-step format: each client message waits for the next line you type as its reply",
+        );
+    }
     let opts = Arc::new(opts);
     let (quit_tx, mut quit_rx) = mpsc::channel::<()>(1);
-    if opts.console {
-        tokio::spawn(console(clients.clone(), printer.clone(), quit_tx));
+    if let Some(lines) = console {
+        tokio::spawn(run_console(lines, clients.clone(), events.clone(), quit_tx));
     }
-    let mut next_id = 1u32;
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, addr)) => {
-                    let id = next_id;
-                    next_id += 1;
-                    tokio::spawn(client(id, stream, addr, opts.clone(), clients.clone(), printer.clone()));
-                }
-                Err(e) => {
-                    // Out of file descriptors and the like: say so, keep serving.
-                    printer.event("error", &format!("accept failed: {e}"));
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-            // End of console input is not `/quit`: keep serving (a background server has no stdin).
-            Some(()) = quit_rx.recv() => break,
-        }
+    let accepting = {
+        let (clients, events2) = (clients.clone(), events.clone());
+        accept_forever(listener, events.clone(), move |id, stream, addr| {
+            client(id, stream, addr, opts.clone(), clients.clone(), events2.clone())
+        })
+    };
+    tokio::select! {
+        () = accepting => {}
+        // End of console input is not `/quit`: keep serving (a background server has no stdin).
+        Some(()) = quit_rx.recv() => {}
     }
     let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).values().map(|c| c.tx.clone()).collect();
     for tx in txs {
         let _ = tx.send(Cmd::Goodbye).await;
     }
-    // Give writers a moment to flush their goodbyes.
+    // Give the clients' tasks a moment to flush their goodbyes.
     for _ in 0..40 {
         if lock(&clients).is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    printer.event("quit", "server stopped");
+    events.notice(Notice::Quit, "server stopped");
     Ok(())
 }
 
-/// The server's own input: broadcast lines and `/` commands.
-async fn console(clients: Clients, printer: Arc<Printer>, quit: mpsc::Sender<()>) {
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let line = line.trim_end();
-        if line == "/quit" {
+/// The operator's lines: `/` commands, or a line for every client.
+async fn run_console(
+    mut lines: mpsc::Receiver<Vec<u8>>,
+    clients: Clients,
+    events: Arc<Events>,
+    quit: mpsc::Sender<()>,
+) {
+    while let Some(line) = lines.recv().await {
+        let line = line.trim_ascii_end();
+        if line == b"/quit" {
             let _ = quit.send(()).await;
             return;
-        } else if line == "/list" {
+        } else if line == b"/list" {
             let list: Vec<String> =
                 lock(&clients).iter().map(|(id, c)| format!("client {id} ({})", c.addr)).collect();
             let text = if list.is_empty() { "no clients connected".into() } else { list.join(", ") };
-            printer.event("list", &text);
-        } else if let Some(rest) = line.strip_prefix("/to ") {
-            let (id, text) = rest.split_once(' ').unwrap_or((rest, ""));
+            events.notice(Notice::List, text);
+        } else if let Some(rest) = line.strip_prefix(b"/to ") {
+            let (id, text) = match rest.iter().position(|&b| b == b' ') {
+                Some(at) => (&rest[..at], &rest[at + 1..]),
+                None => (rest, &b""[..]),
+            };
+            let id = String::from_utf8_lossy(id).into_owned();
             let tx = id.parse::<u32>().ok().and_then(|id| lock(&clients).get(&id).map(|c| c.tx.clone()));
             match tx {
                 Some(tx) => {
-                    let _ = tx.send(Cmd::Send(text.as_bytes().to_vec())).await;
+                    let _ = tx.send(Cmd::Send(text.to_vec())).await;
                 }
-                None => printer.event("error", &format!("no client '{id}' (try /list)")),
+                None => events.notice(Notice::Error, format!("no client '{id}' (try /list)")),
             }
-        } else if line.starts_with('/') {
-            printer
-                .event("error", &format!("unknown command '{line}' (commands: /list, /to ID text, /quit)"));
+        } else if line.starts_with(b"/") {
+            let shown = show_text(line);
+            events.notice(
+                Notice::Error,
+                format!("unknown command '{shown}' (commands: /list, /to ID text, /quit)"),
+            );
         } else if !line.is_empty() {
             let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).values().map(|c| c.tx.clone()).collect();
+            if txs.is_empty() {
+                events.notice(Notice::Error, "no client is connected");
+            }
             for tx in txs {
-                let _ = tx.try_send(Cmd::Send(line.as_bytes().to_vec()));
+                let _ = tx.try_send(Cmd::Send(line.to_vec()));
             }
         }
     }
 }
 
-/// The sending side of one client connection, shared by the reader (echo,
-/// goodbye) and the queue task (broadcasts): whoever holds the lock seals the
-/// next sequence number and writes it, so frames are never interleaved.
-struct Outbox {
-    wr: OwnedWriteHalf,
-    sealer: Sealer,
-    frame: Vec<u8>,
-    sent: u64,
+/// The sending side of one connection: writes within the frame timeout,
+/// numbers what it sends, and reports each message.
+pub(super) struct Writer {
+    pub(super) wr: OwnedWriteHalf,
+    pub(super) peer: String,
+    pub(super) n: u64,
+    pub(super) timeout: Duration,
+    pub(super) events: Arc<Events>,
 }
 
-/// Sends a plain-text notice (leaky mode only).
-async fn send_notice(
-    outbox: &tokio::sync::Mutex<Outbox>,
-    suite: crate::suite::Suite,
-    text: &str,
-) -> std::io::Result<()> {
-    let mut o = outbox.lock().await;
-    o.wr.write_all(&crate::wire::notice(suite, text)).await
-}
-
-/// Seals and sends one frame to a client, giving up after `timeout` if the
-/// client does not read (then only this client is affected).
-async fn send(
-    outbox: &tokio::sync::Mutex<Outbox>,
-    kind: Kind,
-    text: &[u8],
-    name: &str,
-    printer: &Printer,
-    timeout: Duration,
-) -> std::io::Result<()> {
-    let mut o = outbox.lock().await;
-    let Outbox { wr, sealer, frame, sent } = &mut *o;
-    sealer.seal_into(kind, text, frame);
-    *sent += 1;
-    let not_reading = || std::io::Error::new(std::io::ErrorKind::TimedOut, "not reading what it is sent");
-    tokio::time::timeout(timeout, wr.write_all(frame)).await.map_err(|_| not_reading())??;
-    printer.frame(Dir::Out, name, *sent, frame, Some(text));
-    if kind == Kind::Goodbye {
-        let _ = wr.shutdown().await;
+impl Writer {
+    /// Writes `w` and shows it; a peer that does not take it within the
+    /// frame timeout is an error (only this connection is affected).
+    pub(super) async fn send(&mut self, w: &Wired) -> std::io::Result<()> {
+        let not_reading = || std::io::Error::new(std::io::ErrorKind::TimedOut, "not reading what it is sent");
+        tokio::time::timeout(self.timeout, self.wr.write_all(&w.bytes))
+            .await
+            .map_err(|_| not_reading())??;
+        self.n += 1;
+        self.events.emit(Event::Frame(w.frame(Dir::Out, &self.peer, self.n)));
+        Ok(())
     }
-    Ok(())
+
+    /// Writes raw bytes that are not numbered messages (a leaky notice).
+    async fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.wr.write_all(bytes).await
+    }
 }
 
 async fn client(
@@ -201,114 +239,285 @@ async fn client(
     addr: SocketAddr,
     opts: Arc<ServeOptions>,
     clients: Clients,
-    printer: Arc<Printer>,
+    events: Arc<Events>,
 ) {
-    let name = format!("client {id}");
-    let _ = stream.set_nodelay(true);
-    let (rd, wr) = stream.into_split();
-    // Buffered: a frame costs one read syscall, not three.
-    let mut rd = BufReader::with_capacity(64 * 1024, rd);
-    let sealer = match opts.seed {
-        Some(seed) => Sealer::seeded(opts.cipher.clone(), seed.wrapping_add(u64::from(id))),
-        None => Sealer::new(opts.cipher.clone()),
-    };
-    let outbox = Arc::new(tokio::sync::Mutex::new(Outbox { wr, sealer, frame: Vec::new(), sent: 0 }));
-    let timeout = opts.limits.frame;
-    printer.event("join", &format!("{name} connected from {addr}"));
-    // Our hello goes out before we read anything: even a client we are about
-    // to refuse learns our suite, and whether our keys match.
-    let hello = format!("cryptolab server: you are {name}");
-    if let Err(e) = send(&outbox, Kind::Hello, hello.as_bytes(), &name, &printer, timeout).await {
-        printer.event("leave", &format!("{name} left ({e})"));
-        return;
-    }
-    let (tx, mut rx) = mpsc::channel::<Cmd>(QUEUE);
-    lock(&clients).insert(id, Client { tx, addr });
-
-    // Broadcasts and /to messages arrive through the queue.
-    let queue = {
-        let (outbox, printer, name) = (outbox.clone(), printer.clone(), name.clone());
-        tokio::spawn(async move {
-            while let Some(cmd) = rx.recv().await {
-                let (kind, text): (Kind, &[u8]) = match &cmd {
-                    Cmd::Send(text) => (Kind::Message, text),
-                    Cmd::Goodbye => (Kind::Goodbye, b"goodbye"),
-                };
-                if send(&outbox, kind, text, &name, &printer, timeout).await.is_err() || kind == Kind::Goodbye
-                {
-                    break;
-                }
-            }
-        })
-    };
-
-    let mut opener = Opener::new(opts.cipher.clone(), name.clone(), "this server speaks");
-    let mut n = 0u64;
-    let mut frame = Vec::new();
-    // Ok: a clean end and its reason; Err: the one line that says what went wrong.
-    let outcome: Result<&str, String> = loop {
-        match read_frame_into(&mut rd, &opts.limits, &mut frame).await {
-            Ok(true) => {}
-            Ok(false) => break Ok("disconnected"),
-            Err(e) => break Err(format!("frame {} from {name}: {e}; closing {name}", n + 1)),
-        }
-        n += 1;
-        let (header, text) = match opener.open_ref(&frame) {
-            Ok(opened) => opened,
-            Err(NetError::Crypto(e)) if opts.leak_padding => {
-                // INSECURE on purpose: the reason goes back to the sender.
-                printer.frame(Dir::In, &name, n, &frame, None);
-                printer.event(
-                    "leak",
-                    &format!("frame {n} from {name}: {e} — told {name} (--leak-padding-errors)"),
-                );
-                if send_notice(&outbox, opts.cipher.suite(), &e.to_string()).await.is_err() {
-                    break Err(format!("{name} is gone"));
-                }
-                continue;
-            }
-            Err(e) => {
-                printer.frame(Dir::In, &name, n, &frame, None);
-                break Err(format!("frame {n} from {name}: {e}; closing {name}"));
-            }
-        };
-        printer.frame(Dir::In, &name, n, &frame, Some(text));
-        if opts.leak_padding
-            && header.kind != Kind::Notice
-            && send_notice(&outbox, opts.cipher.suite(), "ok").await.is_err()
-        {
-            break Err(format!("{name} is gone"));
-        }
-        let reply = match header.kind {
-            Kind::Message if opts.echo => Kind::Message,
-            Kind::Goodbye => Kind::Goodbye,
-            _ => continue,
-        };
-        // Echo and goodbye are written here, by the reader: no hand-off to
-        // another task on the round trip.
-        let text = if reply == Kind::Goodbye { b"goodbye".as_slice() } else { text };
-        if let Err(e) = send(&outbox, reply, text, &name, &printer, timeout).await {
-            break Err(format!("{name} {e}; closing {name}"));
-        }
-        if reply == Kind::Goodbye {
-            break Ok("said goodbye");
-        }
-    };
+    let peer = format!("client {id}");
+    events.emit(Event::Joined { peer: peer.clone(), addr: addr.to_string() });
+    let why = session(id, &peer, stream, addr, &opts, &clients, &events).await;
     lock(&clients).remove(&id);
-    queue.abort();
-    if let Err(line) = &outcome {
-        printer.event("error", line);
-        linger(&mut rd).await;
+    events.emit(Event::Left { peer, why });
+}
+
+/// How one client's session ends: a reason for the `left` line, and
+/// whether a rejection closed it (then the socket lingers before closing).
+enum Ending {
+    Clean(String),
+    Refused,
+}
+
+/// One client's session; returns how it ended, for the `left` line.
+async fn session(
+    id: u32,
+    peer: &str,
+    stream: TcpStream,
+    addr: SocketAddr,
+    opts: &ServeOptions,
+    clients: &Clients,
+    events: &Arc<Events>,
+) -> String {
+    let _ = stream.set_nodelay(true);
+    let speak = match &opts.speak {
+        // Each client's server-side nonces from its own seed (tour --seed).
+        Speak::Native { cipher, seed } => {
+            Speak::Native { cipher: cipher.clone(), seed: seed.map(|s| s.wrapping_add(u64::from(id))) }
+        }
+        other => other.clone(),
+    };
+    let hello = format!("cryptolab server: you are {peer}");
+    let mut ch = match Channel::new(&speak, Side::Server, peer, hello.as_bytes()) {
+        Ok(ch) => ch,
+        Err(e) => return format!("closed: {e}"),
+    };
+    let (rd, wr) = stream.into_split();
+    let mut reader = Reader::new(rd, opts.limits);
+    let mut out =
+        Writer { wr, peer: peer.to_string(), n: 0, timeout: opts.limits.frame, events: events.clone() };
+    // Our hello goes out before we read anything.
+    for w in ch.start() {
+        if let Err(e) = out.send(&w).await {
+            return e.to_string();
+        }
     }
-    let why = outcome.unwrap_or("closed");
-    printer.event("leave", &format!("{name} left ({why})"));
+    let unit = speak.unit();
+    let mut n_in = 0u64;
+    while !ch.is_ready() {
+        let framing = ch.framing();
+        let bytes = match reader.next(&framing).await {
+            Ok(Got::Message(bytes, _)) => bytes,
+            Ok(Got::End) => return "disconnected".into(),
+            Ok(Got::Bad(e, _)) => {
+                reject(events, peer, unit, n_in + 1, &e.to_string(), After::Closing);
+                return "closed: the handshake failed".into();
+            }
+            Err(e) => return format!("lost during the handshake: {e}"),
+        };
+        n_in += 1;
+        let shown = Wired { bytes, part: framing.part(), text: None };
+        events.emit(Event::Frame(shown.frame(Dir::In, peer, n_in)));
+        match ch.handshake(&shown.bytes) {
+            Ok((next, Received::Handshake { reply, .. })) => {
+                ch = next;
+                if let Some(reply) = reply
+                    && let Err(e) = out.send(&reply).await
+                {
+                    return format!("lost during the handshake: {e}");
+                }
+            }
+            Ok((next, _)) => ch = next,
+            Err(e) => {
+                reject(events, peer, unit, n_in, &e.to_string(), After::Closing);
+                return "closed: the handshake failed".into();
+            }
+        }
+    }
+    let Ok((inb, outb)) = ch.split() else { return "closed: the handshake did not finish".into() };
+    let (tx, rx) = mpsc::channel::<Cmd>(QUEUE);
+    lock(clients).insert(id, Client { tx, addr });
+    let mut conv = Conversation { peer, speak: &speak, opts, events, inb, outb, out, n_in, rx };
+    match conv.run(&mut reader).await {
+        Ending::Clean(why) => why,
+        Ending::Refused => {
+            linger(&mut reader).await;
+            "closed".into()
+        }
+    }
+}
+
+fn reject(events: &Events, peer: &str, unit: &'static str, n: u64, reason: &str, after: After) {
+    events.emit(Event::Rejected { peer: peer.to_string(), unit, n, reason: reason.to_string(), after });
+}
+
+/// An established session with one client.
+struct Conversation<'a> {
+    peer: &'a str,
+    speak: &'a Speak,
+    opts: &'a ServeOptions,
+    events: &'a Arc<Events>,
+    inb: Inbound,
+    outb: Outbound,
+    out: Writer,
+    n_in: u64,
+    rx: mpsc::Receiver<Cmd>,
+}
+
+impl Conversation<'_> {
+    async fn run(&mut self, reader: &mut Reader<OwnedReadHalf>) -> Ending {
+        let framing = self.inb.framing();
+        let flow = self.speak.flow();
+        let unit = self.speak.unit();
+        loop {
+            tokio::select! {
+                got = reader.next(&framing) => {
+                    let (bytes, note) = match got {
+                        Ok(Got::Message(bytes, note)) => (bytes, note),
+                        Ok(Got::End) => return Ending::Clean("disconnected".into()),
+                        Ok(Got::Bad(e, _)) => {
+                            self.n_in += 1;
+                            let closing = e.is_fatal() || flow != Flow::FullDuplex;
+                            let after = if closing { After::Closing } else { After::Continuing };
+                            reject(self.events, self.peer, unit, self.n_in, &e.to_string(), after);
+                            if closing {
+                                return Ending::Refused;
+                            }
+                            continue;
+                        }
+                        Err(e) => {
+                            reject(self.events, self.peer, unit, self.n_in + 1, &e.to_string(), After::Closing);
+                            return Ending::Refused;
+                        }
+                    };
+                    self.n_in += 1;
+                    if let Some(note) = note {
+                        self.events.notice(Notice::Ambiguous, format!("{}: {note}", self.peer));
+                    }
+                    if let Some(end) = self.message(bytes, flow).await {
+                        return end;
+                    }
+                }
+                cmd = self.rx.recv() => match cmd {
+                    Some(Cmd::Send(text)) if flow == Flow::FullDuplex => {
+                        let w = self.outb.message(&text, &mut rand::rng());
+                        if let Err(e) = self.out.send(&w).await {
+                            return self.lost(e);
+                        }
+                    }
+                    // Lock-step and one-shot: a console line only answers a waiting client.
+                    Some(Cmd::Send(_)) => {}
+                    Some(Cmd::Goodbye) | None => return self.goodbye("server stopped").await,
+                },
+            }
+        }
+    }
+
+    /// Handles one whole message; `Some` ends the session.
+    async fn message(&mut self, bytes: Vec<u8>, flow: Flow) -> Option<Ending> {
+        let part = self.inb.part();
+        let unit = self.speak.unit();
+        let received = match self.inb.open(&bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                let shown = Wired { bytes, part, text: None };
+                self.events.emit(Event::Frame(shown.frame(Dir::In, self.peer, self.n_in)));
+                let leaky = matches!(e, ChannelError::Open(OpenError::Crypto(_)));
+                if self.opts.leak_padding && leaky {
+                    // INSECURE on purpose: the reason goes back to the sender.
+                    reject(self.events, self.peer, unit, self.n_in, &e.to_string(), After::ToldPeer);
+                    return self.notice(&e.to_string()).await;
+                }
+                let go_on = flow == Flow::FullDuplex && !self.speak.is_native();
+                let after = if go_on { After::Continuing } else { After::Closing };
+                reject(self.events, self.peer, unit, self.n_in, &e.to_string(), after);
+                return (!go_on).then_some(Ending::Refused);
+            }
+        };
+        let text = match &received {
+            Received::Hello(t) | Received::Message(t) | Received::End(t) | Received::Notice(t) => {
+                Some(t.clone())
+            }
+            Received::Handshake { .. } => None,
+        };
+        let shown = Wired { bytes, part, text };
+        self.events.emit(Event::Frame(shown.frame(Dir::In, self.peer, self.n_in)));
+        if self.opts.leak_padding
+            && !matches!(received, Received::Notice(_))
+            && let Some(end) = self.notice("ok").await
+        {
+            return Some(end);
+        }
+        match received {
+            Received::Hello(_) | Received::Notice(_) | Received::Handshake { .. } => None,
+            Received::Message(text) => {
+                let reply = match flow {
+                    Flow::FullDuplex | Flow::OneShot => self.opts.echo.then_some(text),
+                    Flow::LockStep if self.opts.echo => Some(text),
+                    Flow::LockStep => match self.typed_reply().await {
+                        Ok(line) => Some(line),
+                        Err(end) => return Some(end),
+                    },
+                };
+                if let Some(reply) = reply {
+                    let w = self.outb.message(&reply, &mut rand::rng());
+                    if let Err(e) = self.out.send(&w).await {
+                        return Some(self.lost(e));
+                    }
+                }
+                if flow == Flow::OneShot {
+                    let _ = self.out.wr.shutdown().await;
+                    return Some(Ending::Clean("done (one message per connection)".into()));
+                }
+                None
+            }
+            Received::End(text) => {
+                // The native protocol answers a goodbye; a lock-step client
+                // waits for a reply to its last message too.
+                let answer = self.speak.is_native() || flow == Flow::LockStep;
+                Some(self.end(answer, &format!("said {}", show_text(&text))).await)
+            }
+        }
+    }
+
+    /// Waits for the operator's next line as the reply (lock-step).
+    async fn typed_reply(&mut self) -> Result<Vec<u8>, Ending> {
+        // Lines typed before this client asked are not its reply.
+        while self.rx.try_recv().is_ok() {}
+        self.events.notice(Notice::Console, format!("{} waits for your reply", self.peer));
+        match tokio::time::timeout(self.opts.limits.idle, self.rx.recv()).await {
+            Ok(Some(Cmd::Send(line))) => Ok(line),
+            Ok(Some(Cmd::Goodbye) | None) => Err(self.goodbye("server stopped").await),
+            Err(_) => Err(Ending::Clean("closed: no reply was typed".into())),
+        }
+    }
+
+    /// INSECURE (`--leak-padding-errors`): a plain-text notice to the client.
+    async fn notice(&mut self, text: &str) -> Option<Ending> {
+        let bytes = self.outb.notice(text)?;
+        match self.out.raw(&bytes).await {
+            Ok(()) => None,
+            Err(_) => Some(Ending::Clean(format!("{} is gone", self.peer))),
+        }
+    }
+
+    /// Ends the session: the end message if `answer`, then the close.
+    async fn end(&mut self, answer: bool, why: &str) -> Ending {
+        if answer
+            && let Some(w) = self.outb.end()
+            && let Err(e) = self.out.send(&w).await
+        {
+            return self.lost(e);
+        }
+        let _ = self.out.wr.shutdown().await;
+        Ending::Clean(why.to_string())
+    }
+
+    /// The server is stopping: the native protocol says goodbye; the
+    /// formats' servers just close.
+    async fn goodbye(&mut self, why: &str) -> Ending {
+        self.end(self.speak.is_native(), why).await
+    }
+
+    fn lost(&self, e: std::io::Error) -> Ending {
+        let reason = NetError::Io(e).to_string();
+        self.events.notice(Notice::Error, format!("{} {reason}; closing {}", self.peer, self.peer));
+        Ending::Clean("closed".into())
+    }
 }
 
 /// Reads and discards what the peer is still sending, briefly, before the
 /// socket is closed. Closing with unread input makes TCP send a reset, which
-/// can destroy frames the peer has not read yet — such as our hello that
+/// can destroy messages the peer has not read yet — such as our hello that
 /// tells it why it was refused.
-async fn linger(rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) {
+async fn linger(reader: &mut Reader<OwnedReadHalf>) {
+    let rd = reader.stream();
     let mut sink = [0u8; 4096];
     let drain = async {
         let mut total = 0;

@@ -1,8 +1,8 @@
-//! Wire profiles: the ad-hoc formats classroom AES programs put on the wire,
-//! so cryptolab can be the other end of a student's program, show its
-//! messages field by field, and attack them through the proxy.
+//! Classroom wire formats: the ad-hoc formats classroom AES programs put on
+//! the wire, so cryptolab can be the other end of a student's program, show
+//! its messages field by field, and attack them through the proxy.
 //!
-//! | profile          | one message on the wire                                   | flow            |
+//! | format           | one message on the wire                                   | flow            |
 //! |------------------|-----------------------------------------------------------|-----------------|
 //! | `len-iv-ct-hmac` | `len(4, BE) ‖ IV ‖ CBC(P) ‖ HMAC-SHA256(IV ‖ C)`          | full duplex     |
 //! | `b64-iv-ct`      | `base64(IV ‖ CBC(P))`, no length, no delimiter            | lock-step       |
@@ -12,14 +12,17 @@
 //!
 //! Every mode is the one in [`crate::suite`] (CBC and ECB per NIST SP 800-38A,
 //! HMAC per RFC 2104, GCM per SP 800-38D); what differs is how the programs
-//! frame and compose them, and that is where their weaknesses are — each is
-//! listed by [`Wire::weakness`] and in `docs/PROTOCOL.md`.
+//! frame and compose them, and that is where their weaknesses are — each
+//! format's [`FormatSpec`] names its weakness, and `docs/PROTOCOL.md` shows it.
 //!
-//! This module is pure (no sockets): [`Codec`] seals and opens one message,
-//! [`next_message`] finds message boundaries in received bytes, and
-//! [`dissect`] labels a message's fields without any key (the proxy's view).
-//! The RSA handshake of `rsa-gcm-json` lives in [`rsa_json`]; the network
-//! side in [`crate::net::profile`].
+//! One module per format, each with its table row (`SPEC`) and its own
+//! `next` (where a message ends), `seal`/`open` (its [`Codec`] state),
+//! `dissect` (its fields, without a key: the proxy's view) and `reassemble`
+//! (after a tamper): [`len_iv_ct_hmac`], [`b64_iv_ct`], [`b64_ecb`] (both
+//! over the shared [`b64`] framing), [`raw_cbc_static`], [`rsa_gcm_json`].
+//! This file dispatches to them — once per operation, with no default arm —
+//! and holds what they share. It is pure: no sockets (those are in
+//! [`crate::net`]).
 //!
 //! ## Finding messages in unframed streams
 //!
@@ -33,25 +36,26 @@
 //! valid padding to clean text, prefers a reading where no piece is garbage,
 //! and *reports* the ambiguity in a note instead of deciding silently.
 
-pub mod rsa_json;
+pub mod b64;
+pub mod b64_ecb;
+pub mod b64_iv_ct;
+pub mod len_iv_ct_hmac;
+pub mod raw_cbc_static;
+pub mod rsa_gcm_json;
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use rand::CryptoRng;
 
-use crate::render::{Span, SpanKind};
-use crate::suite::layout::block_spans;
-use crate::suite::{Aes, Cipher, Suite, SuiteError, pkcs7};
+use crate::render::Span;
+use crate::suite::{Cipher, Suite, SuiteError};
 
-/// How messages are put on the wire: cryptolab's own frames, or one of the
-/// classroom formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Wire {
-    /// cryptolab's authenticated frames (docs/PROTOCOL.md, the default).
-    #[default]
-    Native,
+pub use b64::decode_b64;
+
+/// A classroom format (what `--wire` names, besides `native`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
     /// 4-byte length, IV, AES-128-CBC ciphertext, HMAC-SHA256(IV ‖ ct); full duplex.
     LenIvCtHmac,
     /// base64(IV ‖ AES-CBC ciphertext), no framing; lock-step.
@@ -62,6 +66,52 @@ pub enum Wire {
     RawCbcStatic,
     /// RSA-OAEP key transport, then JSON {nonce, ciphertext, signature}, AES-256-GCM + RSA-PSS.
     RsaGcmJson,
+}
+
+/// How messages are put on the wire: cryptolab's own frames, or one of the
+/// classroom formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wire {
+    /// cryptolab's own frames (docs/PROTOCOL.md, the default): a 16-byte
+    /// header, authenticated in cbc-hmac and gcm.
+    #[default]
+    Native,
+    /// A classroom format.
+    Format(Format),
+}
+
+impl Wire {
+    /// Every choice, `native` first.
+    pub const ALL: [Wire; 6] = [
+        Wire::Native,
+        Wire::Format(Format::LenIvCtHmac),
+        Wire::Format(Format::B64IvCt),
+        Wire::Format(Format::B64Ecb),
+        Wire::Format(Format::RawCbcStatic),
+        Wire::Format(Format::RsaGcmJson),
+    ];
+
+    /// The name given to `--wire`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Wire::Native => "native",
+            Wire::Format(f) => f.spec().name,
+        }
+    }
+}
+
+impl clap::ValueEnum for Wire {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Wire::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            Wire::Native => "cryptolab's own frames (docs/PROTOCOL.md)",
+            Wire::Format(f) => f.spec().about,
+        };
+        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
 }
 
 /// Who may speak when.
@@ -75,97 +125,49 @@ pub enum Flow {
     OneShot,
 }
 
-/// The largest PEM public key accepted in the `rsa-gcm-json` handshake.
-pub const MAX_PEM: usize = 16 * 1024;
-
-impl Wire {
-    /// The profile's name as given to `--wire`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Wire::Native => "native",
-            Wire::LenIvCtHmac => "len-iv-ct-hmac",
-            Wire::B64IvCt => "b64-iv-ct",
-            Wire::B64Ecb => "b64-ecb",
-            Wire::RawCbcStatic => "raw-cbc-static",
-            Wire::RsaGcmJson => "rsa-gcm-json",
-        }
-    }
-
+/// Everything cryptolab says about one classroom format: one row per
+/// format, in the format's own module.
+#[derive(Debug)]
+pub struct FormatSpec {
+    /// The name given to `--wire`.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
     /// Who speaks when.
-    pub const fn flow(self) -> Flow {
-        match self {
-            Wire::Native | Wire::LenIvCtHmac => Flow::FullDuplex,
-            Wire::B64IvCt | Wire::B64Ecb | Wire::RsaGcmJson => Flow::LockStep,
-            Wire::RawCbcStatic => Flow::OneShot,
-        }
-    }
-
-    /// The message that ends a session (`quit` or `bye`), if the format has one.
-    pub const fn quit_word(self) -> Option<&'static str> {
-        match self {
-            Wire::LenIvCtHmac => Some("quit"),
-            Wire::B64IvCt | Wire::B64Ecb | Wire::RsaGcmJson => Some("bye"),
-            Wire::Native | Wire::RawCbcStatic => None,
-        }
-    }
-
+    pub flow: Flow,
+    /// The message that ends a session, if the format has one.
+    pub end_word: Option<&'static str>,
     /// The AES mode underneath.
-    pub const fn suite(self) -> Suite {
-        match self {
-            Wire::B64Ecb => Suite::Ecb,
-            Wire::B64IvCt | Wire::RawCbcStatic => Suite::Cbc,
-            Wire::LenIvCtHmac => Suite::CbcHmac,
-            Wire::Native | Wire::RsaGcmJson => Suite::Gcm,
-        }
-    }
-
-    /// Why the format is INSECURE (no integrity at all), if it is.
-    pub const fn insecure_reason(self) -> Option<&'static str> {
-        match self {
-            Wire::B64IvCt => Some("b64-iv-ct has no MAC: anyone on the path can change messages undetected"),
-            Wire::B64Ecb => {
-                Some("b64-ecb has no IV and no MAC: equal blocks show, and messages can be forged")
-            }
-            Wire::RawCbcStatic => {
-                Some("raw-cbc-static reuses one key and IV: equal messages give equal ciphertexts; no MAC")
-            }
-            _ => None,
-        }
-    }
-
-    /// The format's weakness in one line (shown at start, and in the docs).
-    pub const fn weakness(self) -> &'static str {
-        match self {
-            Wire::Native => "none known: header authenticated, sequence numbers checked",
-            Wire::LenIvCtHmac => {
-                "the MAC covers no sequence number or direction: a recorded message can be replayed or reflected"
-            }
-            Wire::B64IvCt => {
-                "no MAC: bit flips in the IV change the first block at will; error replies are a padding oracle"
-            }
-            Wire::B64Ecb => "ECB: equal 16-byte blocks give equal ciphertext; blocks can be cut and pasted",
-            Wire::RawCbcStatic => "static IV: equal messages (and equal prefixes) give equal ciphertexts",
-            Wire::RsaGcmJson => {
-                "the public keys are not authenticated (a man in the middle can swap them); no sequence numbers"
-            }
-        }
-    }
-
+    pub suite: Suite,
     /// The AES key size the format prescribes, if it fixes one.
-    pub const fn fixed_bits(self) -> Option<u16> {
+    pub fixed_bits: Option<u16>,
+    /// A text format (whitespace between messages is allowed and dropped).
+    pub text: bool,
+    /// Unframed: a message may end only when the sender goes quiet.
+    pub settles: bool,
+    /// The session starts with a key-transport handshake.
+    pub handshake: bool,
+    /// Why the format is INSECURE (no integrity at all), if it is.
+    pub insecure: Option<&'static str>,
+    /// The format's weakness in one line (shown at start, and in the docs).
+    pub weakness: &'static str,
+}
+
+impl Format {
+    /// This format's row.
+    pub const fn spec(self) -> &'static FormatSpec {
         match self {
-            Wire::LenIvCtHmac | Wire::RawCbcStatic => Some(128),
-            Wire::RsaGcmJson => Some(256),
-            _ => None,
+            Format::LenIvCtHmac => &len_iv_ct_hmac::SPEC,
+            Format::B64IvCt => &b64_iv_ct::SPEC,
+            Format::B64Ecb => &b64_ecb::SPEC,
+            Format::RawCbcStatic => &raw_cbc_static::SPEC,
+            Format::RsaGcmJson => &rsa_gcm_json::SPEC,
         }
     }
 
-    /// Smallest decoded message: one block, plus the IV where there is one.
-    const fn min_decoded(self) -> usize {
-        match self {
-            Wire::B64Ecb | Wire::RawCbcStatic => 16,
-            _ => 32,
-        }
+    /// The name given to `--wire`.
+    pub const fn name(self) -> &'static str {
+        self.spec().name
     }
 }
 
@@ -227,6 +229,26 @@ impl ProfileError {
     pub fn is_fatal(&self) -> bool {
         matches!(self, ProfileError::TooLong { .. } | ProfileError::Truncated(_) | ProfileError::NotPem(_))
     }
+
+    /// What to try, for a user who got this from their peer.
+    pub fn hint(&self, format: Format) -> String {
+        match self {
+            ProfileError::BadPadding
+            | ProfileError::BadMac
+            | ProfileError::BadTag
+            | ProfileError::PeerSaid(_) => {
+                "both sides need the same keys: compare the fingerprints they print".to_string()
+            }
+            ProfileError::NotBase64 { .. }
+            | ProfileError::Shape(_)
+            | ProfileError::TooLong { .. }
+            | ProfileError::Truncated(_)
+            | ProfileError::BadSignature
+            | ProfileError::Json(_)
+            | ProfileError::NotPem(_)
+            | ProfileError::KeyTransport(_) => format!("does the server speak {}?", format.name()),
+        }
+    }
 }
 
 /// What the next message of the stream is.
@@ -256,19 +278,34 @@ pub enum Next {
 /// What the reader expects next: a message, or a handshake part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
-    /// A message of the profile.
-    Message(Wire),
+    /// A message of the format.
+    Message(Format),
     /// A PEM public key (`rsa-gcm-json` handshake).
     Pem,
     /// Exactly this many raw bytes (the RSA-OAEP wrapped key).
     Exact(usize),
 }
 
-fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+impl Expect {
+    /// Whether whitespace may stand between messages (text formats).
+    pub fn is_text(self) -> bool {
+        match self {
+            Expect::Message(f) => f.spec().text,
+            Expect::Pem => true,
+            Expect::Exact(_) => false,
+        }
+    }
+
+    /// Whether a message may end on silence alone (unframed formats).
+    pub fn settles(self) -> bool {
+        match self {
+            Expect::Message(f) => f.spec().settles,
+            Expect::Pem | Expect::Exact(_) => false,
+        }
+    }
 }
 
-fn leading_ws(buf: &[u8]) -> usize {
+pub(crate) fn leading_ws(buf: &[u8]) -> usize {
     buf.iter().take_while(|b| b.is_ascii_whitespace()).count()
 }
 
@@ -294,386 +331,123 @@ pub fn next_message(expect: Expect, buf: &[u8], settled: bool, codec: Option<&Co
                 Next::NeedMore
             }
         }
-        Expect::Pem => next_pem(buf, ws, settled),
-        Expect::Message(Wire::LenIvCtHmac) => next_len_prefixed(buf, settled, max),
-        Expect::Message(Wire::RsaGcmJson) => next_json(buf, ws, settled, max),
-        Expect::Message(Wire::RawCbcStatic) => {
-            if buf.len() > max {
-                return Next::Bad {
-                    error: ProfileError::TooLong { len: buf.len(), max },
-                    consumed: buf.len(),
-                };
-            }
-            // One message per connection: it ends when the sender closes or goes quiet.
-            if settled && !buf.is_empty() {
-                Next::Message { range: 0..buf.len(), consumed: buf.len(), note: None }
-            } else {
-                Next::NeedMore
-            }
+        Expect::Pem => rsa_gcm_json::next_pem(buf, ws, settled),
+        Expect::Message(Format::LenIvCtHmac) => len_iv_ct_hmac::next(buf, settled, max),
+        Expect::Message(Format::RsaGcmJson) => rsa_gcm_json::next(buf, ws, settled, max),
+        Expect::Message(Format::RawCbcStatic) => raw_cbc_static::next(buf, settled, max),
+        Expect::Message(Format::B64IvCt) => {
+            b64::next(&b64_iv_ct::FRAMING, buf, ws, settled, codec.and_then(Codec::b64), max)
         }
-        Expect::Message(wire) => next_b64(wire, buf, ws, settled, codec, max),
+        Expect::Message(Format::B64Ecb) => {
+            b64::next(&b64_ecb::FRAMING, buf, ws, settled, codec.and_then(Codec::b64), max)
+        }
     }
 }
 
-fn next_pem(buf: &[u8], ws: usize, settled: bool) -> Next {
-    const BEGIN: &[u8] = b"-----BEGIN PUBLIC KEY-----";
-    const END: &[u8] = b"-----END PUBLIC KEY-----";
-    let s = &buf[ws..];
-    let n = s.len().min(BEGIN.len());
-    if s[..n] != BEGIN[..n] {
-        let shown = String::from_utf8_lossy(&s[..s.len().min(24)]).escape_debug().to_string();
-        return Next::Bad {
-            error: ProfileError::NotPem(format!(
-                "it starts with \"{shown}\", not -----BEGIN PUBLIC KEY-----"
-            )),
-            consumed: buf.len(),
-        };
-    }
-    if let Some(at) = s.windows(END.len()).position(|w| w == END) {
-        let mut end = at + END.len();
-        if s.get(end) == Some(&b'\r') {
-            end += 1;
-        }
-        if s.get(end) == Some(&b'\n') {
-            end += 1;
-        }
-        return Next::Message { range: ws..ws + end, consumed: ws + end, note: None };
-    }
-    if s.len() > MAX_PEM {
-        return Next::Bad {
-            error: ProfileError::NotPem(format!("no END line within {MAX_PEM} bytes")),
-            consumed: buf.len(),
-        };
-    }
-    if settled && !s.is_empty() {
-        return Next::Bad {
-            error: ProfileError::Truncated(format!("PEM of {} bytes has no END line", s.len())),
-            consumed: buf.len(),
-        };
-    }
-    Next::NeedMore
+/// The keys a format session needs.
+#[derive(Clone)]
+pub enum FormatKeys {
+    /// An AES key, with the MAC key (`len-iv-ct-hmac`) or fixed IV
+    /// (`raw-cbc-static`) where the format has one.
+    Aes {
+        /// AES key.
+        key: Vec<u8>,
+        /// HMAC key.
+        mac: Option<Vec<u8>>,
+        /// The fixed IV.
+        iv: Option<[u8; 16]>,
+    },
+    /// This side's RSA key pair (`rsa-gcm-json`).
+    Rsa(Arc<rsa_gcm_json::Identity>),
 }
 
-fn next_len_prefixed(buf: &[u8], settled: bool, max: usize) -> Next {
-    if buf.len() < 4 {
-        return if settled && !buf.is_empty() {
-            Next::Bad {
-                error: ProfileError::Truncated(format!("{} of 4 length bytes", buf.len())),
-                consumed: buf.len(),
-            }
-        } else {
-            Next::NeedMore
-        };
-    }
-    let n = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-    if n > max {
-        return Next::Bad { error: ProfileError::TooLong { len: n, max }, consumed: buf.len() };
-    }
-    if buf.len() >= 4 + n {
-        Next::Message { range: 0..4 + n, consumed: 4 + n, note: None }
-    } else if settled {
-        Next::Bad {
-            error: ProfileError::Truncated(format!(
-                "length prefix says {n} bytes, {} arrived",
-                buf.len() - 4
-            )),
-            consumed: buf.len(),
-        }
-    } else {
-        Next::NeedMore
-    }
-}
-
-fn next_json(buf: &[u8], ws: usize, settled: bool, max: usize) -> Next {
-    let s = &buf[ws..];
-    if s.is_empty() {
-        return Next::NeedMore;
-    }
-    let mut stream = serde_json::Deserializer::from_slice(s).into_iter::<serde::de::IgnoredAny>();
-    match stream.next() {
-        Some(Ok(_)) => {
-            let end = ws + stream.byte_offset();
-            Next::Message { range: ws..end, consumed: end, note: None }
-        }
-        Some(Err(e)) if e.is_eof() => {
-            if s.len() > max {
-                Next::Bad { error: ProfileError::TooLong { len: s.len(), max }, consumed: buf.len() }
-            } else if settled {
-                Next::Bad {
-                    error: ProfileError::Truncated(format!("JSON value incomplete after {} bytes", s.len())),
-                    consumed: buf.len(),
-                }
-            } else {
-                Next::NeedMore
-            }
-        }
-        Some(Err(e)) => Next::Bad { error: ProfileError::Json(e.to_string()), consumed: buf.len() },
-        None => Next::NeedMore,
-    }
-}
-
-/// Decoded length of `chars` unpadded base64 characters (a multiple of 4).
-const fn b64_decoded_len(chars: usize) -> usize {
-    chars / 4 * 3
-}
-
-fn next_b64(wire: Wire, buf: &[u8], ws: usize, settled: bool, codec: Option<&Codec>, max: usize) -> Next {
-    let s = &buf[ws..];
-    if s.is_empty() {
-        return Next::NeedMore;
-    }
-    let mut end = s.iter().take_while(|&&b| is_b64(b)).count();
-    let pad = s[end..].iter().take(2).take_while(|&&b| b == b'=').count();
-    let max_chars = (max / 3 + 1) * 4;
-    if end > max_chars {
-        return Next::Bad {
-            error: ProfileError::TooLong { len: b64_decoded_len(end), max },
-            consumed: buf.len(),
-        };
-    }
-    let terminated = if pad > 0 {
-        end += pad;
-        true
-    } else if end < s.len() {
-        if !s[end].is_ascii_whitespace() {
-            if plain_text_line(s) {
-                // `ERROR: bad padding` — the peer answered in clear; let
-                // `open` report what it says.
-                return Next::Message { range: ws..buf.len(), consumed: buf.len(), note: None };
-            }
-            // Not base64, and not a delimiter either: the rest cannot be trusted.
-            let at = ws + end;
-            return Next::Bad { error: ProfileError::NotBase64 { at, byte: s[end] }, consumed: buf.len() };
-        }
-        true
-    } else {
-        false
-    };
-    let whole = Next::Message { range: ws..ws + end, consumed: ws + end, note: None };
-    let min = wire.min_decoded();
-    let structural = |chars: usize| {
-        let decoded = b64_decoded_len(chars);
-        chars.is_multiple_of(4) && decoded >= min && decoded.is_multiple_of(16)
-    };
-    let text = &s[..end];
-    // Unpadded messages back to back: split where a prefix decrypts to a
-    // whole, readable message (only possible with the key). A genuine
-    // message's own prefix almost never has valid padding that leaves clean
-    // text, so the first such split is the boundary.
-    let split = codec.and_then(|codec| {
-        (1..end.div_ceil(64))
-            .map(|k| k * 64)
-            .filter(|&at| at < end && structural(at))
-            .find(|&at| codec.ends_a_message(&text[..at]) && codec.open(&text[..at]).is_ok_and(|p| clean(&p)))
-    });
-    if let (Some(at), Some(codec)) = (split, codec) {
-        let one = codec.open(text);
-        if one.as_deref().is_ok_and(clean) {
-            return Next::Message {
-                range: ws..ws + end,
-                consumed: ws + end,
-                note: Some(format!(
-                    "ambiguous: these {end} base64 characters could also be two messages \
-                     (split after character {at}); read as one"
-                )),
-            };
-        }
-        return Next::Message {
-            range: ws..ws + at,
-            consumed: ws + at,
-            note: Some(format!(
-                "ambiguous: {end} base64 characters with no `=` between messages; read the first {at} \
-                 as one message, because read as one the whole would hold garbage"
-            )),
-        };
-    }
-    if terminated {
-        return whole;
-    }
-    // Unterminated: the run of base64 reaches the end of what has arrived.
-    if !structural(end) {
-        return if settled { whole } else { Next::NeedMore };
-    }
-    match codec {
-        None => whole,
-        Some(codec) if codec.open(text).is_ok() => whole,
-        // Complete-looking but not valid (yet): more may be on its way.
-        Some(_) if settled => whole,
-        Some(_) => Next::NeedMore,
-    }
-}
-
-/// A short line of printable ASCII with spaces: a peer's plain-text answer
-/// (`ERROR: bad padding`), not base64.
-fn plain_text_line(s: &[u8]) -> bool {
-    s.len() < 512 && s.contains(&b' ') && s.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-}
-
-/// Readable text: UTF-8 without control characters other than tab and newlines.
-fn clean(text: &[u8]) -> bool {
-    std::str::from_utf8(text)
-        .is_ok_and(|s| !s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
-}
-
-/// The key material of one profile session, ready to seal and open messages.
-pub struct Codec {
-    wire: Wire,
-    cipher: Cipher,
-    aes: Option<Aes>,
-    static_iv: Option<[u8; 16]>,
-    rsa: Option<rsa_json::Session>,
+/// The keyed state of one format session, ready to seal and open messages:
+/// one variant per format, each holding exactly what that format needs.
+pub enum Codec {
+    /// `len-iv-ct-hmac`: cbc-hmac with empty associated data.
+    LenIvCtHmac(Cipher),
+    /// `b64-iv-ct`: cbc, and the bare AES for screening split points.
+    B64IvCt(b64::Codec),
+    /// `b64-ecb`: ecb, and the bare AES for screening split points.
+    B64Ecb(b64::Codec),
+    /// `raw-cbc-static`: cbc and the one fixed IV.
+    RawCbcStatic(raw_cbc_static::Codec),
+    /// `rsa-gcm-json`: the session the handshake established.
+    RsaGcmJson(rsa_gcm_json::Session),
 }
 
 impl Codec {
-    /// A codec for the AES formats: `key` is the AES key; `mac_key` is needed
-    /// by `len-iv-ct-hmac`, `static_iv` by `raw-cbc-static`.
-    pub fn new(
-        wire: Wire,
-        key: &[u8],
-        mac_key: Option<&[u8]>,
-        static_iv: Option<[u8; 16]>,
-    ) -> Result<Self, String> {
-        if let Some(bits) = wire.fixed_bits()
+    /// A codec for an AES format from its keys (checked once at start, so
+    /// later calls cannot fail). `rsa-gcm-json` gets its codec from the
+    /// handshake instead.
+    pub fn new(format: Format, keys: &FormatKeys) -> Result<Self, String> {
+        let FormatKeys::Aes { key, mac, iv } = keys else {
+            return Err(format!("{} gets its session key from the handshake", format.name()));
+        };
+        let spec = format.spec();
+        if let Some(bits) = spec.fixed_bits
             && key.len() * 8 != usize::from(bits)
         {
             return Err(format!(
                 "{} uses AES-{bits}: the key must be {} bytes, not {}",
-                wire.name(),
+                spec.name,
                 bits / 8,
                 key.len()
             ));
         }
-        if wire == Wire::RawCbcStatic && static_iv.is_none() {
-            return Err(
-                "raw-cbc-static needs its fixed IV (the last 16 bytes of the 32-byte key file)".into()
-            );
-        }
-        let cipher = Cipher::new(wire.suite(), key, mac_key).map_err(|e| match e {
-            SuiteError::MissingMacKey => format!("{} needs an HMAC key: give --mac-key", wire.name()),
+        let cipher = Cipher::new(spec.suite, key, mac.as_deref()).map_err(|e| match e {
+            SuiteError::MissingMacKey => format!("{} needs an HMAC key: give --mac-key", spec.name),
             e => e.to_string(),
         })?;
-        let aes = Some(Aes::new(key).map_err(|e| e.to_string())?);
-        Ok(Codec { wire, cipher, aes, static_iv, rsa: None })
+        Ok(match format {
+            Format::LenIvCtHmac => Codec::LenIvCtHmac(cipher),
+            Format::B64IvCt => Codec::B64IvCt(b64::Codec::new(cipher, key)?),
+            Format::B64Ecb => Codec::B64Ecb(b64::Codec::new(cipher, key)?),
+            Format::RawCbcStatic => Codec::RawCbcStatic(raw_cbc_static::Codec::new(cipher, *iv)?),
+            Format::RsaGcmJson => {
+                return Err(format!("{} gets its session key from the handshake", spec.name));
+            }
+        })
     }
 
-    /// A codec for `rsa-gcm-json` once the handshake has given a session.
-    pub fn rsa(session: rsa_json::Session) -> Self {
-        Codec {
-            wire: Wire::RsaGcmJson,
-            cipher: session.gcm(),
-            aes: None,
-            static_iv: None,
-            rsa: Some(session),
+    /// The format.
+    pub const fn format(&self) -> Format {
+        match self {
+            Codec::LenIvCtHmac(_) => Format::LenIvCtHmac,
+            Codec::B64IvCt(_) => Format::B64IvCt,
+            Codec::B64Ecb(_) => Format::B64Ecb,
+            Codec::RawCbcStatic(_) => Format::RawCbcStatic,
+            Codec::RsaGcmJson(_) => Format::RsaGcmJson,
         }
     }
 
-    /// The profile.
-    pub const fn wire(&self) -> Wire {
-        self.wire
+    fn b64(&self) -> Option<&b64::Codec> {
+        match self {
+            Codec::B64IvCt(c) | Codec::B64Ecb(c) => Some(c),
+            Codec::LenIvCtHmac(_) | Codec::RawCbcStatic(_) | Codec::RsaGcmJson(_) => None,
+        }
     }
 
     /// Seals `text` as one message, exactly as it goes on the wire.
     pub fn seal<R: CryptoRng + ?Sized>(&self, text: &[u8], rng: &mut R) -> Vec<u8> {
-        match self.wire {
-            Wire::LenIvCtHmac => {
-                let body = self.cipher.seal(&[], text, rng);
-                let mut out = (body.len() as u32).to_be_bytes().to_vec();
-                out.extend_from_slice(&body);
-                out
-            }
-            Wire::B64IvCt | Wire::B64Ecb => B64.encode(self.cipher.seal(&[], text, rng)).into_bytes(),
-            Wire::RawCbcStatic => {
-                let iv = self.static_iv.expect("checked in Codec::new");
-                // The flaw this format teaches: the same IV for every message.
-                let mut body = Vec::new();
-                self.cipher.seal_with_iv(&[], text, &iv, &mut body).expect("a 16-byte IV for cbc");
-                body.split_off(16)
-            }
-            Wire::RsaGcmJson => self.rsa.as_ref().expect("rsa codec has a session").seal(text, rng),
-            Wire::Native => unreachable!("native frames are sealed by net::Sealer"),
+        match self {
+            Codec::LenIvCtHmac(c) => len_iv_ct_hmac::seal(c, text, rng),
+            Codec::B64IvCt(c) | Codec::B64Ecb(c) => c.seal(text, rng),
+            Codec::RawCbcStatic(c) => c.seal(text),
+            Codec::RsaGcmJson(s) => s.seal(text, rng),
         }
     }
 
     /// Opens one message (the bytes [`next_message`] delimited).
     pub fn open(&self, msg: &[u8]) -> Result<Vec<u8>, ProfileError> {
-        match self.wire {
-            Wire::LenIvCtHmac => {
-                let body = msg.get(4..).ok_or_else(|| ProfileError::Truncated("no length prefix".into()))?;
-                if body.len() < 64 || !(body.len() - 48).is_multiple_of(16) {
-                    return Err(ProfileError::Shape(format!(
-                        "length {} is not IV (16) + whole 16-byte blocks + HMAC (32)",
-                        body.len()
-                    )));
-                }
-                self.cipher.open(&[], body).map_err(|_| ProfileError::BadMac)
-            }
-            Wire::B64IvCt | Wire::B64Ecb => {
-                let body = decode_b64(msg)?;
-                let min = self.wire.min_decoded();
-                if body.len() < min || !body.len().is_multiple_of(16) {
-                    return Err(ProfileError::Shape(format!(
-                        "decoded length {} is not {}whole 16-byte blocks",
-                        body.len(),
-                        if self.wire == Wire::B64IvCt { "an IV (16) + " } else { "" }
-                    )));
-                }
-                self.cipher.open(&[], &body).map_err(|_| ProfileError::BadPadding)
-            }
-            Wire::RawCbcStatic => {
-                if msg.is_empty() || !msg.len().is_multiple_of(16) {
-                    return Err(ProfileError::Shape(format!(
-                        "{} bytes is not whole 16-byte blocks",
-                        msg.len()
-                    )));
-                }
-                let iv = self.static_iv.expect("checked in Codec::new");
-                let mut body = iv.to_vec();
-                body.extend_from_slice(msg);
-                self.cipher.open(&[], &body).map_err(|_| ProfileError::BadPadding)
-            }
-            Wire::RsaGcmJson => self.rsa.as_ref().expect("rsa codec has a session").open(msg),
-            Wire::Native => unreachable!("native frames are opened by net::Opener"),
+        match self {
+            Codec::LenIvCtHmac(c) => len_iv_ct_hmac::open(c, msg),
+            Codec::B64IvCt(c) => c.open(&b64_iv_ct::FRAMING, msg),
+            Codec::B64Ecb(c) => c.open(&b64_ecb::FRAMING, msg),
+            Codec::RawCbcStatic(c) => c.open(msg),
+            Codec::RsaGcmJson(s) => s.open(msg),
         }
     }
-
-    /// Whether the unpadded base64 text `text` (a multiple of 64 characters)
-    /// could end a message: its last block decrypts to valid PKCS#7 padding
-    /// after text without control characters. Only the last 64 characters
-    /// are decoded and one block decrypted, so screening every split point of
-    /// a long run costs O(run), not O(run²).
-    fn ends_a_message(&self, text: &[u8]) -> bool {
-        let Some(aes) = &self.aes else { return false };
-        let Ok(tail) = B64.decode(&text[text.len().saturating_sub(64)..]) else { return false };
-        let n = tail.len();
-        if n < 32 || !n.is_multiple_of(16) {
-            return false;
-        }
-        let mut out = [0u8; 16];
-        match self.wire {
-            Wire::B64Ecb => aes.ecb_decrypt_raw(&tail[n - 16..], &mut out),
-            _ => {
-                let prev: [u8; 16] = tail[n - 32..n - 16].try_into().expect("16 bytes");
-                aes.cbc_decrypt_raw(&prev, &tail[n - 16..], &mut out);
-            }
-        }
-        pkcs7::unpad(&out).is_ok_and(|len| {
-            !out[..len].iter().any(|&b| b == 0x7f || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
-        })
-    }
-}
-
-/// Decodes base64 text, naming the first bad byte; a plain-text error reply
-/// from the peer (`ERROR: …`) is reported as what it says.
-pub fn decode_b64(text: &[u8]) -> Result<Vec<u8>, ProfileError> {
-    let text = text.trim_ascii();
-    if let Some(at) = text.iter().position(|&b| !is_b64(b) && b != b'=') {
-        if text.iter().all(|b| b.is_ascii_graphic() || *b == b' ') && text.len() < 200 && text.contains(&b' ')
-        {
-            return Err(ProfileError::PeerSaid(String::from_utf8_lossy(text).into_owned()));
-        }
-        return Err(ProfileError::NotBase64 { at, byte: text[at] });
-    }
-    B64.decode(text).map_err(|e| ProfileError::Shape(format!("bad base64: {e}")))
 }
 
 /// A message as the proxy (or any keyless observer) sees it: the bytes to
@@ -690,80 +464,34 @@ pub struct Dissected {
     pub summary: String,
 }
 
+impl Dissected {
+    /// The message's bytes as they are, as one unlabelled field.
+    pub(crate) fn raw(msg: &[u8], summary: String) -> Self {
+        Dissected {
+            wire: "",
+            bytes: msg.to_vec(),
+            spans: vec![Span::new("data", crate::render::SpanKind::Data, 0..msg.len())],
+            summary,
+        }
+    }
+}
+
 /// Labels the fields of one message of `expect` without any key.
 pub fn dissect(expect: Expect, msg: &[u8]) -> Dissected {
-    let mut d = fields(expect, msg);
+    let mut d = match expect {
+        Expect::Pem => rsa_gcm_json::dissect_pem(msg),
+        Expect::Exact(n) => rsa_gcm_json::dissect_wrapped(n, msg),
+        Expect::Message(Format::LenIvCtHmac) => len_iv_ct_hmac::dissect(msg),
+        Expect::Message(Format::B64IvCt) => b64::dissect(&b64_iv_ct::FRAMING, msg),
+        Expect::Message(Format::B64Ecb) => b64::dissect(&b64_ecb::FRAMING, msg),
+        Expect::Message(Format::RawCbcStatic) => raw_cbc_static::dissect(msg),
+        Expect::Message(Format::RsaGcmJson) => rsa_gcm_json::dissect(msg),
+    };
     d.wire = match expect {
-        Expect::Message(wire) => wire.name(),
+        Expect::Message(format) => format.name(),
         Expect::Pem | Expect::Exact(_) => "rsa-gcm-json handshake",
     };
     d
-}
-
-fn fields(expect: Expect, msg: &[u8]) -> Dissected {
-    let raw = |summary: String| Dissected {
-        wire: "",
-        bytes: msg.to_vec(),
-        spans: vec![Span::new("data", SpanKind::Data, 0..msg.len())],
-        summary,
-    };
-    match expect {
-        Expect::Pem => {
-            let summary = match rsa_json::parse_public_pem(msg) {
-                Ok(key) => format!("RSA public key, PEM (SPKI), fingerprint {}", rsa_json::fingerprint(&key)),
-                Err(e) => e.to_string(),
-            };
-            Dissected {
-                wire: "",
-                bytes: msg.to_vec(),
-                spans: vec![
-                    Span::new("pem", SpanKind::Data, 0..msg.len()).with_note("public key, sent in clear"),
-                ],
-                summary,
-            }
-        }
-        Expect::Exact(n) => Dissected {
-            wire: "",
-            bytes: msg.to_vec(),
-            spans: vec![
-                Span::new("oaep", SpanKind::Data, 0..msg.len())
-                    .with_note("AES-256 session key under RSA-OAEP"),
-            ],
-            summary: format!("{n}-byte RSA-OAEP ciphertext of the AES-256 session key"),
-        },
-        Expect::Message(Wire::LenIvCtHmac) => {
-            let mut spans = Vec::new();
-            let n = msg.len();
-            spans.push(
-                Span::new("len", SpanKind::Length, 0..n.min(4))
-                    .with_note(format!("{} bytes follow", n.saturating_sub(4))),
-            );
-            if n > 4 {
-                spans.extend(crate::suite::layout::body_spans(Suite::CbcHmac, 4, n - 4));
-            }
-            Dissected { wire: "", bytes: msg.to_vec(), spans, summary: format!("length-prefixed, {n} bytes") }
-        }
-        Expect::Message(wire @ (Wire::B64IvCt | Wire::B64Ecb)) => match decode_b64(msg) {
-            Ok(bytes) => {
-                let spans = crate::suite::layout::body_spans(wire.suite(), 0, bytes.len());
-                let summary =
-                    format!("base64, {} characters → {} bytes", msg.trim_ascii().len(), bytes.len());
-                Dissected { wire: "", bytes, spans, summary }
-            }
-            Err(e) => raw(e.to_string()),
-        },
-        Expect::Message(Wire::RawCbcStatic) => Dissected {
-            wire: "",
-            bytes: msg.to_vec(),
-            spans: block_spans("ct", SpanKind::Ciphertext, 0..msg.len()),
-            summary: format!("raw CBC, {} bytes, IV not sent (fixed)", msg.len()),
-        },
-        Expect::Message(Wire::RsaGcmJson) => match rsa_json::Fields::parse(msg) {
-            Ok(f) => f.dissect(msg.len()),
-            Err(e) => raw(e.to_string()),
-        },
-        Expect::Message(Wire::Native) => raw("native frame".into()),
-    }
 }
 
 /// Rebuilds a message after the proxy changed its dissected bytes (flip,
@@ -771,14 +499,11 @@ fn fields(expect: Expect, msg: &[u8]) -> Dissected {
 /// original field sizes; raw formats are the bytes themselves.
 pub fn reassemble(expect: Expect, original: &[u8], changed: &[u8]) -> Vec<u8> {
     match expect {
-        Expect::Message(Wire::B64IvCt | Wire::B64Ecb) if decode_b64(original).is_ok() => {
-            B64.encode(changed).into_bytes()
+        Expect::Message(Format::B64IvCt | Format::B64Ecb) => b64::reassemble(original, changed),
+        Expect::Message(Format::RsaGcmJson) => rsa_gcm_json::reassemble(original, changed),
+        Expect::Message(Format::LenIvCtHmac | Format::RawCbcStatic) | Expect::Pem | Expect::Exact(_) => {
+            changed.to_vec()
         }
-        Expect::Message(Wire::RsaGcmJson) => match rsa_json::Fields::parse(original) {
-            Ok(f) => f.reassemble(changed),
-            Err(_) => changed.to_vec(),
-        },
-        _ => changed.to_vec(),
     }
 }
 
@@ -786,8 +511,13 @@ pub fn reassemble(expect: Expect, original: &[u8], changed: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn codec(wire: Wire) -> Codec {
-        Codec::new(wire, b"YELLOW SUBMARINE", Some(b"mac key"), Some(*b"0123456789abcdef")).unwrap()
+    fn codec(format: Format) -> Codec {
+        let keys = FormatKeys::Aes {
+            key: b"YELLOW SUBMARINE".to_vec(),
+            mac: Some(b"mac key".to_vec()),
+            iv: Some(*b"0123456789abcdef"),
+        };
+        Codec::new(format, &keys).unwrap()
     }
 
     fn rng() -> rand::rngs::ChaCha20Rng {
@@ -795,9 +525,9 @@ mod tests {
     }
 
     #[test]
-    fn every_aes_profile_round_trips() {
-        for wire in [Wire::LenIvCtHmac, Wire::B64IvCt, Wire::B64Ecb, Wire::RawCbcStatic] {
-            let c = codec(wire);
+    fn every_aes_format_round_trips() {
+        for format in [Format::LenIvCtHmac, Format::B64IvCt, Format::B64Ecb, Format::RawCbcStatic] {
+            let c = codec(format);
             for msg in [
                 &b""[..],
                 b"a",
@@ -807,11 +537,11 @@ mod tests {
                 "h\u{e9}llo".as_bytes(),
             ] {
                 let sealed = c.seal(msg, &mut rng());
-                assert_eq!(c.open(&sealed).unwrap(), msg, "{wire:?}");
+                assert_eq!(c.open(&sealed).unwrap(), msg, "{format:?}");
                 let n = next_message(
-                    Expect::Message(wire),
+                    Expect::Message(format),
                     &sealed,
-                    wire == Wire::RawCbcStatic,
+                    format == Format::RawCbcStatic,
                     Some(&c),
                     1 << 20,
                 );
@@ -822,12 +552,12 @@ mod tests {
 
     #[test]
     fn two_padded_base64_messages_in_one_read_split_at_the_padding() {
-        let c = codec(Wire::B64IvCt);
+        let c = codec(Format::B64IvCt);
         // 16 + 16 bytes = 32, not a multiple of 3: ends in '='.
         let (a, b) = (c.seal(b"first", &mut rng()), c.seal(b"second", &mut rng()));
         let both = [a.clone(), b].concat();
         let Next::Message { range, note, .. } =
-            next_message(Expect::Message(Wire::B64IvCt), &both, false, Some(&c), 1 << 20)
+            next_message(Expect::Message(Format::B64IvCt), &both, false, Some(&c), 1 << 20)
         else {
             panic!("no message")
         };
@@ -836,61 +566,74 @@ mod tests {
 
     #[test]
     fn unpadded_base64_messages_back_to_back_are_split_and_the_ambiguity_reported() {
-        for wire in [Wire::B64IvCt, Wire::B64Ecb] {
-            let c = codec(wire);
+        for format in [Format::B64IvCt, Format::B64Ecb] {
+            let c = codec(format);
             // 48 decoded bytes: no '=' in the base64.
-            let text = if wire == Wire::B64Ecb {
+            let text = if format == Format::B64Ecb {
                 &b"thirty-two bytes of plain text.."[..]
             } else {
                 b"sixteen bytes..."
             };
             let a = c.seal(text, &mut rng());
-            assert!(!a.contains(&b'='), "{wire:?} {}", a.len());
+            assert!(!a.contains(&b'='), "{format:?} {}", a.len());
             let both = [a.clone(), a.clone()].concat();
             let Next::Message { range, note, .. } =
-                next_message(Expect::Message(wire), &both, false, Some(&c), 1 << 20)
+                next_message(Expect::Message(format), &both, false, Some(&c), 1 << 20)
             else {
                 panic!("no message")
             };
-            assert_eq!(range, 0..a.len(), "{wire:?}");
-            assert!(note.unwrap().contains("ambiguous"), "{wire:?}");
+            assert_eq!(range, 0..a.len(), "{format:?}");
+            assert!(note.unwrap().contains("ambiguous"), "{format:?}");
             // The second, alone, is one message.
-            let n = next_message(Expect::Message(wire), &a, false, Some(&c), 1 << 20);
+            let n = next_message(Expect::Message(format), &a, false, Some(&c), 1 << 20);
             assert_eq!(n, Next::Message { range: 0..a.len(), consumed: a.len(), note: None });
         }
     }
 
     #[test]
     fn a_split_message_waits_for_the_rest() {
-        let c = codec(Wire::B64IvCt);
+        let c = codec(Format::B64IvCt);
         let msg = c.seal(&[b'x'; 4000], &mut rng());
         for cut in [1, 10, 64, 640, msg.len() - 1] {
-            let n = next_message(Expect::Message(Wire::B64IvCt), &msg[..cut], false, Some(&c), 1 << 20);
+            let n = next_message(Expect::Message(Format::B64IvCt), &msg[..cut], false, Some(&c), 1 << 20);
             assert_eq!(n, Next::NeedMore, "cut at {cut}");
         }
     }
 
     #[test]
     fn bad_input_is_named() {
-        let c = codec(Wire::B64IvCt);
-        let n = next_message(Expect::Message(Wire::B64IvCt), b"abc!def", false, Some(&c), 1 << 20);
+        let c = codec(Format::B64IvCt);
+        let n = next_message(Expect::Message(Format::B64IvCt), b"abc!def", false, Some(&c), 1 << 20);
         assert!(matches!(n, Next::Bad { error: ProfileError::NotBase64 { at: 3, byte: b'!' }, .. }));
-        let n = next_message(Expect::Message(Wire::LenIvCtHmac), &[0xff; 8], false, None, 1 << 20);
+        let n = next_message(Expect::Message(Format::LenIvCtHmac), &[0xff; 8], false, None, 1 << 20);
         assert!(matches!(n, Next::Bad { error: ProfileError::TooLong { .. }, .. }));
         let n = next_message(Expect::Pem, b"hello there", false, None, 1 << 20);
         assert!(matches!(n, Next::Bad { error: ProfileError::NotPem(_), .. }));
         assert_eq!(c.open(b"ERROR: bad padding"), Err(ProfileError::PeerSaid("ERROR: bad padding".into())));
-        let other = Codec::new(Wire::B64IvCt, b"other key 16 byt", None, None).unwrap();
+        let other = FormatKeys::Aes { key: b"other key 16 byt".to_vec(), mac: None, iv: None };
+        let other = Codec::new(Format::B64IvCt, &other).unwrap();
         assert_eq!(other.open(&c.seal(b"hello", &mut rng())), Err(ProfileError::BadPadding));
     }
 
     #[test]
     fn flips_survive_reassembly() {
-        let c = codec(Wire::B64IvCt);
+        let c = codec(Format::B64IvCt);
         let sealed = c.seal(b"pay 10", &mut rng());
-        let mut d = dissect(Expect::Message(Wire::B64IvCt), &sealed);
+        let mut d = dissect(Expect::Message(Format::B64IvCt), &sealed);
         d.bytes[4] ^= b'1' ^ b'9';
-        let forged = reassemble(Expect::Message(Wire::B64IvCt), &sealed, &d.bytes);
+        let forged = reassemble(Expect::Message(Format::B64IvCt), &sealed, &d.bytes);
         assert_eq!(c.open(&forged).unwrap(), b"pay 90");
+    }
+
+    #[test]
+    fn every_wire_choice_is_listed_once_and_named_by_its_spec() {
+        let names: Vec<&str> = Wire::ALL.iter().map(|w| w.name()).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        for w in Wire::ALL {
+            assert_eq!(<Wire as clap::ValueEnum>::from_str(w.name(), false), Ok(w));
+        }
     }
 }

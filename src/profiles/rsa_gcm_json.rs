@@ -29,10 +29,28 @@ use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::{Oaep, RsaPrivateKey, RsaPublicKey, pss, traits::PublicKeyParts};
 use sha2::{Digest, Sha256};
 
-use super::{Dissected, ProfileError};
+use super::{Dissected, Flow, FormatSpec, Next, ProfileError};
 use crate::render::{Span, SpanKind};
 use crate::suite::layout::block_spans;
 use crate::suite::{Cipher, Suite};
+
+/// The format's table row.
+pub const SPEC: FormatSpec = FormatSpec {
+    name: "rsa-gcm-json",
+    about: "RSA-OAEP key transport, then JSON {nonce, ciphertext, signature}, AES-256-GCM + RSA-PSS",
+    flow: Flow::LockStep,
+    end_word: Some("bye"),
+    suite: Suite::Gcm,
+    fixed_bits: Some(256),
+    text: true,
+    settles: false,
+    handshake: true,
+    insecure: None,
+    weakness: "the public keys are not authenticated (a man in the middle can swap them); no sequence numbers",
+};
+
+/// The largest PEM public key accepted in the handshake.
+pub const MAX_PEM: usize = 16 * 1024;
 
 /// The RSA key size the format uses.
 pub const RSA_BITS: usize = 2048;
@@ -253,6 +271,117 @@ impl Fields {
             signature: changed[n + c..].to_vec(),
         }
         .to_json()
+    }
+}
+
+/// Finds the end of a PEM public key (the handshake's first part).
+pub fn next_pem(buf: &[u8], ws: usize, settled: bool) -> Next {
+    const BEGIN: &[u8] = b"-----BEGIN PUBLIC KEY-----";
+    const END: &[u8] = b"-----END PUBLIC KEY-----";
+    let s = &buf[ws..];
+    let n = s.len().min(BEGIN.len());
+    if s[..n] != BEGIN[..n] {
+        let shown = String::from_utf8_lossy(&s[..s.len().min(24)]).escape_debug().to_string();
+        return Next::Bad {
+            error: ProfileError::NotPem(format!(
+                "it starts with \"{shown}\", not -----BEGIN PUBLIC KEY-----"
+            )),
+            consumed: buf.len(),
+        };
+    }
+    if let Some(at) = s.windows(END.len()).position(|w| w == END) {
+        let mut end = at + END.len();
+        if s.get(end) == Some(&b'\r') {
+            end += 1;
+        }
+        if s.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        return Next::Message { range: ws..ws + end, consumed: ws + end, note: None };
+    }
+    if s.len() > MAX_PEM {
+        return Next::Bad {
+            error: ProfileError::NotPem(format!("no END line within {MAX_PEM} bytes")),
+            consumed: buf.len(),
+        };
+    }
+    if settled && !s.is_empty() {
+        return Next::Bad {
+            error: ProfileError::Truncated(format!("PEM of {} bytes has no END line", s.len())),
+            consumed: buf.len(),
+        };
+    }
+    Next::NeedMore
+}
+
+/// Finds the end of one JSON value (a message).
+pub fn next(buf: &[u8], ws: usize, settled: bool, max: usize) -> Next {
+    let s = &buf[ws..];
+    if s.is_empty() {
+        return Next::NeedMore;
+    }
+    let mut stream = serde_json::Deserializer::from_slice(s).into_iter::<serde::de::IgnoredAny>();
+    match stream.next() {
+        Some(Ok(_)) => {
+            let end = ws + stream.byte_offset();
+            Next::Message { range: ws..end, consumed: end, note: None }
+        }
+        Some(Err(e)) if e.is_eof() => {
+            if s.len() > max {
+                Next::Bad { error: ProfileError::TooLong { len: s.len(), max }, consumed: buf.len() }
+            } else if settled {
+                Next::Bad {
+                    error: ProfileError::Truncated(format!("JSON value incomplete after {} bytes", s.len())),
+                    consumed: buf.len(),
+                }
+            } else {
+                Next::NeedMore
+            }
+        }
+        Some(Err(e)) => Next::Bad { error: ProfileError::Json(e.to_string()), consumed: buf.len() },
+        None => Next::NeedMore,
+    }
+}
+
+/// The handshake's PEM, as a keyless observer sees it.
+pub fn dissect_pem(msg: &[u8]) -> Dissected {
+    let summary = match parse_public_pem(msg) {
+        Ok(key) => format!("RSA public key, PEM (SPKI), fingerprint {}", fingerprint(&key)),
+        Err(e) => e.to_string(),
+    };
+    Dissected {
+        wire: "",
+        bytes: msg.to_vec(),
+        spans: vec![Span::new("pem", SpanKind::Data, 0..msg.len()).with_note("public key, sent in clear")],
+        summary,
+    }
+}
+
+/// The handshake's wrapped session key, as a keyless observer sees it.
+pub fn dissect_wrapped(n: usize, msg: &[u8]) -> Dissected {
+    Dissected {
+        wire: "",
+        bytes: msg.to_vec(),
+        spans: vec![
+            Span::new("oaep", SpanKind::Data, 0..msg.len()).with_note("AES-256 session key under RSA-OAEP"),
+        ],
+        summary: format!("{n}-byte RSA-OAEP ciphertext of the AES-256 session key"),
+    }
+}
+
+/// A JSON message's fields, decoded, without a key.
+pub fn dissect(msg: &[u8]) -> Dissected {
+    match Fields::parse(msg) {
+        Ok(f) => f.dissect(msg.len()),
+        Err(e) => Dissected::raw(msg, e.to_string()),
+    }
+}
+
+/// The JSON message rebuilt after its decoded bytes were changed.
+pub fn reassemble(original: &[u8], changed: &[u8]) -> Vec<u8> {
+    match Fields::parse(original) {
+        Ok(f) => f.reassemble(changed),
+        Err(_) => changed.to_vec(),
     }
 }
 

@@ -1,0 +1,500 @@
+//! One connection's protocol, whatever is spoken on it: cryptolab's native
+//! frames, or one classroom format — so that one server, one client and one
+//! proxy ([`crate::net`]) serve them all.
+//!
+//! A [`Channel`] starts in its handshake (native: the hello frames, which are
+//! ordinary numbered frames; `rsa-gcm-json`: the RSA key transport; the
+//! other formats: none), then [`Channel::split`]s into an [`Inbound`] half
+//! (opens what arrives) and an [`Outbound`] half (seals what goes), so that
+//! reading and writing can proceed at once. Every message, in or out, is a
+//! [`Wired`]: its bytes, which part of the protocol it is (so it can be
+//! dissected and shown), and its text.
+//!
+//! ```text
+//! native          -> hello            <- hello          then messages, goodbye
+//! rsa-gcm-json    -> PEM   <- PEM     -> RSA-OAEP(key)  then JSON messages, "bye"
+//! len-iv-ct-hmac  (no handshake)                        messages, "quit"
+//! ```
+
+use std::sync::Arc;
+
+use rand::CryptoRng;
+
+use super::{OpenError, Opener, Sealer};
+use crate::events::{Dir, Frame, FrameKind};
+use crate::profiles::rsa_gcm_json::{self, Identity};
+use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, ProfileError, dissect};
+use crate::suite::Cipher;
+use crate::wire::{self, Kind};
+
+/// What one side speaks, and with which keys — as a command line chose.
+#[derive(Clone)]
+pub enum Speak {
+    /// cryptolab's frames in one suite.
+    Native {
+        /// The keyed suite.
+        cipher: Arc<Cipher>,
+        /// Seed the IVs/nonces (only with demo keys: `tour --seed`).
+        seed: Option<u64>,
+    },
+    /// A classroom format.
+    Format {
+        /// Which.
+        format: Format,
+        /// Its keys.
+        keys: FormatKeys,
+    },
+}
+
+impl Speak {
+    /// Who speaks when.
+    pub fn flow(&self) -> Flow {
+        match self {
+            Speak::Native { .. } => Flow::FullDuplex,
+            Speak::Format { format, .. } => format.spec().flow,
+        }
+    }
+
+    /// What a unit on the wire is called in messages (`frame`, `message`).
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Speak::Native { .. } => "frame",
+            Speak::Format { .. } => "message",
+        }
+    }
+
+    /// The word a user types to end a session, and that a server recognises
+    /// as its end (native: `quit` sends a goodbye frame).
+    pub fn end_word(&self) -> Option<&'static str> {
+        match self {
+            Speak::Native { .. } => Some("quit"),
+            Speak::Format { format, .. } => format.spec().end_word,
+        }
+    }
+
+    /// Whether this is the native protocol.
+    pub fn is_native(&self) -> bool {
+        matches!(self, Speak::Native { .. })
+    }
+}
+
+/// Which side of the connection this channel is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The side that connected.
+    Client,
+    /// The side that accepted.
+    Server,
+}
+
+/// Which part of the protocol a message is, so it can be dissected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// A native frame (hello, message, goodbye or notice: its header says).
+    Native,
+    /// A part of a classroom format: a message or a handshake part.
+    Format(Expect),
+}
+
+/// How the next message is to be found in the byte stream.
+#[derive(Clone)]
+pub enum Framing {
+    /// A native frame: the header says its length (checked against `max`).
+    Native,
+    /// A classroom format's message or handshake part; `codec` resolves
+    /// unframed boundaries by trial decryption where the keys are known.
+    Format(Expect, Option<Arc<Codec>>),
+}
+
+impl Framing {
+    /// Which part of the protocol a message found this way is.
+    pub fn part(&self) -> Part {
+        match self {
+            Framing::Native => Part::Native,
+            Framing::Format(expect, _) => Part::Format(*expect),
+        }
+    }
+}
+
+/// One message on the wire, with what is needed to show it.
+#[derive(Debug, Clone)]
+pub struct Wired {
+    /// The bytes as they go (or came) on the wire.
+    pub bytes: Vec<u8>,
+    /// Which part of the protocol they are.
+    pub part: Part,
+    /// The plaintext, when known.
+    pub text: Option<Vec<u8>>,
+}
+
+impl Wired {
+    /// The event that shows this message, `n`th in direction `dir` with `peer`.
+    pub fn frame(&self, dir: Dir, peer: &str, n: u64) -> Frame {
+        let mut f = match self.part {
+            Part::Native => native_frame(&self.bytes),
+            Part::Format(expect) => {
+                let d = dissect(expect, &self.bytes);
+                let raw = (d.bytes != self.bytes).then(|| self.bytes.clone());
+                Frame {
+                    bytes: d.bytes,
+                    spans: d.spans,
+                    kind: FrameKind::Format { wire: d.wire, summary: d.summary, raw },
+                    is_message: matches!(expect, Expect::Message(_)),
+                    ..blank_frame()
+                }
+            }
+        };
+        f.dir = dir;
+        f.peer = peer.to_string();
+        f.n = n;
+        f.text = self.text.clone();
+        f
+    }
+}
+
+fn blank_frame() -> Frame {
+    Frame {
+        dir: Dir::In,
+        peer: String::new(),
+        n: 0,
+        bytes: Vec::new(),
+        spans: Vec::new(),
+        marks: Vec::new(),
+        kind: FrameKind::Unparsed,
+        is_message: false,
+        text: None,
+        title: None,
+    }
+}
+
+/// A native frame's fields (its header decoded; bytes that are not a frame
+/// are shown as data).
+pub fn native_frame(bytes: &[u8]) -> Frame {
+    match wire::decode_frame(bytes, u32::MAX) {
+        Ok((header, _)) => Frame {
+            bytes: bytes.to_vec(),
+            spans: wire::frame_spans(&header, bytes.len()),
+            kind: FrameKind::Native { suite: header.suite, kind: header.kind.name(), seq: header.seq },
+            is_message: header.kind == Kind::Message,
+            ..blank_frame()
+        },
+        Err(_) => Frame { bytes: bytes.to_vec(), ..blank_frame() },
+    }
+}
+
+/// What an incoming message turned out to be.
+#[derive(Debug, Clone)]
+pub enum Received {
+    /// The peer's hello (native), with its text.
+    Hello(Vec<u8>),
+    /// A chat message.
+    Message(Vec<u8>),
+    /// The peer is ending the session: a goodbye frame, or the format's end
+    /// word (its text).
+    End(Vec<u8>),
+    /// A plain-text notice (native, never authenticated: display only).
+    Notice(Vec<u8>),
+    /// A handshake part was accepted; send `reply` (if any). `done` is the
+    /// line to report when the handshake just finished.
+    Handshake {
+        /// What to send back.
+        reply: Option<Wired>,
+        /// The handshake finished; what to say about it.
+        done: Option<String>,
+    },
+}
+
+/// Why an incoming message was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChannelError {
+    /// A native frame was refused.
+    #[error("{0}")]
+    Open(#[from] OpenError),
+    /// A format's message was refused.
+    #[error("{0}")]
+    Format(#[from] ProfileError),
+}
+
+/// The handshake states of a connection; after it, [`Channel::split`].
+enum State {
+    /// Native: both halves exist from the start.
+    Native { sealer: Sealer, opener: Opener },
+    /// A format session that is established.
+    Ready(Arc<Codec>),
+    /// rsa-gcm-json, client: our PEM sent, waiting for the server's.
+    RsaClient(Arc<Identity>),
+    /// rsa-gcm-json, server: waiting for the client's PEM.
+    RsaServerPem(Arc<Identity>),
+    /// rsa-gcm-json, server: PEMs exchanged, waiting for the wrapped key.
+    RsaServerKey(Arc<Identity>, Box<rsa::RsaPublicKey>),
+}
+
+/// One connection's protocol state.
+pub struct Channel {
+    state: State,
+    format: Option<Format>,
+    hello: Option<Vec<u8>>,
+}
+
+impl Channel {
+    /// The channel for `speak` on `side` of a connection with `peer`
+    /// (`server`, `client 3`). `hello` is the native hello's text.
+    ///
+    /// # Errors
+    /// Keys that do not fit the format (checked again here, so a channel
+    /// always works once made).
+    pub fn new(speak: &Speak, side: Side, peer: &str, hello: &[u8]) -> Result<Self, String> {
+        let (state, format) = match speak {
+            Speak::Native { cipher, seed } => {
+                let sealer = match seed {
+                    Some(seed) => Sealer::seeded(cipher.clone(), *seed),
+                    None => Sealer::new(cipher.clone()),
+                };
+                let us = match side {
+                    Side::Client => "you speak",
+                    Side::Server => "this server speaks",
+                };
+                (State::Native { sealer, opener: Opener::new(cipher.clone(), peer.to_string(), us) }, None)
+            }
+            Speak::Format { format, keys } => {
+                let state = match (keys, side) {
+                    (FormatKeys::Rsa(me), Side::Client) => State::RsaClient(me.clone()),
+                    (FormatKeys::Rsa(me), Side::Server) => State::RsaServerPem(me.clone()),
+                    (FormatKeys::Aes { .. }, _) => State::Ready(Arc::new(Codec::new(*format, keys)?)),
+                };
+                (state, Some(*format))
+            }
+        };
+        Ok(Channel { state, format, hello: Some(hello.to_vec()) })
+    }
+
+    /// What to send first: the native hello, or the client's PEM.
+    pub fn start(&mut self) -> Vec<Wired> {
+        let hello = self.hello.take().unwrap_or_default();
+        match &mut self.state {
+            State::Native { sealer, .. } => {
+                vec![Wired { bytes: sealer.seal(Kind::Hello, &hello), part: Part::Native, text: Some(hello) }]
+            }
+            State::RsaClient(me) => {
+                vec![Wired {
+                    bytes: me.public_pem().into_bytes(),
+                    part: Part::Format(Expect::Pem),
+                    text: None,
+                }]
+            }
+            State::Ready(_) | State::RsaServerPem(_) | State::RsaServerKey(..) => Vec::new(),
+        }
+    }
+
+    /// Whether the handshake is over (messages may be sealed).
+    pub fn is_ready(&self) -> bool {
+        matches!(self.state, State::Native { .. } | State::Ready(_))
+    }
+
+    /// How to find the next incoming message.
+    pub fn framing(&self) -> Framing {
+        match &self.state {
+            State::Native { .. } => Framing::Native,
+            State::Ready(codec) => Framing::Format(Expect::Message(codec.format()), Some(codec.clone())),
+            State::RsaClient(_) | State::RsaServerPem(_) => Framing::Format(Expect::Pem, None),
+            State::RsaServerKey(me, _) => Framing::Format(Expect::Exact(me.oaep_len()), None),
+        }
+    }
+
+    /// Takes one handshake part (before [`Channel::is_ready`]) and moves
+    /// to the next state. A refused part ends the handshake (and the
+    /// connection), so the channel is consumed.
+    pub fn handshake(self, msg: &[u8]) -> Result<(Self, Received), ChannelError> {
+        let Channel { state, format, hello } = self;
+        let (state, received) = match state {
+            State::RsaClient(me) => {
+                let server = rsa_gcm_json::parse_public_pem(msg)?;
+                let mut key = [0u8; 32];
+                rand::Rng::fill_bytes(&mut rand::rng(), &mut key);
+                let wrapped = rsa_gcm_json::wrap_key(&server, &key, &mut rand::rng())?;
+                let done = format!(
+                    "handshake done: server key {} (not authenticated: compare it out of band), our key {}",
+                    rsa_gcm_json::fingerprint(&server),
+                    me.fingerprint()
+                );
+                let part = Part::Format(Expect::Exact(wrapped.len()));
+                let reply = Wired { bytes: wrapped, part, text: None };
+                let codec = Codec::RsaGcmJson(me.session(&server, key));
+                (State::Ready(Arc::new(codec)), Received::Handshake { reply: Some(reply), done: Some(done) })
+            }
+            State::RsaServerPem(me) => {
+                let client = rsa_gcm_json::parse_public_pem(msg)?;
+                let pem = me.public_pem().into_bytes();
+                let reply = Wired { bytes: pem, part: Part::Format(Expect::Pem), text: None };
+                let next = State::RsaServerKey(me, Box::new(client));
+                (next, Received::Handshake { reply: Some(reply), done: None })
+            }
+            State::RsaServerKey(me, client) => {
+                let key = me.unwrap_key(msg)?;
+                let codec = Codec::RsaGcmJson(me.session(&client, key));
+                (State::Ready(Arc::new(codec)), Received::Handshake { reply: None, done: None })
+            }
+            ready @ (State::Native { .. } | State::Ready(_)) => {
+                (ready, Received::Handshake { reply: None, done: None })
+            }
+        };
+        Ok((Channel { state, format, hello }, received))
+    }
+
+    /// Splits an established channel into its two halves.
+    ///
+    /// # Errors
+    /// The handshake is not over (the channel is given back, boxed).
+    pub fn split(self) -> Result<(Inbound, Outbound), Box<Self>> {
+        let end_word = self.format.and_then(|f| f.spec().end_word);
+        match self.state {
+            State::Native { sealer, opener } => Ok((
+                Inbound::Native { opener },
+                Outbound { seal: Seal::Native(sealer), end_word: Some("quit") },
+            )),
+            State::Ready(codec) => Ok((
+                Inbound::Format { codec: codec.clone(), end_word },
+                Outbound { seal: Seal::Format(codec), end_word },
+            )),
+            state @ (State::RsaClient(_) | State::RsaServerPem(_) | State::RsaServerKey(..)) => {
+                Err(Box::new(Channel { state, ..self }))
+            }
+        }
+    }
+}
+
+/// The receiving half of an established channel.
+pub enum Inbound {
+    /// Native frames, checked by the opener.
+    Native {
+        /// Suite, tag or padding, sequence, hello first.
+        opener: Opener,
+    },
+    /// A format's messages.
+    Format {
+        /// The session's keys.
+        codec: Arc<Codec>,
+        /// The format's end word, if it has one.
+        end_word: Option<&'static str>,
+    },
+}
+
+impl Inbound {
+    /// How to find the next incoming message.
+    pub fn framing(&self) -> Framing {
+        match self {
+            Inbound::Native { .. } => Framing::Native,
+            Inbound::Format { codec, .. } => {
+                Framing::Format(Expect::Message(codec.format()), Some(codec.clone()))
+            }
+        }
+    }
+
+    /// Which part incoming messages are.
+    pub fn part(&self) -> Part {
+        match self {
+            Inbound::Native { .. } => Part::Native,
+            Inbound::Format { codec, .. } => Part::Format(Expect::Message(codec.format())),
+        }
+    }
+
+    /// Opens one whole message.
+    pub fn open(&mut self, msg: &[u8]) -> Result<Received, ChannelError> {
+        match self {
+            Inbound::Native { opener } => {
+                let (header, text) = opener.open_ref(msg)?;
+                let text = text.to_vec();
+                Ok(match header.kind {
+                    Kind::Hello => Received::Hello(text),
+                    Kind::Message => Received::Message(text),
+                    Kind::Goodbye => Received::End(text),
+                    Kind::Notice => Received::Notice(text),
+                })
+            }
+            Inbound::Format { codec, end_word } => {
+                let text = codec.open(msg)?;
+                if Some(text.as_slice()) == end_word.map(str::as_bytes) {
+                    Ok(Received::End(text))
+                } else {
+                    Ok(Received::Message(text))
+                }
+            }
+        }
+    }
+}
+
+/// How the sending half seals.
+enum Seal {
+    Native(Sealer),
+    Format(Arc<Codec>),
+}
+
+/// The sending half of an established channel.
+pub struct Outbound {
+    seal: Seal,
+    end_word: Option<&'static str>,
+}
+
+impl Outbound {
+    /// Seals one chat message (`rng` for format IVs; native frames use the
+    /// sealer's own nonce source).
+    pub fn message<R: CryptoRng + ?Sized>(&mut self, text: &[u8], rng: &mut R) -> Wired {
+        match &mut self.seal {
+            Seal::Native(sealer) => Wired {
+                bytes: sealer.seal(Kind::Message, text),
+                part: Part::Native,
+                text: Some(text.to_vec()),
+            },
+            Seal::Format(codec) => Wired {
+                bytes: codec.seal(text, rng),
+                part: Part::Format(Expect::Message(codec.format())),
+                text: Some(text.to_vec()),
+            },
+        }
+    }
+
+    /// Seals one message into `into` (native only: no allocation per frame
+    /// on the hot path); formats fall back to [`Outbound::message`].
+    pub fn message_into(&mut self, text: &[u8], into: &mut Vec<u8>) -> Part {
+        match &mut self.seal {
+            Seal::Native(sealer) => {
+                sealer.seal_into(Kind::Message, text, into);
+                Part::Native
+            }
+            Seal::Format(codec) => {
+                *into = codec.seal(text, &mut rand::rng());
+                Part::Format(Expect::Message(codec.format()))
+            }
+        }
+    }
+
+    /// What ends the session: a goodbye frame, or the format's end word
+    /// sealed as a message (`None`: the format has none, it just closes).
+    pub fn end(&mut self) -> Option<Wired> {
+        match &mut self.seal {
+            Seal::Native(sealer) => Some(Wired {
+                bytes: sealer.seal(Kind::Goodbye, b"goodbye"),
+                part: Part::Native,
+                text: Some(b"goodbye".to_vec()),
+            }),
+            Seal::Format(codec) => {
+                let word = self.end_word?;
+                Some(Wired {
+                    bytes: codec.seal(word.as_bytes(), &mut rand::rng()),
+                    part: Part::Format(Expect::Message(codec.format())),
+                    text: Some(word.as_bytes().to_vec()),
+                })
+            }
+        }
+    }
+
+    /// A plain-text notice frame (native only; `None` for formats). INSECURE
+    /// on purpose where it is used: `serve --leak-padding-errors`.
+    pub fn notice(&self, text: &str) -> Option<Vec<u8>> {
+        match &self.seal {
+            Seal::Native(sealer) => Some(wire::notice(sealer.suite(), text)),
+            Seal::Format(_) => None,
+        }
+    }
+}
