@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::error::CliError;
 use crate::keys::KeyMaterial;
 use crate::net::client::{ConnectOptions, End};
 use crate::net::profile::{ConnectProfile, ProfileEnd, ProfileKeys, ServeProfile};
@@ -19,7 +18,7 @@ use crate::profiles::{ProfileError, Wire};
 use crate::render::{ColorChoice, Renderer};
 use crate::suite::{Cipher, Suite};
 
-use super::{KeyArgs, block_on};
+use super::{CliError, KeyArgs, block_on};
 
 /// `cryptolab bench`.
 #[derive(Debug, Args)]
@@ -320,7 +319,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
                 "choose another --listen port (0 picks a free one)",
             )
         })?;
-        let local = listener.local_addr()?;
+        let local = listener.local_addr().map_err(no_local_addr)?;
         printer.event("listening", &format!("proxy listening on {local}, forwarding to {upstream}"));
         for rule in &rules {
             printer.event("rule", &format!("tamper rule: {rule}"));
@@ -333,12 +332,12 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
                 rules,
                 limits: Limits::default(),
             };
-            crate::net::profile::proxy(listener, opts, printer).await?;
+            crate::net::profile::proxy(listener, opts, printer).await.map_err(stopped("the proxy"))?;
             return Ok(());
         }
         let opts =
             crate::net::proxy::ProxyOptions { upstream: upstream.clone(), rules, limits: Limits::default() };
-        crate::net::proxy::proxy(listener, opts, printer).await?;
+        crate::net::proxy::proxy(listener, opts, printer).await.map_err(stopped("the proxy"))?;
         Ok(())
     })
 }
@@ -349,13 +348,22 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         bulk_size: args.bulk_kib as usize * 1024,
         clients: args.clients,
         messages: args.messages,
-        exe: std::env::current_exe()?,
+        exe: std::env::current_exe().map_err(|e| {
+            CliError::failure(
+                format!("cannot find this program's own path: {e}"),
+                "the bench starts copies of itself; run it from an installed or built binary",
+            )
+        })?,
     };
     block_on(async {
         let mut report = Vec::new();
-        crate::net::bench::run(&cfg, &mut report).await?;
-        io::stdout().lock().write_all(&report)?;
-        Ok(())
+        crate::net::bench::run(&cfg, &mut report).await.map_err(|e| {
+            CliError::failure(
+                format!("the benchmark failed: {e}"),
+                "it runs servers and clients on 127.0.0.1; with many --clients, raise `ulimit -n`",
+            )
+        })?;
+        io::stdout().lock().write_all(&report).map_err(CliError::output)
     })
 }
 
@@ -399,7 +407,7 @@ fn serve_profile(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
                 "choose another --port (0 picks a free one), or stop the program using it",
             )
         })?;
-        let addr = listener.local_addr()?;
+        let addr = listener.local_addr().map_err(no_local_addr)?;
         profile_banner(&printer, chat.wire);
         printer.event(
             "listening",
@@ -407,7 +415,7 @@ fn serve_profile(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
         );
         let opts =
             ServeProfile { wire: chat.wire, keys, echo: args.echo, limits: chat.limits(), console: true };
-        crate::net::profile::serve(listener, opts, printer).await?;
+        crate::net::profile::serve(listener, opts, printer).await.map_err(stopped("the server"))?;
         Ok(())
     })
 }
@@ -478,6 +486,19 @@ fn no_reply(target: &str, t: Duration, hint: impl Into<String>) -> CliError {
     CliError::failure(format!("no reply from {target} within {} s", t.as_secs()), hint)
 }
 
+/// The address a listener got (for `--port 0`), or why not.
+fn no_local_addr(e: io::Error) -> CliError {
+    CliError::failure(
+        format!("cannot read the address being listened on: {e}"),
+        "the system refused to report the listening socket's address; try again",
+    )
+}
+
+/// A server or proxy that ended with a socket error: a failure, not an output error.
+fn stopped(who: &'static str) -> impl FnOnce(io::Error) -> CliError {
+    move |e| CliError::failure(format!("{who} stopped: {e}"), "a network error ended it; see the lines above")
+}
+
 /// Connects within 10 s, or says why not.
 async fn connect_tcp(target: &str) -> Result<tokio::net::TcpStream, CliError> {
     let unreachable = |e: String| {
@@ -518,7 +539,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
                 "choose another --port (0 picks a free one), or stop the program using it",
             )
         })?;
-        let addr = listener.local_addr()?;
+        let addr = listener.local_addr().map_err(no_local_addr)?;
         chat_banner(&printer, cipher.suite());
         if args.leak_padding_errors {
             printer.event(
@@ -543,7 +564,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
             seed: None,
             leak_padding: args.leak_padding_errors,
         };
-        crate::net::server::serve(listener, opts, printer).await?;
+        crate::net::server::serve(listener, opts, printer).await.map_err(stopped("the server"))?;
         Ok(())
     })
 }

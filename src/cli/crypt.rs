@@ -9,12 +9,12 @@ use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 
-use crate::error::CliError;
 use crate::keys::{self, KeyMaterial};
 use crate::render::{ColorChoice, Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
 
-use super::{KeyArgs, parse_bits};
+use super::error::Watched;
+use super::{CliError, KeyArgs, parse_bits};
 
 /// Inputs larger than this are refused before they are read into memory.
 pub const MAX_INPUT: u64 = 1 << 30;
@@ -107,22 +107,30 @@ pub struct CryptArgs {
 
 pub(super) fn tour(args: &TourArgs, color: ColorChoice) -> Result<(), CliError> {
     let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
-    let mut out = io::stdout().lock();
-    match args.seed {
+    // The tour writes to stdout and also runs a chat over loopback: the
+    // watched writer tells a failed write from a failed connection.
+    let mut out = Watched::new(io::stdout().lock());
+    let result = match args.seed {
         Some(seed) => {
             let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
             let keys = KeyMaterial::generate(128, &mut rng);
             let origin = format!("demo keys derived from --seed {seed}");
-            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng, Some(seed))?;
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng, Some(seed))
         }
         None => {
             let keys = KeyArgs::default().load(true)?;
             let origin = format!("keys from {}", keys::DEFAULT_KEY_FILE);
-            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng(), None)?;
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng(), None)
         }
-    }
-    out.flush()?;
-    Ok(())
+    };
+    result.and_then(|()| out.flush()).map_err(|e| {
+        out.blame(e, |e| {
+            CliError::failure(
+                format!("the tour stopped: {e}"),
+                "its chat runs over 127.0.0.1: check that this machine allows loopback connections",
+            )
+        })
+    })
 }
 
 pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
@@ -135,8 +143,8 @@ pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
         args.out.display(),
         args.bits,
         keys.fingerprint()
-    )?;
-    Ok(())
+    )
+    .map_err(CliError::output)
 }
 
 /// Builds the cipher, warning on stderr when the suite is INSECURE.
@@ -236,12 +244,8 @@ pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
 fn explain(dump: &Dump, json: bool, color: ColorChoice) -> Result<(), CliError> {
     let renderer = Renderer::new().color(color.enabled(io::stderr().is_terminal()));
     let mut err = io::stderr().lock();
-    if json {
-        renderer.json(&mut err, dump)?
-    } else {
-        renderer.render(&mut err, dump)?
-    }
-    Ok(())
+    if json { renderer.json(&mut err, dump) } else { renderer.render(&mut err, dump) }
+        .map_err(CliError::output)
 }
 
 /// Reads a file (or stdin for `None`/`-`), refusing inputs over [`MAX_INPUT`]
@@ -300,16 +304,15 @@ fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, Option<CliErro
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
     match path {
-        Some(p) => fs::write(p, bytes).map_err(|err| CliError {
-            what: format!("cannot write {}: {err}", p.display()),
-            hint: Some("check the directory exists and is writable".into()),
-            ..CliError::from(err)
+        Some(p) => fs::write(p, bytes).map_err(|err| {
+            CliError::failure(
+                format!("cannot write {}: {err}", p.display()),
+                "check the directory exists and is writable",
+            )
         }),
         None => {
             let mut out = io::stdout().lock();
-            out.write_all(bytes)?;
-            out.flush()?;
-            Ok(())
+            out.write_all(bytes).and_then(|()| out.flush()).map_err(CliError::output)
         }
     }
 }

@@ -7,6 +7,7 @@
 //!
 //! - this file: the tree ([`Cli`], [`Command`]), [`run`], the key flags
 //!   ([`KeyArgs`]) every command shares, and the async runtime helper;
+//! - `error.rs`: [`CliError`] — Usage, Failure or Output — and the exit codes;
 //! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and bounded input/output;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
 //! - `demo.rs`: `demo …` and `classical …`.
@@ -15,17 +16,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::CliError;
 use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
 use crate::render::ColorChoice;
 
 mod chat;
 mod crypt;
 mod demo;
+pub mod error;
 
 pub use chat::*;
 pub use crypt::*;
 pub use demo::*;
+pub use error::CliError;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -170,7 +172,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 pub(super) fn block_on<T>(
     fut: impl std::future::Future<Output = Result<T, CliError>>,
 ) -> Result<T, CliError> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        CliError::failure(
+            format!("cannot start the async runtime: {e}"),
+            "the system may be short of threads or memory; try again",
+        )
+    })?;
     let result = rt.block_on(fut);
     rt.shutdown_background();
     result
