@@ -18,7 +18,8 @@ use crate::profiles::{ProfileError, Wire};
 use crate::render::{ColorChoice, Renderer};
 use crate::suite::{Cipher, Suite};
 
-use super::{CliError, KeyArgs, block_on};
+use super::input::{MAX_KEY_FILE, What, read_file};
+use super::{CliError, KeyArgs, block_on, warn_if_readable_by_others};
 
 /// `cryptolab bench`.
 #[derive(Debug, Args)]
@@ -181,32 +182,28 @@ impl ChatArgs {
                         "the file holds 32 bytes: the AES-128 key, then the fixed IV",
                     )
                 })?;
-                let bytes = read_small(path, 32)?;
+                let bytes = read_file(path, 32, What::KeyFile)?;
                 let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
                     CliError::usage(
                         format!("{}: {} bytes, raw-cbc-static needs exactly 32", path.display(), b.len()),
                         "16 bytes of AES-128 key, then 16 bytes of IV, binary (not hex)",
                     )
                 })?;
-                if crate::keys::is_too_open(path) {
-                    eprintln!(
-                        "warning: key file {} is readable by other users; run `chmod 600 {}`",
-                        path.display(),
-                        path.display()
-                    );
-                }
+                warn_if_readable_by_others(path);
                 let (key, iv) = bytes.split_at(16);
                 ProfileKeys::Aes { key: key.to_vec(), mac: None, iv: Some(iv.try_into().expect("16 bytes")) }
             }
             Wire::RsaGcmJson => {
                 let identity = match &self.rsa_key {
                     Some(path) => {
-                        let text = String::from_utf8(read_small(path, 64 * 1024)?).map_err(|_| {
-                            CliError::usage(
-                                format!("{}: not a text file", path.display()),
-                                "give a PKCS#8 PEM private key",
-                            )
-                        })?;
+                        let text = String::from_utf8(read_file(path, MAX_KEY_FILE, What::KeyFile)?).map_err(
+                            |_| {
+                                CliError::usage(
+                                    format!("{}: not a text file", path.display()),
+                                    "give a PKCS#8 PEM private key",
+                                )
+                            },
+                        )?;
                         Identity::from_pkcs8_pem(&text).map_err(|e| {
                             CliError::usage(
                                 format!("{}: {e}", path.display()),
@@ -365,21 +362,6 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         })?;
         io::stdout().lock().write_all(&report).map_err(CliError::output)
     })
-}
-
-/// Reads a small file, refusing one over `max` bytes before reading it.
-fn read_small(path: &std::path::Path, max: u64) -> Result<Vec<u8>, CliError> {
-    let unreadable = |e: std::io::Error| {
-        CliError::usage(format!("cannot read {}: {e}", path.display()), "check the path and its permissions")
-    };
-    let len = std::fs::metadata(path).map_err(unreadable)?.len();
-    if len > max {
-        return Err(CliError::usage(
-            format!("{}: {len} bytes, more than a key file holds ({max} at most)", path.display()),
-            "is this the right file?",
-        ));
-    }
-    std::fs::read(path).map_err(unreadable)
 }
 
 /// The lines a profile session prints first: INSECURE and the weakness.

@@ -1,8 +1,9 @@
 //! The one-shot commands — `tour`, `keygen`, `encrypt`, `decrypt` — and
-//! how commands read their input and write their output (bounded, with clear errors).
+//! how they write their output (stdout or `--out FILE`). Their input comes
+//! through the bounded reader in `input.rs`.
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -14,10 +15,8 @@ use crate::render::{ColorChoice, Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
 
 use super::error::Watched;
+use super::input::{MAX_DATA, What, read_path_or_stdin};
 use super::{CliError, KeyArgs, parse_bits};
-
-/// Inputs larger than this are refused before they are read into memory.
-pub const MAX_INPUT: u64 = 1 << 30;
 
 pub(super) const ENCRYPT_EXAMPLES: &str = "\
 Output: the body of the suite — ecb: ct; cbc: iv‖ct; cbc-hmac: iv‖ct‖tag;
@@ -184,7 +183,7 @@ fn fixed_iv(args: &CryptArgs) -> Result<Option<[u8; 16]>, CliError> {
 
 pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
     let iv = fixed_iv(args)?;
-    let input = read_input(args.input.as_deref())?;
+    let input = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let (cipher, keys) = cipher_for(args, true)?;
     let mut body = Vec::new();
     match iv {
@@ -210,7 +209,7 @@ pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
 
 pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
     let iv = fixed_iv(args)?;
-    let raw = read_input(args.input.as_deref())?;
+    let raw = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let mut body = decode(&raw, args.format)?;
     if let Some(iv) = iv {
         body.splice(0..0, iv);
@@ -246,60 +245,6 @@ fn explain(dump: &Dump, json: bool, color: ColorChoice) -> Result<(), CliError> 
     let mut err = io::stderr().lock();
     if json { renderer.json(&mut err, dump) } else { renderer.render(&mut err, dump) }
         .map_err(CliError::output)
-}
-
-/// Reads a file (or stdin for `None`/`-`), refusing inputs over [`MAX_INPUT`]
-/// before reading them.
-pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>, CliError> {
-    let too_big = |what: String| {
-        CliError::usage(
-            format!("{what} is larger than the 1 GiB limit"),
-            "split the input into smaller files",
-        )
-    };
-    match path {
-        None => {
-            read_limited(io::stdin().lock(), "stdin").map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
-        }
-        Some(p) if p.as_os_str() == "-" => {
-            read_limited(io::stdin().lock(), "stdin").map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
-        }
-        Some(p) => {
-            let unreadable = |err: io::Error| {
-                CliError::usage(
-                    format!("cannot read input file {}: {err}", p.display()),
-                    "check the path and its permissions",
-                )
-            };
-            let meta = fs::metadata(p).map_err(unreadable)?;
-            if meta.is_dir() {
-                return Err(unreadable(io::Error::other("it is a directory")));
-            }
-            if meta.len() > MAX_INPUT {
-                return Err(too_big(format!("input file {}", p.display())));
-            }
-            let file = fs::File::open(p).map_err(unreadable)?;
-            read_limited(file, &p.display().to_string())
-                .map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
-        }
-    }
-}
-
-fn name_of(path: Option<&Path>) -> String {
-    match path {
-        Some(p) if p.as_os_str() != "-" => format!("input file {}", p.display()),
-        _ => "stdin".into(),
-    }
-}
-
-/// Reads at most [`MAX_INPUT`] bytes; `Err(None)` means the limit was exceeded.
-fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, Option<CliError>> {
-    let mut buf = Vec::new();
-    reader
-        .take(MAX_INPUT + 1)
-        .read_to_end(&mut buf)
-        .map_err(|err| Some(CliError::usage(format!("cannot read {name}: {err}"), "check the input")))?;
-    if buf.len() as u64 > MAX_INPUT { Err(None) } else { Ok(buf) }
 }
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {

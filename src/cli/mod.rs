@@ -6,13 +6,15 @@
 //! Errors become [`CliError`]s: two lines, exit code 2 for bad usage or input.
 //!
 //! - this file: the tree ([`Cli`], [`Command`]), [`run`], the key flags
-//!   ([`KeyArgs`]) every command shares, and the async runtime helper;
+//!   ([`KeyArgs`]) every command shares, the one key-file permission
+//!   warning, and the async runtime helper;
 //! - `error.rs`: [`CliError`] — Usage, Failure or Output — and the exit codes;
-//! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and bounded input/output;
+//! - `input.rs`: the one bounded reader of files and stdin;
+//! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and their output;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
 //! - `demo.rs`: `demo …` and `classical …`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -23,6 +25,7 @@ mod chat;
 mod crypt;
 mod demo;
 pub mod error;
+mod input;
 
 pub use chat::*;
 pub use crypt::*;
@@ -131,14 +134,23 @@ impl KeyArgs {
                 keys.bits(),
                 keys.fingerprint()
             ),
-            KeyOrigin::File(path) if keys::is_too_open(&path) => eprintln!(
-                "warning: key file {} is readable by other users; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            ),
+            KeyOrigin::File(path) => warn_if_readable_by_others(&path),
             _ => {}
         }
         Ok(keys)
+    }
+}
+
+/// Warns (one line on stderr) when the key file at `path` can be read by
+/// other users. Every command that reads key material from a file
+/// (`--key-file`, `--static-key-file`) says it through here, in these words.
+pub(super) fn warn_if_readable_by_others(path: &Path) {
+    if keys::is_too_open(path) {
+        eprintln!(
+            "warning: key file {} is readable by other users; run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
     }
 }
 
