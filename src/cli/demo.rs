@@ -1,5 +1,4 @@
-//! `cryptolab demo …` (the attacks of [`crate::attacks`], narrated) and
-//! `cryptolab classical …` (the hand-off to [`crate::classical`]).
+//! `cryptolab demo …`: the attacks of [`crate::attacks`], narrated.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -212,15 +211,4 @@ fn live_padding_oracle(
         Err(e) => writeln!(out, "  REFUSED {e}"),
     }
     .map_err(CliError::output)
-}
-
-pub(super) fn classical(args: &crate::classical::ClassicalArgs, color: ColorChoice) -> Result<(), CliError> {
-    let mut out = io::stdout().lock();
-    crate::classical::run(args, &mut out, color.enabled(io::stdout().is_terminal())).map_err(|e| match e
-        .io_kind()
-    {
-        Some(kind) => CliError::output(io::Error::new(kind, e.to_string())),
-        None => CliError::from(e),
-    })?;
-    out.flush().map_err(CliError::output)
 }

@@ -131,7 +131,10 @@ impl From<SuiteError> for CliError {
 
 impl From<ClassicalError> for CliError {
     fn from(err: ClassicalError) -> Self {
-        CliError::usage(err.to_string(), err.hint())
+        match err {
+            ClassicalError::Output(e) => CliError::output(e),
+            other => CliError::usage(other.to_string(), other.hint()),
+        }
     }
 }
 

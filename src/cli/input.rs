@@ -18,7 +18,7 @@
 //! because their permissions are a security property.
 
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 
 use super::error::CliError;
@@ -26,6 +26,10 @@ use super::error::CliError;
 /// `encrypt`/`decrypt` input: any bytes, up to 1 GiB (the whole message is
 /// sealed or opened in memory).
 pub(super) const MAX_DATA: u64 = 1 << 30;
+/// A classical cipher's text: 16 MiB is tens of thousands of pages, far more
+/// than any crack needs (a few hundred letters), and a crack's work grows
+/// with the length.
+pub(super) const MAX_TEXT: u64 = 16 << 20;
 /// A small file of key material (`--rsa-key`): a 4096-bit PKCS#8 PEM key is
 /// about 3.3 KiB.
 pub(super) const MAX_KEY_FILE: u64 = 64 << 10;
@@ -54,6 +58,8 @@ impl<'a> Source<'a> {
 pub(super) enum What {
     /// Data to encrypt or decrypt (`input file F`, `stdin`).
     Data,
+    /// A text for the classical ciphers (``file `F` ``, `standard input`); UTF-8.
+    Text,
     /// A small file of key material (`--static-key-file`, `--rsa-key`).
     KeyFile,
 }
@@ -63,7 +69,9 @@ impl What {
     pub(super) fn name(self, source: Source<'_>) -> String {
         match (self, source) {
             (What::Data, Source::File(p)) => format!("input file {}", p.display()),
+            (What::Text, Source::File(p)) => format!("file `{}`", p.display()),
             (What::KeyFile, Source::File(p)) => p.display().to_string(),
+            (What::Text, Source::Stdin) => "standard input".to_string(),
             (What::Data | What::KeyFile, Source::Stdin) => "stdin".to_string(),
         }
     }
@@ -71,6 +79,8 @@ impl What {
     /// Why a read failed, in this input's words.
     fn reason(self, err: &io::Error) -> String {
         match (self, err.kind()) {
+            (What::Text, io::ErrorKind::NotFound) => "no such file".to_string(),
+            (What::Text, io::ErrorKind::PermissionDenied) => "permission denied".to_string(),
             (_, io::ErrorKind::IsADirectory) => "it is a directory".to_string(),
             _ => err.to_string(),
         }
@@ -79,6 +89,8 @@ impl What {
     /// The hint for an input that cannot be read.
     fn unreadable_hint(self, source: Source<'_>) -> &'static str {
         match (self, source) {
+            (What::Text, Source::File(_)) => "check the path and that the file is readable UTF-8 text",
+            (What::Text, Source::Stdin) => "pipe in UTF-8 text, or give the text as an argument",
             (What::Data, Source::Stdin) => "check the input",
             (What::Data | What::KeyFile, _) => "check the path and its permissions",
         }
@@ -98,6 +110,11 @@ impl What {
             What::Data => CliError::usage(
                 format!("{name} is larger than the {} limit", size(max)),
                 "split the input into smaller files",
+            ),
+            What::Text => CliError::usage(
+                format!("{name} is larger than the {} limit for a text", size(max)),
+                "these ciphers are for texts, and a few thousand letters are plenty to crack one: \
+                 give an excerpt (e.g. `head -c 100000 FILE`)",
             ),
             What::KeyFile => CliError::usage(
                 match len {
@@ -146,6 +163,17 @@ pub(super) fn read_file(path: &Path, max: u64, what: What) -> Result<Vec<u8>, Cl
 /// Reads `path`, or standard input for `None` or `-`, refusing more than `max` bytes.
 pub(super) fn read_path_or_stdin(path: Option<&Path>, max: u64, what: What) -> Result<Vec<u8>, CliError> {
     read(Source::path_or_stdin(path), max, what)
+}
+
+/// Reads `source` as UTF-8 text, refusing more than `max` bytes.
+pub(super) fn read_text(source: Source<'_>, max: u64, what: What) -> Result<String, CliError> {
+    String::from_utf8(read(source, max, what)?).map_err(|_| what.unreadable(source, "it is not UTF-8 text"))
+}
+
+/// Whether standard input is the terminal — nothing is piped in, so a
+/// command that needs input should say how to give it rather than wait.
+pub(super) fn stdin_is_terminal() -> bool {
+    io::stdin().is_terminal()
 }
 
 /// Reads at most `max` bytes: one more than `max` means the input is too big.

@@ -12,7 +12,8 @@
 //! - `input.rs`: the one bounded reader of files and stdin;
 //! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and their output;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
-//! - `demo.rs`: `demo …` and `classical …`.
+//! - `demo.rs`: `demo …`;
+//! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]).
 
 use std::path::{Path, PathBuf};
 
@@ -22,12 +23,14 @@ use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
 use crate::render::ColorChoice;
 
 mod chat;
+mod classical;
 mod crypt;
 mod demo;
 pub mod error;
 mod input;
 
 pub use chat::*;
+pub use classical::*;
 pub use crypt::*;
 pub use demo::*;
 pub use error::CliError;
@@ -84,7 +87,7 @@ pub enum Command {
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
-    Classical(crate::classical::ClassicalArgs),
+    Classical(ClassicalArgs),
     /// A man in the middle: show every frame both ways, tamper with the client's.
     #[command(after_help = PROXY_EXAMPLES)]
     Proxy(ProxyArgs),
@@ -172,7 +175,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => chat::serve(&args, color),
         Command::Connect(args) => chat::connect(&args, color),
         Command::Bench(args) => chat::bench(&args),
-        Command::Classical(args) => demo::classical(&args, color),
+        Command::Classical(args) => classical::classical(&args, color),
         Command::Demo(args) => demo::demo(&args, color),
         Command::Proxy(args) => chat::proxy(&args, color),
     }
