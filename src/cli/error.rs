@@ -186,3 +186,53 @@ impl<W: Write> Write for Watched<W> {
         self.inner.flush().inspect_err(|e| self.failed |= e.kind() != io::ErrorKind::Interrupted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_exit_code() {
+        assert_eq!(CliError::usage("u", "h").exit_code(), 2);
+        assert_eq!(CliError::failure("f", "h").exit_code(), 1);
+        assert_eq!(CliError::output(io::ErrorKind::StorageFull.into()).exit_code(), 1);
+    }
+
+    #[test]
+    fn only_a_broken_pipe_on_output_is_quiet() {
+        assert!(CliError::output(io::ErrorKind::BrokenPipe.into()).is_broken_pipe());
+        assert!(!CliError::output(io::ErrorKind::StorageFull.into()).is_broken_pipe());
+        let network = CliError::failure(
+            format!("connection failed: {}", io::Error::from(io::ErrorKind::BrokenPipe)),
+            "h",
+        );
+        assert!(!network.is_broken_pipe(), "a peer's broken pipe is a failure, not our output");
+    }
+
+    /// A writer that always fails.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn watched_blames_the_writer_only_when_it_failed() {
+        let elsewhere = |e: io::Error| CliError::failure(format!("loopback: {e}"), "h");
+        let mut ok = Watched::new(Vec::new());
+        ok.write_all(b"fine").unwrap();
+        let err = ok.blame(io::ErrorKind::ConnectionReset.into(), elsewhere);
+        assert_eq!(err.kind, Kind::Failure);
+
+        let mut closed = Watched::new(Closed);
+        let e = closed.write_all(b"lost").unwrap_err();
+        let err = closed.blame(e, elsewhere);
+        assert_eq!(err.kind, Kind::Output);
+        assert!(err.is_broken_pipe());
+    }
+}
