@@ -41,10 +41,9 @@
 //!   JSON), and [`demo`] — the narrated demos and the tour's section: pure
 //!   functions that return text.
 //!
-//! Like the rest of the library, this module reads no input and prints
-//! nothing: the command line (`src/cli/classical.rs`) reads the text, shows
-//! the warnings and the progress line, and writes what these functions
-//! return.
+//! This module reads no input and prints nothing: the command line
+//! (`src/cli/classical.rs`) reads the text, shows the warnings and the
+//! progress line, and writes what these functions return.
 
 pub mod analysis;
 pub mod caesar;
