@@ -21,8 +21,9 @@
 //! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
 //!   encrypt, decrypt, and crack by statistics (independent of the rest).
 //! - [`tour`] — the guided tour, `cryptolab tour`.
-//! - [`cli`] — the command tree (clap) and one handler per command;
-//!   [`error`] — how errors reach the user (two lines, exit code 2 for bad input).
+//! - [`cli`] — the command tree (clap), one handler per command, and the one
+//!   bounded reader of input files and stdin; [`cli::error`] — how errors
+//!   reach the user (two lines; exit code 2 for bad input, 1 for a failure).
 //!
 //! Data flows one way: `cli` → (`tour`) → `suite`, `keys`, `render`. Lower
 //! layers never call higher ones; `suite` and `render` do no I/O of their own
@@ -31,7 +32,6 @@
 pub mod attacks;
 pub mod classical;
 pub mod cli;
-pub mod error;
 pub mod events;
 pub mod keys;
 pub mod net;
@@ -41,3 +41,7 @@ pub mod session;
 pub mod suite;
 pub mod tour;
 pub mod wire;
+
+/// The command-line error lives with the commands; this path stays for
+/// callers that name it `cryptolab::error::CliError`.
+pub use cli::error;

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{err}");
-            ExitCode::from(err.code)
+            ExitCode::from(err.exit_code())
         }
     }
 }

@@ -316,3 +316,33 @@ fn tour_section_is_short_deterministic_and_breaks_both_ciphers() {
     assert!(text.contains("Cynic: a blackguard whose faulty vision"), "{text}");
     assert!(text.contains("Calamity: a more than commonly plain"), "{text}");
 }
+
+// ---------------------------------------------------------------------------
+// The reports are values: the caller prints them
+
+#[test]
+fn short_text_warning_is_a_value_from_the_reliable_length_on() {
+    use cryptolab::classical::Cipher;
+    assert_eq!(Cipher::Caesar.short_text_warning(caesar::RELIABLE_LETTERS), None);
+    assert_eq!(
+        Cipher::Mono.short_text_warning(16).as_deref(),
+        Some(
+            "the ciphertext has only 16 letters; a mono crack is reliable from about 200 letters, \
+             so the result may be wrong"
+        )
+    );
+}
+
+#[test]
+fn mono_crack_reports_progress_through_the_callback() {
+    let pt = held_out_prose(30000, 400);
+    let ct = mono::encrypt(&pt, &MonoKey::parse("DEVILRY").unwrap());
+    let mut seen = Vec::new();
+    let got = cryptolab::classical::crack(cryptolab::classical::Cipher::Mono, &ct, 1, &mut |p| seen.push(*p))
+        .unwrap();
+    let cryptolab::classical::Cracked::Mono { crack, .. } = &got else { panic!("{got:?}") };
+    assert_eq!(seen.len(), crack.restarts, "one call per restart");
+    assert!(seen.windows(2).all(|w| w[0].restart < w[1].restart));
+    let text = cryptolab::classical::report::crack(&got, false);
+    assert!(text.ends_with(&format!("plaintext:\n{}\n", got.plaintext())), "{text}");
+}

@@ -452,6 +452,40 @@ fn file_that_is_not_utf8_is_rejected() {
 }
 
 #[test]
+fn oversized_file_is_refused_before_it_is_read() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    file.as_file().set_len(17 << 20).unwrap(); // sparse: nothing is written
+    let path = file.path().to_str().unwrap();
+    fails_with(
+        cryptolab(&["freq", "--in", path]),
+        &format!("file `{path}` is larger than the 16 MiB limit for a text"),
+        "these ciphers are for texts, and a few thousand letters are plenty to crack one: \
+         give an excerpt (e.g. `head -c 100000 FILE`)",
+    );
+}
+
+#[test]
+fn oversized_standard_input_is_refused() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(["classical", "freq"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    // The reader stops at the limit and closes its end: the rest may not be taken.
+    let _ = stdin.write_all(&vec![b'a'; (16 << 20) + 1]);
+    drop(stdin);
+    fails_with(
+        child.wait_with_output().unwrap(),
+        "standard input is larger than the 16 MiB limit for a text",
+        "these ciphers are for texts, and a few thousand letters are plenty to crack one: \
+         give an excerpt (e.g. `head -c 100000 FILE`)",
+    );
+}
+
+#[test]
 fn encrypt_without_key_is_rejected() {
     fails_with(
         cryptolab(&["vigenere", "encrypt", "hello"]),

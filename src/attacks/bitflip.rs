@@ -57,6 +57,13 @@ pub enum TargetError {
     },
 }
 
+impl TargetError {
+    /// The second line of the user-facing message: what to try.
+    pub fn hint(&self) -> &'static str {
+        "choose a role of 1–9 ASCII characters without `;` or `=`, e.g. --target admin"
+    }
+}
+
 /// A planned forgery: which plaintext bytes change, and to what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {

@@ -35,19 +35,29 @@
 //!   built from public-domain text by `scripts/english_stats.py`.
 //! * [`caesar`], [`mono`], [`transposition`], [`vigenere`] — each cipher:
 //!   key parsing, encrypt, decrypt, crack.
-//! * [`cli`] — the `cryptolab classical …` commands, the narrated demos,
-//!   `freq` and `identify`.
+//! * [`cipher`] — one of the four chosen at run time ([`Cipher`], [`Keyed`],
+//!   [`crack`]): the dispatch the commands share.
+//! * [`report`] — what the commands say (crack tables, `freq`, `identify`,
+//!   JSON), and [`demo`] — the narrated demos and the tour's section: pure
+//!   functions that return text.
+//!
+//! This module reads no input and prints nothing: the command line
+//! (`src/cli/classical.rs`) reads the text, shows the warnings and the
+//! progress line, and writes what these functions return.
 
 pub mod analysis;
 pub mod caesar;
-pub mod cli;
+pub mod cipher;
+pub mod demo;
 pub mod english;
 pub mod mono;
+pub mod report;
 pub mod transposition;
 pub mod vigenere;
 
 pub use caesar::CaesarCrack;
-pub use cli::{ClassicalArgs, run, tour_section};
+pub use cipher::{Cipher, Cracked, Keyed, crack};
+pub use demo::tour_section;
 pub use mono::{MonoCrack, MonoKey};
 pub use transposition::{TranspositionCrack, TranspositionKey};
 pub use vigenere::{VigenereCrack, VigenereKey};
@@ -74,27 +84,10 @@ pub enum ClassicalError {
         /// Which input.
         input: String,
     },
-    /// Neither a TEXT argument nor `--in FILE` was given, and standard input is
-    /// a terminal (nothing is being piped in).
+    /// No text was given at all: the caller found nothing to work on (on the
+    /// command line: no TEXT, no `--in FILE`, and nothing piped in).
     #[error("no text given")]
     NoInput,
-    /// The file named with `--in` could not be read.
-    #[error("cannot read file `{path}`: {reason}")]
-    ReadFile {
-        /// The path as the user gave it.
-        path: String,
-        /// A short, human reason ("no such file", "not UTF-8 text", …).
-        reason: String,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
-    /// Standard input could not be read (or was not UTF-8).
-    #[error("cannot read standard input: {source}")]
-    ReadStdin {
-        /// The underlying error.
-        source: io::Error,
-    },
     /// A key was needed but the key given is empty.
     #[error("the {cipher} key is empty")]
     EmptyKey {
@@ -186,7 +179,10 @@ pub enum ClassicalError {
         /// "encrypt" or "decrypt".
         action: &'static str,
     },
-    /// Writing the output failed (for example, the reader of a pipe went away).
+    /// Writing a report to the caller's writer failed (for example, the
+    /// reader of a pipe went away). Nothing in this module writes on its
+    /// own; the variant lets a caller that writes the reports keep one
+    /// error type.
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),
 }
@@ -203,12 +199,6 @@ impl ClassicalError {
             ClassicalError::NoLetters { .. } => {
                 "these ciphers work on the letters A-Z (other characters pass through); give a text that has some"
                     .to_string()
-            }
-            ClassicalError::ReadFile { .. } => {
-                "check the path and that the file is readable UTF-8 text".to_string()
-            }
-            ClassicalError::ReadStdin { .. } => {
-                "pipe in UTF-8 text, or give the text as an argument".to_string()
             }
             ClassicalError::EmptyKey { cipher } => match *cipher {
                 "Caesar" => "give --key a shift 0-25 or a letter, e.g. --key 3 or --key D".to_string(),

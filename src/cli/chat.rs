@@ -10,7 +10,6 @@ use clap::Args;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
-use crate::error::CliError;
 use crate::events::{Detail, Events, Notice, Output};
 use crate::net::Limits;
 use crate::net::client::{ConnectOptions, End};
@@ -21,7 +20,8 @@ use crate::render::ColorChoice;
 use crate::session::channel::Speak;
 use crate::suite::{Cipher, Suite};
 
-use super::{KeyArgs, block_on};
+use super::input::{MAX_KEY_FILE, What, read_file};
+use super::{CliError, KeyArgs, block_on, warn_if_readable_by_others};
 
 /// `cryptolab bench`.
 #[derive(Debug, Args)]
@@ -183,32 +183,28 @@ impl ChatArgs {
                         "the file holds 32 bytes: the AES-128 key, then the fixed IV",
                     )
                 })?;
-                let bytes = read_small(path, 32)?;
+                let bytes = read_file(path, 32, What::KeyFile)?;
                 let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
                     CliError::usage(
                         format!("{}: {} bytes, raw-cbc-static needs exactly 32", path.display(), b.len()),
                         "16 bytes of AES-128 key, then 16 bytes of IV, binary (not hex)",
                     )
                 })?;
-                if crate::keys::is_too_open(path) {
-                    eprintln!(
-                        "warning: key file {} is readable by other users; run `chmod 600 {}`",
-                        path.display(),
-                        path.display()
-                    );
-                }
+                warn_if_readable_by_others(path);
                 let (key, iv) = bytes.split_at(16);
                 FormatKeys::Aes { key: key.to_vec(), mac: None, iv: Some(iv.try_into().expect("16 bytes")) }
             }
             Format::RsaGcmJson => {
                 let identity = match &self.rsa_key {
                     Some(path) => {
-                        let text = String::from_utf8(read_small(path, 64 * 1024)?).map_err(|_| {
-                            CliError::usage(
-                                format!("{}: not a text file", path.display()),
-                                "give a PKCS#8 PEM private key",
-                            )
-                        })?;
+                        let text = String::from_utf8(read_file(path, MAX_KEY_FILE, What::KeyFile)?).map_err(
+                            |_| {
+                                CliError::usage(
+                                    format!("{}: not a text file", path.display()),
+                                    "give a PKCS#8 PEM private key",
+                                )
+                            },
+                        )?;
                         Identity::from_pkcs8_pem(&text).map_err(|e| {
                             CliError::usage(
                                 format!("{}: {e}", path.display()),
@@ -333,7 +329,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
                 "choose another --listen port (0 picks a free one)",
             )
         })?;
-        let local = listener.local_addr()?;
+        let local = listener.local_addr().map_err(no_local_addr)?;
         events.notice(Notice::Listening, format!("proxy listening on {local}, forwarding to {upstream}"));
         for rule in &rules {
             events.notice(Notice::Rule, format!("tamper rule: {rule}"));
@@ -343,7 +339,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         }
         let opts =
             crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits: Limits::default() };
-        crate::net::proxy::proxy(listener, opts, events).await?;
+        crate::net::proxy::proxy(listener, opts, events).await.map_err(stopped("the proxy"))?;
         Ok(())
     })
 }
@@ -354,29 +350,23 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         bulk_size: args.bulk_kib as usize * 1024,
         clients: args.clients,
         messages: args.messages,
-        exe: std::env::current_exe()?,
+        exe: std::env::current_exe().map_err(|e| {
+            CliError::failure(
+                format!("cannot find this program's own path: {e}"),
+                "the bench starts copies of itself; run it from an installed or built binary",
+            )
+        })?,
     };
     block_on(async {
         let mut report = Vec::new();
-        crate::net::bench::run(&cfg, &mut report).await?;
-        io::stdout().lock().write_all(&report)?;
-        Ok(())
+        crate::net::bench::run(&cfg, &mut report).await.map_err(|e| {
+            CliError::failure(
+                format!("the benchmark failed: {e}"),
+                "it runs servers and clients on 127.0.0.1; with many --clients, raise `ulimit -n`",
+            )
+        })?;
+        io::stdout().lock().write_all(&report).map_err(CliError::output)
     })
-}
-
-/// Reads a small file, refusing one over `max` bytes before reading it.
-fn read_small(path: &std::path::Path, max: u64) -> Result<Vec<u8>, CliError> {
-    let unreadable = |e: std::io::Error| {
-        CliError::usage(format!("cannot read {}: {e}", path.display()), "check the path and its permissions")
-    };
-    let len = std::fs::metadata(path).map_err(unreadable)?.len();
-    if len > max {
-        return Err(CliError::usage(
-            format!("{}: {len} bytes, more than a key file holds ({max} at most)", path.display()),
-            "is this the right file?",
-        ));
-    }
-    std::fs::read(path).map_err(unreadable)
 }
 
 /// The lines a session prints first: INSECURE and why, and a format's weakness.
@@ -460,6 +450,19 @@ fn no_reply(target: &str, t: Duration, hint: impl Into<String>) -> CliError {
     CliError::failure(format!("no reply from {target} within {} s", t.as_secs()), hint)
 }
 
+/// The address a listener got (for `--port 0`), or why not.
+fn no_local_addr(e: io::Error) -> CliError {
+    CliError::failure(
+        format!("cannot read the address being listened on: {e}"),
+        "the system refused to report the listening socket's address; try again",
+    )
+}
+
+/// A server or proxy that ended with a socket error: a failure, not an output error.
+fn stopped(who: &'static str) -> impl FnOnce(io::Error) -> CliError {
+    move |e| CliError::failure(format!("{who} stopped: {e}"), "a network error ended it; see the lines above")
+}
+
 /// Connects within 10 s, or says why not.
 async fn connect_tcp(target: &str) -> Result<tokio::net::TcpStream, CliError> {
     let unreachable = |e: String| {
@@ -501,7 +504,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
                 "choose another --port (0 picks a free one), or stop the program using it",
             )
         })?;
-        let addr = listener.local_addr()?;
+        let addr = listener.local_addr().map_err(no_local_addr)?;
         banner(&events, &speak);
         if args.leak_padding_errors {
             events.notice(
@@ -517,7 +520,9 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
             leak_padding: args.leak_padding_errors,
         };
         let console = stdin_lines(chat.max_frame as usize);
-        crate::net::server::serve(listener, opts, Some(console), events).await?;
+        crate::net::server::serve(listener, opts, Some(console), events)
+            .await
+            .map_err(stopped("the server"))?;
         Ok(())
     })
 }

@@ -1,23 +1,22 @@
 //! The one-shot commands — `tour`, `keygen`, `encrypt`, `decrypt` — and
-//! how commands read their input and write their output (bounded, with clear errors).
+//! how they write their output (stdout or `--out FILE`). Their input comes
+//! through the bounded reader in `input.rs`.
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 
-use crate::error::CliError;
 use crate::keys::{self, KeyMaterial};
 use crate::render::{ColorChoice, Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
 
-use super::{KeyArgs, parse_bits};
-
-/// Inputs larger than this are refused before they are read into memory.
-pub const MAX_INPUT: u64 = 1 << 30;
+use super::error::Watched;
+use super::input::{MAX_DATA, What, read_path_or_stdin};
+use super::{CliError, KeyArgs, parse_bits};
 
 pub(super) const ENCRYPT_EXAMPLES: &str = "\
 Output: the body of the suite — ecb: ct; cbc: iv‖ct; cbc-hmac: iv‖ct‖tag;
@@ -107,22 +106,30 @@ pub struct CryptArgs {
 
 pub(super) fn tour(args: &TourArgs, color: ColorChoice) -> Result<(), CliError> {
     let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
-    let mut out = io::stdout().lock();
-    match args.seed {
+    // The tour writes to stdout and also runs a chat over loopback: the
+    // watched writer tells a failed write from a failed connection.
+    let mut out = Watched::new(io::stdout().lock());
+    let result = match args.seed {
         Some(seed) => {
             let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
             let keys = KeyMaterial::generate(128, &mut rng);
             let origin = format!("demo keys derived from --seed {seed}");
-            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng, Some(seed))?;
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rng, Some(seed))
         }
         None => {
             let keys = KeyArgs::default().load(true)?;
             let origin = format!("keys from {}", keys::DEFAULT_KEY_FILE);
-            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng(), None)?;
+            crate::tour::run(&mut out, &renderer, &keys, &origin, &mut rand::rng(), None)
         }
-    }
-    out.flush()?;
-    Ok(())
+    };
+    result.and_then(|()| out.flush()).map_err(|e| {
+        out.blame(e, |e| {
+            CliError::failure(
+                format!("the tour stopped: {e}"),
+                "its chat runs over 127.0.0.1: check that this machine allows loopback connections",
+            )
+        })
+    })
 }
 
 pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
@@ -135,8 +142,8 @@ pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
         args.out.display(),
         args.bits,
         keys.fingerprint()
-    )?;
-    Ok(())
+    )
+    .map_err(CliError::output)
 }
 
 /// Builds the cipher, warning on stderr when the suite is INSECURE.
@@ -175,7 +182,7 @@ fn fixed_iv(args: &CryptArgs) -> Result<Option<[u8; 16]>, CliError> {
 
 pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
     let iv = fixed_iv(args)?;
-    let input = read_input(args.input.as_deref())?;
+    let input = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let (cipher, keys) = cipher_for(args, true)?;
     let mut body = Vec::new();
     match iv {
@@ -201,7 +208,7 @@ pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
 
 pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
     let iv = fixed_iv(args)?;
-    let raw = read_input(args.input.as_deref())?;
+    let raw = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let mut body = decode(&raw, args.format)?;
     if let Some(iv) = iv {
         body.splice(0..0, iv);
@@ -235,80 +242,21 @@ pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
 fn explain(dump: &Dump, json: bool, color: ColorChoice) -> Result<(), CliError> {
     let renderer = Renderer::new().color(color.enabled(io::stderr().is_terminal()));
     let mut err = io::stderr().lock();
-    if json {
-        renderer.json(&mut err, dump)?
-    } else {
-        renderer.render(&mut err, dump)?
-    }
-    Ok(())
-}
-
-/// Reads a file (or stdin for `None`/`-`), refusing inputs over [`MAX_INPUT`]
-/// before reading them.
-pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>, CliError> {
-    let too_big = |what: String| {
-        CliError::usage(
-            format!("{what} is larger than the 1 GiB limit"),
-            "split the input into smaller files",
-        )
-    };
-    match path {
-        None => {
-            read_limited(io::stdin().lock(), "stdin").map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
-        }
-        Some(p) if p.as_os_str() == "-" => {
-            read_limited(io::stdin().lock(), "stdin").map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
-        }
-        Some(p) => {
-            let unreadable = |err: io::Error| {
-                CliError::usage(
-                    format!("cannot read input file {}: {err}", p.display()),
-                    "check the path and its permissions",
-                )
-            };
-            let meta = fs::metadata(p).map_err(unreadable)?;
-            if meta.is_dir() {
-                return Err(unreadable(io::Error::other("it is a directory")));
-            }
-            if meta.len() > MAX_INPUT {
-                return Err(too_big(format!("input file {}", p.display())));
-            }
-            let file = fs::File::open(p).map_err(unreadable)?;
-            read_limited(file, &p.display().to_string())
-                .map_err(|e| e.unwrap_or_else(|| too_big(name_of(path))))
-        }
-    }
-}
-
-fn name_of(path: Option<&Path>) -> String {
-    match path {
-        Some(p) if p.as_os_str() != "-" => format!("input file {}", p.display()),
-        _ => "stdin".into(),
-    }
-}
-
-/// Reads at most [`MAX_INPUT`] bytes; `Err(None)` means the limit was exceeded.
-fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, Option<CliError>> {
-    let mut buf = Vec::new();
-    reader
-        .take(MAX_INPUT + 1)
-        .read_to_end(&mut buf)
-        .map_err(|err| Some(CliError::usage(format!("cannot read {name}: {err}"), "check the input")))?;
-    if buf.len() as u64 > MAX_INPUT { Err(None) } else { Ok(buf) }
+    if json { renderer.json(&mut err, dump) } else { renderer.render(&mut err, dump) }
+        .map_err(CliError::output)
 }
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
     match path {
-        Some(p) => fs::write(p, bytes).map_err(|err| CliError {
-            what: format!("cannot write {}: {err}", p.display()),
-            hint: Some("check the directory exists and is writable".into()),
-            ..CliError::from(err)
+        Some(p) => fs::write(p, bytes).map_err(|err| {
+            CliError::failure(
+                format!("cannot write {}: {err}", p.display()),
+                "check the directory exists and is writable",
+            )
         }),
         None => {
             let mut out = io::stdout().lock();
-            out.write_all(bytes)?;
-            out.flush()?;
-            Ok(())
+            out.write_all(bytes).and_then(|()| out.flush()).map_err(CliError::output)
         }
     }
 }

@@ -1,17 +1,15 @@
-//! `cryptolab demo …` (the attacks of [`crate::attacks`], narrated) and
-//! `cryptolab classical …` (the hand-off to [`crate::classical`]).
+//! `cryptolab demo …`: the attacks of [`crate::attacks`], narrated.
 
 use std::io::{self, IsTerminal, Write};
 
 use clap::{Args, Subcommand};
 use rand::SeedableRng;
 
-use crate::error::CliError;
 use crate::keys::KeyMaterial;
 use crate::render::{ColorChoice, Dump, Renderer};
 use crate::suite::{Suite, layout};
 
-use super::{Format, decode};
+use super::{CliError, Format, decode};
 
 pub(super) const DEMO_EXAMPLES: &str = "\
 Each demo runs in-process with no setup. Bytes differ every run; pass the
@@ -76,17 +74,8 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
     if let Demo::EcbImage(image_args) = &args.demo {
         // This demo has its own --seed and writes files; it reports on its own.
         let mut out = io::stdout().lock();
-        ecb_image::run(image_args, &mut out, color.enabled(io::stdout().is_terminal())).map_err(
-            |e| match e.io_kind() {
-                Some(kind) => CliError::from(io::Error::new(kind, e.to_string())),
-                None => {
-                    let hint = e.hint();
-                    CliError::usage(e.to_string(), hint)
-                }
-            },
-        )?;
-        out.flush()?;
-        return Ok(());
+        ecb_image::run(image_args, &mut out, color.enabled(io::stdout().is_terminal()))?;
+        return out.flush().map_err(CliError::output);
     }
 
     let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 16);
@@ -98,30 +87,27 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         out,
         "(demo keys from seed {seed}, fingerprint {}; --seed {seed} repeats this run)\n",
         keys.fingerprint()
-    )?;
+    )
+    .map_err(CliError::output)?;
+    // The in-process demos only compute and write: their io::Errors are the output's.
     match &args.demo {
         Demo::Bitflip { target } => {
-            let plan = bitflip::Plan::new(target).map_err(|e| {
-                CliError::usage(
-                    e.to_string(),
-                    "choose a role of 1–9 ASCII characters without `;` or `=`, e.g. --target admin",
-                )
-            })?;
-            bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng)?;
+            let plan = bitflip::Plan::new(target)?;
+            bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng).map_err(CliError::output)?;
         }
-        Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed)?,
+        Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed).map_err(CliError::output)?,
         Demo::PaddingOracle { target: Some(target), frame: Some(frame), wire, .. } => {
             live_padding_oracle(&mut out, &renderer, target, frame, *wire)?
         }
         Demo::PaddingOracle { message, .. } => {
             let live = io::stderr().is_terminal();
-            padding_oracle::narrate(&mut out, &renderer, &keys, message.as_bytes(), &mut rng, live)?
+            padding_oracle::narrate(&mut out, &renderer, &keys, message.as_bytes(), &mut rng, live)
+                .map_err(CliError::output)?
         }
-        Demo::Replay => replay::narrate(&mut out, &renderer, &keys, seed)?,
+        Demo::Replay => replay::narrate(&mut out, &renderer, &keys, seed).map_err(CliError::output)?,
         Demo::EcbImage(_) => unreachable!("handled above"),
     }
-    out.flush()?;
-    Ok(())
+    out.flush().map_err(CliError::output)
 }
 
 /// The padding-oracle attack against a live leaky server, on a captured frame.
@@ -161,7 +147,8 @@ fn live_padding_oracle(
                 "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
                 header.seq,
                 frame.len()
-            )?;
+            )
+            .map_err(CliError::output)?;
             (body.to_vec(), Box::new(move |q: &[u8]| oracle.ask(q)))
         }
         Wire::Format(crate::profiles::Format::B64IvCt) => {
@@ -178,7 +165,8 @@ fn live_padding_oracle(
                 out,
                 "Live padding oracle against the b64-iv-ct server at {target}: a {}-byte message, no key.",
                 body.len()
-            )?;
+            )
+            .map_err(CliError::output)?;
             (body, Box::new(move |q: &[u8]| oracle.ask(q)))
         }
         other => {
@@ -202,39 +190,25 @@ fn live_padding_oracle(
         |_| {},
     );
     if let Some(e) = failure {
-        return Err(CliError::from(io::Error::other(format!(
-            "connection to {target} failed during the attack: {e}"
-        ))));
+        return Err(CliError::failure(
+            format!("connection to {target} failed during the attack: {e}"),
+            "the server closed or stopped answering; restart it and capture a fresh --frame",
+        ));
     }
     match result {
         Ok(rec) => {
             let dump = Dump::new("recovered over the network, without the key", &rec.padded)
                 .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len()));
-            r.render(out, &dump)?;
+            r.render(out, &dump).map_err(CliError::output)?;
             writeln!(
                 out,
                 "  BROKEN recovered \"{}\" with {} queries to the server, {:.1} per byte.",
                 String::from_utf8_lossy(rec.message()),
                 rec.queries,
                 rec.per_byte()
-            )?;
+            )
         }
-        Err(e) => writeln!(out, "  REFUSED {e}")?,
+        Err(e) => writeln!(out, "  REFUSED {e}"),
     }
-    Ok(())
-}
-
-pub(super) fn classical(args: &crate::classical::ClassicalArgs, color: ColorChoice) -> Result<(), CliError> {
-    let mut out = io::stdout().lock();
-    crate::classical::run(args, &mut out, color.enabled(io::stdout().is_terminal())).map_err(|e| match e
-        .io_kind()
-    {
-        Some(kind) => CliError::from(io::Error::new(kind, e.to_string())),
-        None => {
-            let hint = e.hint();
-            CliError::usage(e.to_string(), hint)
-        }
-    })?;
-    out.flush()?;
-    Ok(())
+    .map_err(CliError::output)
 }

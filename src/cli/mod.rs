@@ -6,26 +6,34 @@
 //! Errors become [`CliError`]s: two lines, exit code 2 for bad usage or input.
 //!
 //! - this file: the tree ([`Cli`], [`Command`]), [`run`], the key flags
-//!   ([`KeyArgs`]) every command shares, and the async runtime helper;
-//! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and bounded input/output;
+//!   ([`KeyArgs`]) every command shares, the one key-file permission
+//!   warning, and the async runtime helper;
+//! - `error.rs`: [`CliError`] — Usage, Failure or Output — and the exit codes;
+//! - `input.rs`: the one bounded reader of files and stdin;
+//! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and their output;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
-//! - `demo.rs`: `demo …` and `classical …`.
+//! - `demo.rs`: `demo …`;
+//! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::CliError;
 use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
 use crate::render::ColorChoice;
 
 mod chat;
+mod classical;
 mod crypt;
 mod demo;
+pub mod error;
+mod input;
 
 pub use chat::*;
+pub use classical::*;
 pub use crypt::*;
 pub use demo::*;
+pub use error::CliError;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -79,7 +87,7 @@ pub enum Command {
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
-    Classical(crate::classical::ClassicalArgs),
+    Classical(ClassicalArgs),
     /// A man in the middle: show every frame both ways, tamper with the client's.
     #[command(after_help = PROXY_EXAMPLES)]
     Proxy(ProxyArgs),
@@ -129,14 +137,23 @@ impl KeyArgs {
                 keys.bits(),
                 keys.fingerprint()
             ),
-            KeyOrigin::File(path) if keys::is_too_open(&path) => eprintln!(
-                "warning: key file {} is readable by other users; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            ),
+            KeyOrigin::File(path) => warn_if_readable_by_others(&path),
             _ => {}
         }
         Ok(keys)
+    }
+}
+
+/// Warns (one line on stderr) when the key file at `path` can be read by
+/// other users. Every command that reads key material from a file
+/// (`--key-file`, `--static-key-file`) says it through here, in these words.
+pub(super) fn warn_if_readable_by_others(path: &Path) {
+    if keys::is_too_open(path) {
+        eprintln!(
+            "warning: key file {} is readable by other users; run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
     }
 }
 
@@ -158,7 +175,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => chat::serve(&args, color),
         Command::Connect(args) => chat::connect(&args, color),
         Command::Bench(args) => chat::bench(&args),
-        Command::Classical(args) => demo::classical(&args, color),
+        Command::Classical(args) => classical::classical(&args, color),
         Command::Demo(args) => demo::demo(&args, color),
         Command::Proxy(args) => chat::proxy(&args, color),
     }
@@ -170,7 +187,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 pub(super) fn block_on<T>(
     fut: impl std::future::Future<Output = Result<T, CliError>>,
 ) -> Result<T, CliError> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        CliError::failure(
+            format!("cannot start the async runtime: {e}"),
+            "the system may be short of threads or memory; try again",
+        )
+    })?;
     let result = rt.block_on(fut);
     rt.shutdown_background();
     result

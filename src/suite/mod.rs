@@ -365,6 +365,29 @@ pub enum SuiteError {
     Rejected,
 }
 
+impl SuiteError {
+    /// The second line of the user-facing message: what to try.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            SuiteError::KeyLength { .. } => "use a 16-, 24- or 32-byte AES key",
+            SuiteError::MissingMacKey => {
+                "pass --mac-key HEX (or text:…), or use a key file with a `mac` line (`cryptolab keygen` writes one)"
+            }
+            SuiteError::IvLength { .. } => "give the IV as 32 hex digits (16 bytes)",
+            SuiteError::TooShort { .. } => {
+                "the input may be truncated, or in another encoding (try --format hex or base64)"
+            }
+            SuiteError::NotBlockAligned { .. } => {
+                "ecb/cbc ciphertext is whole 16-byte blocks: check --format and that the input is complete"
+            }
+            SuiteError::BadPadding => "wrong key, wrong IV or wrong mode — or the ciphertext was modified",
+            SuiteError::Rejected => {
+                "check the key (compare fingerprints) and the mode; the message may have been modified"
+            }
+        }
+    }
+}
+
 /// The AES block cipher, keyed once, for each key size.
 pub enum Aes {
     /// AES-128.

@@ -1,0 +1,250 @@
+//! One of the four ciphers, chosen at run time: the dispatch every classical
+//! command shares.
+//!
+//! [`Cipher`] names a cipher (for commands, JSON and prose); [`Keyed`] is a
+//! parsed key ready to encrypt or decrypt; [`crack`] breaks a ciphertext
+//! with whichever attack fits and returns a [`Cracked`], which
+//! [`super::report`] turns into text or JSON. Each `match` over the ciphers
+//! lives here once, so a fifth cipher is one new arm per function.
+//!
+//! Nothing here reads or prints: a long crack reports its progress through
+//! the callback it is given, and a warning comes back as a value.
+
+use super::{
+    ClassicalError, MonoKey, TranspositionKey, VigenereKey, caesar, checked_letters, mono, transposition,
+    vigenere,
+};
+
+/// The four ciphers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cipher {
+    /// Every letter shifted by the same amount.
+    Caesar,
+    /// Monoalphabetic substitution.
+    Mono,
+    /// Columnar transposition.
+    Transposition,
+    /// A Caesar shift per key letter.
+    Vigenere,
+}
+
+impl Cipher {
+    /// The name used in commands and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Cipher::Caesar => "caesar",
+            Cipher::Mono => "mono",
+            Cipher::Transposition => "transposition",
+            Cipher::Vigenere => "vigenere",
+        }
+    }
+
+    /// The name used in prose.
+    pub fn title(self) -> &'static str {
+        match self {
+            Cipher::Caesar => "Caesar",
+            Cipher::Mono => "Monoalphabetic substitution",
+            Cipher::Transposition => "Columnar transposition",
+            Cipher::Vigenere => "Vigenère",
+        }
+    }
+
+    /// Letters needed for a reliable crack (measured in `docs/CLASSICAL.md`).
+    pub fn reliable_letters(self) -> usize {
+        match self {
+            Cipher::Caesar => caesar::RELIABLE_LETTERS,
+            Cipher::Mono => mono::RELIABLE_LETTERS,
+            Cipher::Transposition => transposition::RELIABLE_LETTERS,
+            Cipher::Vigenere => vigenere::RELIABLE_LETTERS,
+        }
+    }
+
+    /// The warning for a crack of a ciphertext with only `letters` letters,
+    /// if that is too few to trust the result; `None` when it is enough.
+    /// The caller shows it (the command line prints `warning: …` on stderr).
+    pub fn short_text_warning(self, letters: usize) -> Option<String> {
+        let reliable = self.reliable_letters();
+        (letters < reliable).then(|| {
+            format!(
+                "the ciphertext has only {letters} letters; a {} crack is reliable from about {reliable} letters, \
+                 so the result may be wrong",
+                self.id()
+            )
+        })
+    }
+}
+
+/// A parsed key of any cipher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    Caesar(u8),
+    Mono(MonoKey),
+    Transposition(TranspositionKey),
+    Vigenere(VigenereKey),
+}
+
+/// A key ready to encrypt or decrypt, with the transposition padding letter
+/// if one was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyed {
+    cipher: Cipher,
+    key: Key,
+    pad: Option<char>,
+}
+
+impl Keyed {
+    /// Parses `key` for `cipher`. `pad` (transposition only) fills the last
+    /// row with that letter; it is checked before the key.
+    pub fn new(cipher: Cipher, key: &str, pad: Option<char>) -> Result<Self, ClassicalError> {
+        if let Some(ch) = pad {
+            if cipher != Cipher::Transposition {
+                return Err(ClassicalError::PadNotTransposition { cipher: cipher.id() });
+            }
+            if !ch.is_ascii_alphabetic() {
+                return Err(ClassicalError::PadCharacter { ch });
+            }
+        }
+        let key = match cipher {
+            Cipher::Caesar => Key::Caesar(caesar::parse_key(key)?),
+            Cipher::Mono => Key::Mono(MonoKey::parse(key)?),
+            Cipher::Transposition => Key::Transposition(TranspositionKey::parse(key)?),
+            Cipher::Vigenere => Key::Vigenere(VigenereKey::parse(key)?),
+        };
+        Ok(Keyed { cipher, key, pad })
+    }
+
+    /// The cipher this key is for.
+    pub fn cipher(&self) -> Cipher {
+        self.cipher
+    }
+
+    /// The key in the form `--key` accepts (a keyword comes back as its
+    /// full alphabet or column order).
+    pub fn shown(&self) -> String {
+        match &self.key {
+            Key::Caesar(s) => s.to_string(),
+            Key::Mono(k) => k.to_string(),
+            Key::Transposition(k) => k.to_string(),
+            Key::Vigenere(k) => k.to_string(),
+        }
+    }
+
+    /// Encrypts `text`, which `input` names in errors ("the text", "file
+    /// `notes.txt`"); the text must have letters.
+    pub fn encrypt(&self, text: &str, input: &str) -> Result<String, ClassicalError> {
+        checked_letters(text, input)?;
+        Ok(match &self.key {
+            Key::Caesar(s) => caesar::encrypt(text, *s),
+            Key::Mono(k) => mono::encrypt(text, k),
+            Key::Transposition(k) => transposition::encrypt(text, k, self.pad),
+            Key::Vigenere(k) => vigenere::encrypt(text, k),
+        })
+    }
+
+    /// Decrypts `text` (named `input` in errors). With a padding letter, a
+    /// transposition ciphertext must fill whole rows, and the padding is
+    /// stripped.
+    pub fn decrypt(&self, text: &str, input: &str) -> Result<String, ClassicalError> {
+        let letters = checked_letters(text, input)?;
+        Ok(match &self.key {
+            Key::Caesar(s) => caesar::decrypt(text, *s),
+            Key::Mono(k) => mono::decrypt(text, k),
+            Key::Transposition(k) => match self.pad {
+                Some(pad) => {
+                    if letters.len() % k.width() != 0 {
+                        return Err(ClassicalError::NotPadded {
+                            input: input.to_string(),
+                            letters: letters.len(),
+                            width: k.width(),
+                        });
+                    }
+                    transposition::strip_padding(&transposition::decrypt(text, k), pad, k.width())
+                }
+                None => transposition::decrypt(text, k),
+            },
+            Key::Vigenere(k) => vigenere::decrypt(text, k),
+        })
+    }
+}
+
+/// What a crack found, with the cipher's own evidence (the ranked shifts,
+/// the hill climb, the widths or the periods).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cracked {
+    /// Every shift, ranked by χ².
+    Caesar(caesar::CaesarCrack),
+    /// The hill climb's result, and the seed of its search.
+    Mono {
+        /// What the search found.
+        crack: mono::MonoCrack,
+        /// The seed it ran with.
+        seed: u64,
+    },
+    /// The best column order for each width.
+    Transposition(transposition::TranspositionCrack),
+    /// Every period's statistics and best key.
+    Vigenere(vigenere::VigenereCrack),
+}
+
+impl Cracked {
+    /// The cipher that was cracked.
+    pub fn cipher(&self) -> Cipher {
+        match self {
+            Cracked::Caesar(_) => Cipher::Caesar,
+            Cracked::Mono { .. } => Cipher::Mono,
+            Cracked::Transposition(_) => Cipher::Transposition,
+            Cracked::Vigenere(_) => Cipher::Vigenere,
+        }
+    }
+
+    /// The key found, in the form `--key` accepts.
+    pub fn key(&self) -> String {
+        match self {
+            Cracked::Caesar(c) => c.shift.to_string(),
+            Cracked::Mono { crack, .. } => crack.key.to_string(),
+            Cracked::Transposition(c) => c.key.to_string(),
+            Cracked::Vigenere(c) => c.key.to_string(),
+        }
+    }
+
+    /// The ciphertext decrypted with that key.
+    pub fn plaintext(&self) -> &str {
+        match self {
+            Cracked::Caesar(c) => &c.plaintext,
+            Cracked::Mono { crack, .. } => &crack.plaintext,
+            Cracked::Transposition(c) => &c.plaintext,
+            Cracked::Vigenere(c) => &c.plaintext,
+        }
+    }
+
+    /// Mean quadgram log10-probability of the plaintext (English ≈ −4.2).
+    pub fn score(&self) -> f64 {
+        match self {
+            Cracked::Caesar(c) => c.score,
+            Cracked::Mono { crack, .. } => crack.score,
+            Cracked::Transposition(c) => c.score,
+            Cracked::Vigenere(c) => c.score,
+        }
+    }
+}
+
+/// Cracks `ciphertext` as `cipher`, deterministic for a given `seed` (the
+/// searches of mono and transposition are randomised). A monoalphabetic
+/// crack can take seconds: `progress` is called after each of its restarts
+/// (the other cracks never call it).
+pub fn crack(
+    cipher: Cipher,
+    ciphertext: &str,
+    seed: u64,
+    progress: &mut dyn FnMut(&mono::MonoProgress),
+) -> Result<Cracked, ClassicalError> {
+    Ok(match cipher {
+        Cipher::Caesar => Cracked::Caesar(caesar::crack(ciphertext)?),
+        Cipher::Mono => Cracked::Mono {
+            crack: mono::crack_with(ciphertext, seed, &mono::CrackSettings::default(), progress)?,
+            seed,
+        },
+        Cipher::Transposition => Cracked::Transposition(transposition::crack(ciphertext, seed)?),
+        Cipher::Vigenere => Cracked::Vigenere(vigenere::crack(ciphertext)?),
+    })
+}
