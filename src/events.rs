@@ -244,6 +244,20 @@ pub struct Progress {
     pub text: String,
 }
 
+/// A demo's result as data: the picture's size, a count, a file written,
+/// where the demo keys came from. Text output prints `text` as it is (like
+/// [`Event::Say`]); JSON carries `name` and `value` too, so a script reads
+/// the numbers without parsing the sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// What the fact is (`image`, `keys`, `repeats`, `wrote`): the JSON `"name"`.
+    pub name: &'static str,
+    /// The values, as JSON (`{"width": 512, "height": 512, …}`).
+    pub value: Value,
+    /// The line printed for a person (may hold several lines).
+    pub text: String,
+}
+
 /// Everything a command reports.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -309,6 +323,8 @@ pub enum Event {
         /// Bytes to highlight.
         marks: Vec<Range<usize>>,
     },
+    /// A demo's result as data, with the line a person reads.
+    Fact(Fact),
     /// Long work moved on.
     Progress(Progress),
     /// A demo's verdict.
@@ -342,6 +358,7 @@ impl Event {
             Event::Step(_) => "step",
             Event::Say(_) => "say",
             Event::Dump { .. } => "dump",
+            Event::Fact(_) => "fact",
             Event::Progress(_) => "progress",
             Event::Verdict(_) => "verdict",
         }
@@ -365,6 +382,7 @@ impl Event {
             Event::Notice { text, .. } => text.clone(),
             Event::Title(t) | Event::Step(t) | Event::Say(t) => t.clone(),
             Event::Dump { title, .. } => title.clone(),
+            Event::Fact(f) => f.text.clone(),
             Event::Progress(p) => format!("{}: {}/{} {}", p.task, p.done, p.total, p.text),
             Event::Verdict(v) => format!("{} {}", v.outcome.word(), v.text),
         }
@@ -428,6 +446,7 @@ impl Event {
                 let d = dump_json(&dump);
                 json!({ "hex": hex::encode(bytes), "spans": d["spans"], "marks": d["marks"] })
             }
+            Event::Fact(f) => json!({ "name": f.name, "value": f.value }),
             Event::Progress(p) => json!({ "task": p.task, "done": p.done, "total": p.total }),
             Event::Verdict(v) => json!({
                 "demo": v.demo,
@@ -566,6 +585,7 @@ impl TextObserver {
                 writeln!(out)?;
             }
             Event::Say(t) => writeln!(out, "{t}")?,
+            Event::Fact(f) => writeln!(out, "{}", f.text)?,
             Event::Dump { title, bytes, spans, marks } => {
                 let mut dump = Dump::new(title.clone(), bytes).spans(spans.clone());
                 for m in marks {

@@ -7,7 +7,10 @@
 //! run over a real loopback connection: the real server and client, in this
 //! process, and two classroom wire formats are forged through a keyless
 //! proxy. The tour calls the library — it never re-implements a suite or a
-//! protocol — and later labs add their demos here as short sections.
+//! protocol. Its attack section is the demo registry
+//! ([`crate::attacks::DEMOS`]): each demo's headline, run for real, so a new
+//! demo appears here without a line of tour code. The tour numbers its
+//! sections as it prints them.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -18,6 +21,7 @@ use anstyle::{AnsiColor, Style};
 use rand::CryptoRng;
 use tokio::net::TcpStream;
 
+use crate::attacks::{DEMOS, DemoCtx};
 use crate::events::{Collector, Detail, Dir, Event, Events, TextObserver, show_text};
 use crate::keys::KeyMaterial;
 use crate::net::Limits;
@@ -34,6 +38,21 @@ fn heading(w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
     writeln!(w)?;
     r.paint(w, Style::new().bold().underline(), text)?;
     writeln!(w)
+}
+
+/// The tour's section numbers, counted as the sections are printed: a
+/// section added or moved renumbers the rest by itself.
+#[derive(Default)]
+struct Sections {
+    printed: u32,
+}
+
+impl Sections {
+    /// The next section's heading, numbered.
+    fn heading(&mut self, w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
+        self.printed += 1;
+        heading(w, r, &format!("{}. {text}", self.printed))
+    }
 }
 
 fn insecure(w: &mut dyn Write, r: &Renderer, reason: &str) -> io::Result<()> {
@@ -55,7 +74,8 @@ pub fn run<R: CryptoRng + ?Sized>(
     writeln!(w)?;
     writeln!(w, "AES-{} with {origin} (fingerprint {}).", keys.bits(), keys.fingerprint())?;
 
-    heading(w, r, "1. The message")?;
+    let mut sections = Sections::default();
+    sections.heading(w, r, "The message")?;
     writeln!(
         w,
         "{} bytes; blocks pt[0] and pt[1] are the same 16 bytes. Watch what each suite does with them.",
@@ -68,10 +88,10 @@ pub fn run<R: CryptoRng + ?Sized>(
             .spans(layout::plaintext_spans(MESSAGE.len(), padded.len())),
     )?;
 
-    for (step, suite) in Suite::ALL.into_iter().enumerate() {
+    for suite in Suite::ALL {
         let cipher = Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?;
         let body = cipher.seal(&[], MESSAGE, rng);
-        heading(w, r, &format!("{}. {suite}", step + 2))?;
+        sections.heading(w, r, suite.name())?;
         if let Some(reason) = suite.insecure_reason() {
             insecure(w, r, reason)?;
         }
@@ -91,15 +111,15 @@ pub fn run<R: CryptoRng + ?Sized>(
         }
     }
 
-    chat(w, r, keys, chat_seed)?;
+    chat(w, r, &mut sections, keys, chat_seed)?;
 
-    attacks(w, r, keys, rng)?;
+    attacks(w, r, &mut sections, keys, rng)?;
 
-    heading(w, r, "8. Before AES: the classical ciphers, broken by statistics")?;
+    sections.heading(w, r, "Before AES: the classical ciphers, broken by statistics")?;
     let seed = chat_seed.unwrap_or_else(|| rng.next_u64());
     crate::classical::tour_section(w, r.is_color(), seed)?;
 
-    classroom(w, r)?;
+    classroom(w, r, &mut sections)?;
 
     heading(w, r, "Next")?;
     writeln!(w, "  cryptolab encrypt --mode ecb --explain FILE   see your own data's blocks")?;
@@ -131,8 +151,14 @@ impl Write for Page {
 
 /// The chat section: the real server (`serve --echo`) and the real client
 /// (`connect --send`) on a free loopback port, once per suite.
-fn chat(w: &mut dyn Write, r: &Renderer, keys: &KeyMaterial, seed: Option<u64>) -> io::Result<()> {
-    heading(w, r, "6. Over the wire: a real chat on 127.0.0.1")?;
+fn chat(
+    w: &mut dyn Write,
+    r: &Renderer,
+    sections: &mut Sections,
+    keys: &KeyMaterial,
+    seed: Option<u64>,
+) -> io::Result<()> {
+    sections.heading(w, r, "Over the wire: a real chat on 127.0.0.1")?;
     writeln!(w, "A server and a client in this process, on a free loopback port. Every frame is a 16-byte")?;
     writeln!(w, "header (docs/PROTOCOL.md) and the suite's body; the server echoes what the client sends.")?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -181,14 +207,14 @@ fn one_line(text: &str) -> tokio::sync::mpsc::Receiver<Vec<u8>> {
     rx
 }
 
-/// Section 9: two classroom wire formats (`--wire`), each with the real
-/// server, a keyless proxy flipping IV byte 4, and the real client. What the
-/// server did is read from its events (a frame it opened, or a rejection).
-fn classroom(w: &mut dyn Write, r: &Renderer) -> io::Result<()> {
+/// Two classroom wire formats (`--wire`), each with the real server, a
+/// keyless proxy flipping IV byte 4, and the real client. What the server
+/// did is read from its events (a frame it opened, or a rejection).
+fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Result<()> {
     use crate::net::proxy::{self, ProxyOptions};
     use crate::profiles::{Format, FormatKeys, Wire};
 
-    heading(w, r, "9. Classroom formats: speaking students' own AES programs (--wire)")?;
+    sections.heading(w, r, "Classroom formats: speaking students' own AES programs (--wire)")?;
     writeln!(w, "cryptolab speaks five ad-hoc formats of classroom programs (docs/PROTOCOL.md, lab 10).")?;
     writeln!(w, "Two of them here, with the text key a class would use, through a keyless proxy that flips")?;
     writeln!(w, "bit 0x08 of IV byte 4 in the client's first message ('1' → '9' if CBC lets it):")?;
@@ -263,70 +289,23 @@ fn classroom(w: &mut dyn Write, r: &Renderer) -> io::Result<()> {
     Ok(())
 }
 
-/// Section 7: each attack, run for real, one verdict line each.
+/// The attacks: each demo of the registry ([`crate::attacks::DEMOS`]) runs
+/// its headline for real — a line or two and its verdicts — reported as
+/// events and rendered by a [`TextObserver`] into the tour's page.
 fn attacks<R: CryptoRng + ?Sized>(
     w: &mut dyn Write,
     r: &Renderer,
+    sections: &mut Sections,
     keys: &KeyMaterial,
     rng: &mut R,
 ) -> io::Result<()> {
-    use crate::attacks::{bitflip, hmac, padding_oracle, replay};
-    use crate::suite::SuiteError;
-
-    heading(w, r, "7. Breaking the weak suites (cryptolab demo …)")?;
-    let seed = rng.next_u64();
-    crate::attacks::ecb_image::tour_section(w, r.is_color(), seed)?;
-    let plan = bitflip::Plan::new("admin").expect("a valid target");
-    let line = |suite: Suite, rng: &mut R| -> io::Result<String> {
-        let cipher = Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?;
-        let body = cipher.seal(&[], bitflip::RECORD.as_bytes(), rng);
-        Ok(match bitflip::victim_opens(&cipher, &plan.forge(suite, &body)) {
-            bitflip::Outcome::Accepted { role, .. } => format!("{suite}: role={}", role.unwrap_or_default()),
-            bitflip::Outcome::Rejected(_) => format!("{suite}: rejected by the tag"),
-        })
-    };
-    let (cbc, mac, gcm) = (line(Suite::Cbc, rng)?, line(Suite::CbcHmac, rng)?, line(Suite::Gcm, rng)?);
-    writeln!(w, "bitflip: XOR \"guest\" ⊕ \"admin\" into the block before it, no key needed.")?;
-    writeln!(w, "  {cbc}   |   {mac}   |   {gcm}")?;
-
-    let secret = b"Meet me at noon. Bring the map.";
-    let cipher = Cipher::new(Suite::Cbc, &keys.enc, keys.mac()).map_err(io::Error::other)?;
-    let body = cipher.seal(&[], secret, rng);
-    let oracle = |b: &[u8]| !matches!(cipher.open(&[], b), Err(SuiteError::BadPadding));
-    let found = padding_oracle::attack(&body, oracle, |_| {}).map_err(io::Error::other)?;
-    writeln!(w, "padding-oracle: a server that says \"bad padding\" decrypts cbc for the attacker.")?;
-    writeln!(
-        w,
-        "  cbc: recovered \"{}\" in {} yes/no queries ({:.1} per byte); cbc-hmac checks the MAC first: no oracle.",
-        String::from_utf8_lossy(found.message()),
-        found.queries,
-        found.per_byte()
-    )?;
-
-    let n = |suite| replay::transfers(&replay::run(suite, keys, seed));
-    writeln!(
-        w,
-        "replay: the captured frame \"{}\", sent again with its sequence number edited.",
-        replay::CAPTURED
-    )?;
-    writeln!(
-        w,
-        "  executed: cbc {}×, cbc-hmac {}×, gcm {}× (the tag covers the sequence number)",
-        n(Suite::Cbc),
-        n(Suite::CbcHmac),
-        n(Suite::Gcm)
-    )?;
-
-    let refused = |suite| {
-        let t = hmac::tamper_all(suite, keys, seed);
-        format!("{}/{}", t[1..].iter().filter(|t| t.verdict.is_err()).count(), t.len() - 1)
-    };
-    writeln!(w, "hmac: tamper with each field of a frame (header, seq, IV/nonce, each block, tag, length).")?;
-    writeln!(
-        w,
-        "  refused: cbc-hmac {}, gcm {}; a MAC over the ciphertext only lets an IV flip through.",
-        refused(Suite::CbcHmac),
-        refused(Suite::Gcm)
-    )?;
+    sections.heading(w, r, "Breaking the weak suites (cryptolab demo …)")?;
+    let page = Arc::new(Mutex::new(Vec::new()));
+    let text = TextObserver::new(Detail::Full, *r, Box::new(Page(page.clone())));
+    let mut ctx = DemoCtx::with_keys(Events::to(Arc::new(text)), keys.clone(), rng.next_u64());
+    for demo in DEMOS {
+        (demo.headline)(&mut ctx).map_err(io::Error::other)?;
+        w.write_all(&std::mem::take(&mut *page.lock().unwrap_or_else(|e| e.into_inner())))?;
+    }
     Ok(())
 }

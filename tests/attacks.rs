@@ -2,11 +2,15 @@
 //! Each test asserts the outcome, not that something ran: the forged role is
 //! in the decrypted record, the replayed transfer is executed twice, the
 //! recovered plaintext equals the secret byte for byte; and cbc-hmac and gcm
-//! refuse every one of those forgeries.
+//! refuse every one of those forgeries. Each demo's tour headline, run
+//! through the registry, must end in those same verdicts.
 
-use cryptolab::attacks::{bitflip, hmac, padding_oracle, replay};
+use std::sync::Arc;
+
+use cryptolab::attacks::{DEMOS, DemoCtx, bitflip, hmac, padding_oracle, replay};
+use cryptolab::events::{Collector, Event, Events, Outcome};
 use cryptolab::keys::KeyMaterial;
-use cryptolab::suite::{Cipher, Suite, SuiteError};
+use cryptolab::suite::{Cipher, Suite, SuiteError, victims};
 use rand::SeedableRng;
 
 fn keys(seed: u64) -> KeyMaterial {
@@ -117,8 +121,9 @@ fn a_mac_over_the_ciphertext_only_lets_an_iv_flip_through() {
     assert_eq!(cipher.open(&[], &hmac::flip_amount(&good)), Err(SuiteError::Rejected));
 }
 
+/// The leaky cbc receiver as an oracle: [`victims::padding_check`].
 fn cbc_oracle(cipher: &Cipher) -> impl FnMut(&[u8]) -> bool + '_ {
-    move |body| !matches!(cipher.open(&[], body), Err(SuiteError::BadPadding))
+    move |body| victims::padding_check(cipher, body)
 }
 
 #[test]
@@ -166,8 +171,7 @@ fn padding_oracle_gets_no_signal_from_cbc_hmac() {
     assert_eq!(answers.get(&rejected), Some(&256), "{answers:?}");
     // The same attack against plain cbc gets its padding signal at once.
     let (cbc, body) = sealed(Suite::Cbc, &k, b"attack at dawn", 20);
-    let leaky = |b: &[u8]| !matches!(cbc.open(&[], b), Err(SuiteError::BadPadding));
-    assert_eq!(padding_oracle::attack(&body, leaky, |_| {}).unwrap().message(), b"attack at dawn");
+    assert_eq!(padding_oracle::attack(&body, cbc_oracle(&cbc), |_| {}).unwrap().message(), b"attack at dawn");
 }
 
 #[test]
@@ -189,4 +193,76 @@ fn padding_oracle_needs_under_40_queries_per_byte_on_english() {
     }
     let per_byte = queries as f64 / bytes as f64;
     assert!(per_byte <= 40.0, "{per_byte:.1} queries per byte on English");
+}
+
+/// A context on seed `seed` whose events are kept.
+fn collecting(seed: u64) -> (DemoCtx, Arc<Collector>) {
+    let collector = Collector::new();
+    let ctx = DemoCtx::new(Arc::new(Events::new().with(collector.clone())), Some(seed));
+    (ctx, collector)
+}
+
+#[test]
+fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
+    let expected: &[(&str, &[(&str, Outcome)])] = &[
+        ("ecb-image", &[("ecb", Outcome::Broken), ("cbc", Outcome::Refused), ("gcm", Outcome::Refused)]),
+        ("bitflip", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
+        (
+            "hmac",
+            &[("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused), ("flawed MAC", Outcome::Broken)],
+        ),
+        ("padding-oracle", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused)]),
+        ("replay", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
+    ];
+    assert_eq!(
+        DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),
+        expected.iter().map(|e| e.0).collect::<Vec<_>>()
+    );
+    for (demo, (name, verdicts)) in DEMOS.iter().zip(expected) {
+        let (mut ctx, seen) = collecting(23);
+        (demo.headline)(&mut ctx).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got: Vec<(String, Outcome)> = seen
+            .verdicts()
+            .into_iter()
+            .map(|v| {
+                assert_eq!(v.demo, *name);
+                (v.subject, v.outcome)
+            })
+            .collect();
+        let want: Vec<(String, Outcome)> = verdicts.iter().map(|(s, o)| (s.to_string(), *o)).collect();
+        assert_eq!(got, want, "{name}");
+        assert!(matches!(seen.events().last(), Some(Event::Verdict(_))), "{name} ends in its verdicts");
+    }
+}
+
+#[test]
+fn padding_oracle_demo_reports_progress_after_every_byte() {
+    let (mut ctx, seen) = collecting(25);
+    let opts = padding_oracle::Options { message: b"attack at dawn, bring coffee".to_vec(), live: None };
+    padding_oracle::narrate(&mut ctx, &opts).unwrap();
+    let progress: Vec<_> = seen
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Progress(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(progress.len(), 32, "one per recovered byte (28 bytes + 4 of padding)");
+    assert!(progress.iter().all(|p| p.task == "padding-oracle" && p.total == 32));
+    assert_eq!(progress.last().map(|p| p.done), Some(32), "the last one says it is done");
+    assert!(progress.last().unwrap().text.ends_with("bring coffee...."), "{:?}", progress.last());
+    let verdicts = seen.verdicts();
+    assert_eq!(verdicts[0].outcome, Outcome::Broken);
+    assert!(verdicts[0].text.contains("exactly the secret"), "{}", verdicts[0].text);
+}
+
+#[test]
+fn bitflip_demo_refuses_a_bad_target_before_reporting_anything() {
+    let (mut ctx, seen) = collecting(27);
+    let err = bitflip::narrate(&mut ctx, &bitflip::Options { target: "a=b".into() }).unwrap_err();
+    assert_eq!(err.to_string(), "--target contains '=', which the record format cannot carry in a value");
+    assert!(err.hint().contains("e.g. --target admin"));
+    assert!(!err.is_failure());
+    assert!(seen.events().is_empty(), "{:?}", seen.events());
 }

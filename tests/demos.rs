@@ -1,10 +1,17 @@
 //! `cryptolab demo …` through the real binary: each demo reports the attack
 //! as it happened — BROKEN against the weak suite, REFUSED by the strong ones
 //! — reproducibly with --seed, and bad --target values are two-line errors.
+//! `--json` gives the same run as one event per line; the registry and the
+//! command agree; the tour runs every registered demo's headline; a live
+//! attack whose server goes away is a network failure.
 
 mod common;
 
+use std::net::TcpListener;
+
+use clap::CommandFactory;
 use common::Lab;
+use cryptolab::attacks::DEMOS;
 
 fn demo(args: &[&str]) -> common::Out {
     let out = Lab::new().run(&[&["demo"][..], args].concat(), b"");
@@ -80,4 +87,139 @@ fn demos_are_reproducible_with_a_seed() {
         assert_eq!(demo(&[name, "--seed", "9"]).stdout, demo(&[name, "--seed", "9"]).stdout, "{name}");
     }
     assert_ne!(demo(&["bitflip", "--seed", "9"]).stdout, demo(&["bitflip", "--seed", "10"]).stdout);
+}
+
+/// The JSON lines of a run, each parsed.
+fn json_lines(out: &common::Out) -> Vec<serde_json::Value> {
+    out.text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON object: {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn json_is_one_event_per_line_and_carries_the_verdicts() {
+    let out = demo(&["bitflip", "--seed", "5", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let events = json_lines(&out);
+    assert_eq!(events[0]["event"], "fact");
+    assert_eq!(events[0]["name"], "keys");
+    assert_eq!(events[0]["value"]["seed"], 5, "the seed that repeats the run");
+    assert_eq!(events[1]["event"], "title");
+    assert!(events.iter().any(|e| e["event"] == "dump" && e["hex"].as_str().is_some_and(|h| !h.is_empty())));
+    let verdicts: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e["event"] == "verdict")
+        .map(|e| {
+            assert_eq!(e["demo"], "bitflip");
+            (e["subject"].as_str().unwrap().to_string(), e["outcome"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let expected = [("cbc", "broken"), ("cbc-hmac", "refused"), ("gcm", "refused")];
+    assert_eq!(verdicts, expected.map(|(s, o)| (s.to_string(), o.to_string())));
+    let forged = events.iter().find(|e| e["event"] == "verdict").unwrap();
+    assert!(forged["message"].as_str().unwrap().starts_with("BROKEN cbc: the server now reads role=admin."));
+    assert!(!out.text().contains("\x1b"), "no colour in JSON");
+}
+
+#[test]
+fn every_demo_speaks_json_with_a_verdict() {
+    for name in ["hmac", "padding-oracle", "replay"] {
+        let out = demo(&[name, "--seed", "2", "--json"]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let events = json_lines(&out);
+        assert!(events.iter().any(|e| e["event"] == "verdict" && e["outcome"] == "broken"), "{name}");
+        assert!(events.iter().any(|e| e["event"] == "verdict" && e["outcome"] == "refused"), "{name}");
+    }
+}
+
+#[test]
+fn the_registry_and_the_demo_command_agree() {
+    let cli = cryptolab::cli::Cli::command();
+    let demo = cli.find_subcommand("demo").unwrap();
+    let commands: Vec<(&str, String)> = demo
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .map(|c| (c.get_name(), c.get_about().map(|a| a.to_string()).unwrap_or_default()))
+        .collect();
+    let registry: Vec<(&str, String)> = DEMOS.iter().map(|d| (d.name, d.about.to_string())).collect();
+    assert_eq!(commands, registry, "one `demo` subcommand per registry row, named and described by it");
+    assert!(cryptolab::attacks::find("padding-oracle").is_some());
+}
+
+#[test]
+fn the_tour_runs_every_registered_headline_and_numbers_its_sections() {
+    let out = Lab::new().run(&["tour", "--seed", "3"], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    for demo in DEMOS {
+        assert!(
+            text.contains(&format!("\n{}: ", demo.name)),
+            "{}'s headline is in the tour:\n{text}",
+            demo.name
+        );
+    }
+    for verdict in [
+        "  BROKEN ecb: 49027 of 49152 =  99.7%",
+        "  REFUSED cbc:     0 of 49152 =   0.0%",
+        "  BROKEN cbc: the server reads role=admin",
+        "  REFUSED gcm: rejected by the tag",
+        "  REFUSED cbc-hmac: 12 of 12 tamperings refused.",
+        "  BROKEN flawed MAC (over the ciphertext only): an IV flip made it \"pay 90 to carol\"",
+        "  BROKEN cbc: recovered \"Meet me at noon. Bring the map.\" in ",
+        "  REFUSED cbc-hmac: the MAC is checked first, so no oracle",
+        "  BROKEN cbc: executed 2 times",
+        "  REFUSED gcm: executed 1 time",
+    ] {
+        assert!(text.contains(verdict), "{verdict}:\n{text}");
+    }
+    // Sections 1, 2, 3, … in the order printed, with no gap and no repeat.
+    let numbers: Vec<u32> =
+        text.lines().filter_map(|l| l.split_once(". ").and_then(|(n, _)| n.parse().ok())).collect();
+    assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>(), "{text}");
+    assert!(numbers.len() >= 9);
+    assert!(text.contains("\n7. Breaking the weak suites (cryptolab demo …)\n"));
+}
+
+#[test]
+fn live_padding_oracle_that_loses_its_server_is_a_network_failure() {
+    // A "server" that takes the connection and closes it at once: the first
+    // query finds the connection gone.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || drop(listener.accept()));
+    let frame = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; // 32 bytes: IV and one block
+    let out = demo(&["padding-oracle", "--wire", "b64-iv-ct", "--target", &target, "--frame", frame]);
+    server.join().unwrap();
+    assert_eq!(out.code, 1, "a failure of the network, not of the input: {}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&format!("cryptolab: connection to {target} failed during the attack: ")),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("output error"), "{}", out.stderr);
+    assert!(out.stderr.contains("\n  hint: is the server still running?"), "{}", out.stderr);
+    assert!(!out.text().contains("(demo keys"), "the live attack uses no demo keys:\n{}", out.text());
+}
+
+#[test]
+fn live_padding_oracle_names_a_frame_that_is_not_cbc() {
+    let lab = Lab::new();
+    // A native gcm hello header (suite byte 4) with an empty body.
+    let frame = "01040100000000000000000000000000";
+    let out = lab.run(&["demo", "padding-oracle", "--target", "127.0.0.1:9", "--frame", frame], b"");
+    common::assert_error(
+        &out,
+        "--frame is a gcm frame",
+        "the padding oracle attacks cbc; authenticated suites give no padding signal",
+    );
+    let out = lab.run(
+        &["demo", "padding-oracle", "--wire", "b64-ecb", "--target", "127.0.0.1:9", "--frame", "x"],
+        b"",
+    );
+    common::assert_error(
+        &out,
+        "no padding oracle for --wire b64-ecb",
+        "the live attack speaks native (cbc) and b64-iv-ct",
+    );
 }

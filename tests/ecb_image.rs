@@ -1,5 +1,6 @@
 //! `cryptolab demo ecb-image`: the pure core (encrypting pixels, counting
-//! repeated blocks), the runner on real files, and the real binary.
+//! repeated blocks), the demo on real files (its text, and its facts as the
+//! events carry them), its tour headline, and the real binary.
 //!
 //! What must hold: on the built-in padlock ECB repeats almost every block —
 //! exactly as many as the plaintext does — while CBC and GCM repeat none;
@@ -17,12 +18,15 @@ mod common;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cryptolab::attacks::ecb_image::{
-    DEFAULT_MAX_PIXELS, EcbImageArgs, EcbImageError, encrypt_pixels, repeated_block_fraction, run,
-    tour_section,
+    self, DEFAULT_MAX_PIXELS, EcbImageError, Options, encrypt_pixels, repeated_block_fraction,
 };
+use cryptolab::attacks::{DemoCtx, DemoError};
+use cryptolab::events::{Collector, Detail, Event, Events, Outcome, TextObserver};
+use cryptolab::render::Renderer;
 use cryptolab::suite::{Cipher, Suite};
 use image::ExtendedColorType;
 use rand::SeedableRng;
@@ -44,25 +48,82 @@ fn cipher(suite: Suite) -> Cipher {
     Cipher::new(suite, &KEY, Some(&MAC_KEY)).unwrap()
 }
 
-/// Arguments as the command line would give them, with a fixed seed.
-fn args(image: Option<&Path>, out: &Path) -> EcbImageArgs {
-    EcbImageArgs {
-        image: image.map(Path::to_path_buf),
-        out: out.to_path_buf(),
-        seed: Some(1),
-        json: false,
-        max_pixels: DEFAULT_MAX_PIXELS,
+/// Options as the command line would give them.
+fn args(image: Option<&Path>, out: &Path) -> Options {
+    Options { image: image.map(Path::to_path_buf), out: out.to_path_buf(), max_pixels: DEFAULT_MAX_PIXELS }
+}
+
+/// A shared buffer the text observer writes into.
+#[derive(Clone, Default)]
+struct Page(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Page {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
-/// Runs the demo, returning its text output or its error.
-fn run_demo(args: &EcbImageArgs) -> Result<String, EcbImageError> {
-    let mut out = Vec::new();
-    run(args, &mut out, false)?;
-    Ok(String::from_utf8(out).unwrap())
+/// What a run reported: the text a person reads, and the events themselves.
+struct Report {
+    text: String,
+    events: Vec<Event>,
 }
 
-fn run_err(args: &EcbImageArgs) -> EcbImageError {
+impl Report {
+    /// The values of every fact named `name`, in order.
+    fn facts(&self, name: &str) -> Vec<serde_json::Value> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fact(f) if f.name == name => Some(f.value.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The value of the one fact named `name` whose `key` is `value`.
+    fn fact(&self, name: &str, key: &str, value: &str) -> serde_json::Value {
+        let found: Vec<_> = self.facts(name).into_iter().filter(|v| v[key] == value).collect();
+        assert_eq!(found.len(), 1, "one {name} fact with {key} = {value}: {found:?}");
+        found[0].clone()
+    }
+}
+
+/// Runs `demo` (the whole demo, or its headline) with `seed`, keeping its
+/// text (coloured if `color`) and its events.
+fn report_of(
+    seed: Option<u64>,
+    color: bool,
+    demo: impl FnOnce(&mut DemoCtx) -> Result<(), DemoError>,
+) -> Result<Report, EcbImageError> {
+    let page = Page::default();
+    let collector = Collector::new();
+    let text = TextObserver::new(Detail::Full, Renderer::new().color(color), Box::new(page.clone()));
+    let events = Events::new().with(Arc::new(text)).with(collector.clone());
+    match demo(&mut DemoCtx::new(Arc::new(events), seed)) {
+        Ok(()) => {}
+        Err(DemoError::Image(e)) => return Err(e),
+        Err(e) => panic!("not a picture error: {e}"),
+    }
+    let text = String::from_utf8(page.0.lock().unwrap().clone()).unwrap();
+    Ok(Report { text, events: collector.events() })
+}
+
+/// Runs the demo with `--seed 1`.
+fn run_report(args: &Options) -> Result<Report, EcbImageError> {
+    report_of(Some(1), false, |ctx| ecb_image::narrate(ctx, args))
+}
+
+/// Runs the demo with `--seed 1`, returning its text output or its error.
+fn run_demo(args: &Options) -> Result<String, EcbImageError> {
+    run_report(args).map(|r| r.text)
+}
+
+fn run_err(args: &Options) -> EcbImageError {
     match run_demo(args) {
         Ok(text) => panic!("expected an error, got:\n{text}"),
         Err(e) => e,
@@ -138,23 +199,43 @@ fn repeated_block_fraction_counts_blocks_equal_to_an_earlier_one() {
     assert_eq!(repeated_block_fraction(&[]), 0.0);
 }
 
+/// The tour's headline, with `seed`.
+fn headline(seed: u64, color: bool) -> Report {
+    report_of(Some(seed), color, ecb_image::headline).unwrap()
+}
+
 #[test]
-fn tour_section_is_short_reproducible_and_shows_the_three_fractions() {
-    let mut first = Vec::new();
+fn headline_is_short_reproducible_and_shows_the_three_fractions() {
     let start = Instant::now();
-    tour_section(&mut first, false, 9).unwrap();
+    let first = headline(9, false);
     let elapsed = start.elapsed();
-    let text = String::from_utf8(first.clone()).unwrap();
+    let text = &first.text;
     assert!(text.lines().count() <= 12, "{text}");
-    let line = |name: &str| text.lines().find(|l| l.trim_start().starts_with(name)).unwrap().to_string();
-    assert!(line("ecb ").contains("49027 of 49152 =  99.7%"), "{text}");
-    assert!(line("cbc ").contains("    0 of 49152 =   0.0%"), "{text}");
-    assert!(line("gcm ").contains("    0 of 49152 =   0.0%"), "{text}");
-    let mut second = Vec::new();
-    tour_section(&mut second, false, 9).unwrap();
-    assert_eq!(first, second, "same seed, same output");
+    let line = |name: &str| text.lines().find(|l| l.contains(&format!(" {name}: "))).unwrap().to_string();
+    assert!(line("ecb").contains("BROKEN ecb: 49027 of 49152 =  99.7%"), "{text}");
+    assert!(line("cbc").contains("REFUSED cbc:     0 of 49152 =   0.0%"), "{text}");
+    assert!(line("gcm").contains("REFUSED gcm:     0 of 49152 =   0.0%"), "{text}");
+    let verdicts: Vec<_> = first
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Verdict(v) => Some((v.demo, v.subject.as_str(), v.outcome)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("ecb-image", "ecb", Outcome::Broken),
+            ("ecb-image", "cbc", Outcome::Refused),
+            ("ecb-image", "gcm", Outcome::Refused)
+        ],
+        "the headline ends in one verdict per mode"
+    );
+    assert!(matches!(first.events.last(), Some(Event::Verdict(_))));
+    assert_eq!(first.text, headline(9, false).text, "same seed, same output");
     if !cfg!(debug_assertions) {
-        assert!(elapsed < Duration::from_secs(1), "tour section took {elapsed:?}");
+        assert!(elapsed < Duration::from_secs(1), "tour headline took {elapsed:?}");
     }
 }
 
@@ -218,16 +299,12 @@ fn colour_adds_nothing_the_text_lacks() {
     let dir = tempfile::tempdir().unwrap();
     let a = args(None, dir.path());
     let plain = run_demo(&a).unwrap();
-    let mut coloured = Vec::new();
-    run(&a, &mut coloured, true).unwrap();
-    let coloured = String::from_utf8(coloured).unwrap();
+    let coloured = report_of(Some(1), true, |ctx| ecb_image::narrate(ctx, &a)).unwrap().text;
     assert!(coloured.contains('\x1b'), "colour was asked for");
     assert_eq!(strip_ansi(&coloured), plain);
-    let mut tour = Vec::new();
-    tour_section(&mut tour, true, 1).unwrap();
-    let mut tour_plain = Vec::new();
-    tour_section(&mut tour_plain, false, 1).unwrap();
-    assert_eq!(strip_ansi(&String::from_utf8(tour).unwrap()), String::from_utf8(tour_plain).unwrap());
+    let tour = headline(1, true).text;
+    assert!(tour.contains('\x1b'), "colour was asked for");
+    assert_eq!(strip_ansi(&tour), headline(1, false).text);
 }
 
 /// The text without ANSI colour sequences (`ESC [ … m`).
@@ -253,8 +330,7 @@ fn the_same_seed_gives_the_same_pictures_and_another_seed_other_ones() {
     a.out = dir.path().join("b");
     run_demo(&a).unwrap();
     a.out = dir.path().join("c");
-    a.seed = Some(2);
-    run_demo(&a).unwrap();
+    report_of(Some(2), false, |ctx| ecb_image::narrate(ctx, &a)).unwrap();
     assert_eq!(read("a", "cbc.png"), read("b", "cbc.png"));
     assert_eq!(read("a", "ecb.png"), read("b", "ecb.png"));
     assert_ne!(read("a", "cbc.png"), read("c", "cbc.png"));
@@ -262,25 +338,26 @@ fn the_same_seed_gives_the_same_pictures_and_another_seed_other_ones() {
 }
 
 #[test]
-fn json_report_has_paths_dimensions_and_fractions() {
+fn facts_have_paths_dimensions_and_fractions() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = args(None, dir.path());
-    a.json = true;
-    let v: serde_json::Value = serde_json::from_str(&run_demo(&a).unwrap()).unwrap();
-    assert_eq!(v["width"], 512);
-    assert_eq!(v["height"], 512);
-    assert_eq!(v["blocks"], 49152);
-    assert_eq!(v["seed"], 1);
+    let r = run_report(&args(None, dir.path())).unwrap();
+    let image = &r.facts("image")[0];
+    assert_eq!(image["width"], 512);
+    assert_eq!(image["height"], 512);
+    assert_eq!(image["blocks"], 49152);
+    assert_eq!(r.facts("keys")[0]["seed"], 1);
     for name in ["original", "ecb", "cbc", "comparison"] {
-        let path = v["files"][name].as_str().unwrap();
+        let wrote = r.fact("wrote", "file", name);
+        let path = wrote["path"].as_str().unwrap();
         assert_eq!(path, dir.path().join(format!("{name}.png")).display().to_string());
         assert!(Path::new(path).is_file(), "{path}");
     }
-    let f = &v["repeated_block_fraction"];
-    assert!(f["ecb"].as_f64().unwrap() > 0.99);
-    assert_eq!(f["ecb"], f["original"]);
-    assert_eq!(f["cbc"].as_f64(), Some(0.0));
-    assert_eq!(f["gcm"].as_f64(), Some(0.0));
+    let fraction = |subject: &str| r.fact("repeats", "subject", subject)["fraction"].as_f64().unwrap();
+    assert!(fraction("ecb") > 0.99);
+    assert_eq!(fraction("ecb"), fraction("original"));
+    assert_eq!(fraction("cbc"), 0.0);
+    assert_eq!(fraction("gcm"), 0.0);
+    assert_eq!(r.fact("repeats", "subject", "ecb")["repeated"], 49027);
 }
 
 #[test]
@@ -362,7 +439,6 @@ fn missing_file_is_named() {
     assert!(matches!(err, EcbImageError::NotFound { .. }), "{err:?}");
     assert_eq!(err.to_string(), format!("cannot open {}: no such file", input.display()));
     assert_eq!(err.hint(), "check the path, or leave IMAGE out to use the built-in picture");
-    assert_eq!(err.io_kind(), None);
     assert!(!dir.path().join("out").exists(), "nothing written for bad input");
 }
 
@@ -378,7 +454,6 @@ fn text_file_is_unsupported_and_the_formats_are_named() {
         format!("{} is not a PNG, JPEG, BMP or PNM (PPM, PGM, PBM, PAM) image", input.display())
     );
     assert_eq!(err.hint(), "convert it to PNG first, or leave IMAGE out to use the built-in picture");
-    assert_eq!(err.io_kind(), None);
 }
 
 #[test]
@@ -484,7 +559,6 @@ fn zero_sized_picture_is_refused() {
     let err = run_err(&args(Some(&input), &dir.path().join("out")));
     // Some decoders reject a zero dimension themselves; either way it is refused by name.
     assert!(err.to_string().contains(&input.display().to_string()), "{err}");
-    assert_eq!(err.io_kind(), None);
 }
 
 #[test]
@@ -500,26 +574,6 @@ fn output_directory_that_cannot_be_created_is_named() {
         "{err}"
     );
     assert_eq!(err.hint(), "choose another --out DIR, one that can be created and written");
-    assert_eq!(err.io_kind(), None);
-}
-
-/// A writer whose reader has gone away.
-struct ClosedPipe;
-
-impl Write for ClosedPipe {
-    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-        Err(io::ErrorKind::BrokenPipe.into())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-#[test]
-fn a_closed_output_is_the_only_error_with_an_io_kind() {
-    let dir = tempfile::tempdir().unwrap();
-    let err = run(&args(None, dir.path()), &mut ClosedPipe, false).unwrap_err();
-    assert_eq!(err.io_kind(), Some(io::ErrorKind::BrokenPipe));
 }
 
 #[test]
@@ -534,14 +588,13 @@ fn an_8192_square_picture_works() {
         .collect();
     image::save_buffer(&input, &rgb, n, n, ExtendedColorType::Rgb8).unwrap();
     drop(rgb);
-    let mut a = args(Some(&input), &dir.path().join("out"));
-    a.json = true;
-    let v: serde_json::Value = serde_json::from_str(&run_demo(&a).unwrap()).unwrap();
-    assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(8192), Some(8192)));
-    assert!(v["repeated_block_fraction"]["ecb"].as_f64().unwrap() > 0.99);
-    assert_eq!(v["repeated_block_fraction"]["cbc"].as_f64(), Some(0.0));
+    let r = run_report(&args(Some(&input), &dir.path().join("out"))).unwrap();
+    let image = &r.facts("image")[0];
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(8192), Some(8192)));
+    assert!(r.fact("repeats", "subject", "ecb")["fraction"].as_f64().unwrap() > 0.99);
+    assert_eq!(r.fact("repeats", "subject", "cbc")["fraction"].as_f64(), Some(0.0));
     assert_eq!(dimensions(&dir.path().join("out/cbc.png")), (8192, 8192));
-    assert_eq!(v["comparison_step"], 4);
+    assert_eq!(r.fact("wrote", "file", "comparison")["step"], 4);
     assert_eq!(dimensions(&dir.path().join("out/comparison.png")), (3 * 2048 + 16, 2048));
 }
 
@@ -670,19 +723,47 @@ fn cli_writes_the_pngs_and_prints_where_they_are() {
 }
 
 #[test]
-fn cli_json_is_one_object_with_paths_dimensions_and_fractions() {
+fn cli_json_is_one_event_per_line_with_paths_dimensions_and_fractions() {
     let lab = common::Lab::new();
     let out = lab.run(&["demo", "ecb-image", "--seed", "1", "--json", "--out", "pics"], b"");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
-    assert_eq!(v["image"], "samples/figure.png (built in)");
-    assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(512), Some(512)));
-    assert_eq!(v["files"]["ecb"], "pics/ecb.png");
-    assert_eq!(v["files"]["comparison"], "pics/comparison.png");
-    assert!(v["repeated_block_fraction"]["ecb"].as_f64().unwrap() > 0.99);
-    assert_eq!(v["repeated_block_fraction"]["cbc"].as_f64(), Some(0.0));
-    assert_eq!(v["repeated_block_fraction"]["gcm"].as_f64(), Some(0.0));
+    let events: Vec<serde_json::Value> = out
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON object: {l}: {e}")))
+        .collect();
+    let fact = |name: &str, key: &str, value: &str| {
+        let found: Vec<_> = events
+            .iter()
+            .filter(|e| e["event"] == "fact" && e["name"] == name && e["value"][key] == value)
+            .collect();
+        assert_eq!(found.len(), 1, "{name} {key}={value}: {}", out.text());
+        found[0]["value"].clone()
+    };
+    let image = fact("image", "name", "samples/figure.png (built in)");
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(512), Some(512)));
+    assert_eq!(fact("wrote", "file", "ecb")["path"], "pics/ecb.png");
+    assert_eq!(fact("wrote", "file", "comparison")["path"], "pics/comparison.png");
+    assert!(fact("repeats", "subject", "ecb")["fraction"].as_f64().unwrap() > 0.99);
+    assert_eq!(fact("repeats", "subject", "cbc")["fraction"].as_f64(), Some(0.0));
+    assert_eq!(fact("repeats", "subject", "gcm")["fraction"].as_f64(), Some(0.0));
     assert!(lab.path("pics/cbc.png").is_file());
+}
+
+#[test]
+fn cli_closed_pipe_is_not_an_error() {
+    let lab = common::Lab::new();
+    let bin = env!("CARGO_BIN_EXE_cryptolab");
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!("'{bin}' demo ecb-image --seed 1 | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}"),
+        ])
+        .current_dir(lab.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
 
 #[test]

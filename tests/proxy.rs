@@ -135,5 +135,6 @@ fn live_padding_oracle_recovers_a_captured_secret() {
     let mut attack = Proc::spawn(&["demo", "padding-oracle", "--target", &target, "--frame", &frame]);
     assert_eq!(attack.wait_exit(), 0, "{}", attack.text());
     assert!(attack.text().contains("BROKEN recovered \"the vault code is 7291\""), "{}", attack.text());
+    assert!(!attack.text().contains("(demo keys"), "no demo keys in a live attack: {}", attack.text());
     srv.wait_for("bad padding");
 }

@@ -24,7 +24,10 @@
 //! covers the ciphertext. The same forgery is rejected there before anything
 //! is decrypted.
 
-use crate::suite::{Cipher, Suite, SuiteError};
+use super::{DemoCtx, DemoError, broken_if};
+use crate::events::Outcome::{Broken, Refused};
+use crate::render::Dump;
+use crate::suite::{Cipher, Suite, SuiteError, layout, pkcs7};
 
 /// The victim's record: `role=` starts at byte 32, its value at byte 38.
 pub const RECORD: &str = "user=alice;note=hello from alice;role=guest;ttl=60";
@@ -162,44 +165,56 @@ pub fn victim_opens(victim: &Cipher, forged: &[u8]) -> Outcome {
     }
 }
 
+/// This demo's row in the registry ([`super::DEMOS`]).
+pub const DEMO: super::DemoEntry = super::DemoEntry {
+    name: "bitflip",
+    about: "CBC bit-flipping: change an encrypted record without the key",
+    headline,
+};
+
+/// The settings of `cryptolab demo bitflip`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The role to forge (1–9 ASCII characters, no `;` or `=`).
+    pub target: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { target: "admin".into() }
+    }
+}
+
 /// Narrates the demo: the record, the captured body, the flip, the forged
 /// result in cbc, and the refusals in cbc-hmac and gcm.
-pub fn narrate(
-    w: &mut dyn std::io::Write,
-    r: &crate::render::Renderer,
-    keys: &crate::keys::KeyMaterial,
-    plan: &Plan,
-    rng: &mut (impl rand::CryptoRng + ?Sized),
-) -> std::io::Result<()> {
-    use crate::render::Dump;
-    use crate::suite::layout;
-
-    super::title(w, r, "Demo: CBC bit-flipping — rewriting an encrypted record without the key")?;
-    let victim = Cipher::new(Suite::Cbc, &keys.enc, keys.mac()).expect("demo keys are valid");
-    let body = victim.seal(&[], RECORD.as_bytes(), rng);
-    super::step(w, r, "1. The server seals a cookie in cbc (INSECURE: no MAC). Only it has the key.")?;
-    let padded = crate::suite::pkcs7::pad(RECORD.as_bytes());
-    r.render(
-        w,
-        &Dump::new("the record, as the server sealed it", &padded)
+pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
+    let plan = Plan::new(&opts.target)?;
+    ctx.announce_keys();
+    ctx.title("Demo: CBC bit-flipping — rewriting an encrypted record without the key");
+    let victim = cipher(ctx, Suite::Cbc);
+    let body = victim.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
+    ctx.step("1. The server seals a cookie in cbc (INSECURE: no MAC). Only it has the key.");
+    let padded = pkcs7::pad(RECORD.as_bytes());
+    ctx.dump(
+        Dump::new("the record, as the server sealed it", &padded)
             .spans(layout::plaintext_spans(RECORD.len(), padded.len())),
-    )?;
-    super::step(w, r, "2. The attacker captures the body: IV ‖ ciphertext.")?;
-    r.render(w, &Dump::new("captured cbc body", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())))?;
+    );
+    ctx.step("2. The attacker captures the body: IV ‖ ciphertext.");
+    ctx.dump(Dump::new("captured cbc body", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())));
     let range = plan.body_range(Suite::Cbc).expect("cbc controls a byte through the block before it");
     let wanted = String::from_utf8_lossy(&plan.wanted);
     let known = String::from_utf8_lossy(&plan.known);
-    super::step(
-        w,
-        r,
-        &format!("3. Δ = \"{known}\" ⊕ \"{wanted}\", XORed into body bytes {}..{}.", range.start, range.end),
-    )?;
-    writeln!(
-        w,
-        "   P_i = D_K(C_i) ⊕ C_i−1: those bytes sit in ct[{}], the block before `{ORIGINAL}`,",
-        range.start / 16 - 1
-    )?;
-    writeln!(w, "   so plaintext bytes {}..{} change by exactly Δ.", plan.at, plan.at + plan.wanted.len())?;
+    ctx.step(format!(
+        "3. Δ = \"{known}\" ⊕ \"{wanted}\", XORed into body bytes {}..{}.",
+        range.start, range.end
+    ));
+    ctx.say(format!(
+        "   P_i = D_K(C_i) ⊕ C_i−1: those bytes sit in ct[{}], the block before `{ORIGINAL}`,\n   \
+         so plaintext bytes {}..{} change by exactly Δ.",
+        range.start / 16 - 1,
+        plan.at,
+        plan.at + plan.wanted.len()
+    ));
     let forged = plan.forge(Suite::Cbc, &body);
     let changed: Vec<usize> = range.clone().filter(|&i| forged[i] != body[i]).collect();
     let mut dump = Dump::new("forged body (changed bytes marked)", &forged).spans(layout::body_spans(
@@ -210,12 +225,12 @@ pub fn narrate(
     for &i in &changed {
         dump = dump.mark(i..i + 1);
     }
-    r.render(w, &dump)?;
-    super::step(w, r, "4. The server decrypts the forged cookie.")?;
+    ctx.dump(dump);
+    ctx.step("4. The server decrypts the forged cookie.");
     match victim_opens(&victim, &forged) {
         Outcome::Accepted { plaintext, role } => {
             let mut padded = plaintext.clone();
-            padded.extend(crate::suite::pkcs7::pad(&plaintext)[plaintext.len()..].iter());
+            padded.extend(pkcs7::pad(&plaintext)[plaintext.len()..].iter());
             let garbled = (range.start / 16 - 1) * 16..(range.start / 16) * 16;
             let mut dump = Dump::new("what the server reads (changed bytes marked)", &padded)
                 .spans(layout::plaintext_spans(plaintext.len(), padded.len()))
@@ -223,32 +238,61 @@ pub fn narrate(
             for &i in &changed {
                 dump = dump.mark(i..i + 1);
             }
-            r.render(w, &dump)?;
+            ctx.dump(dump);
             let role = role.unwrap_or_default();
-            super::verdict(
-                w,
-                r,
-                role == String::from_utf8_lossy(&plan.wanted).trim_end_matches(';'),
-                &format!(
+            ctx.verdict(
+                DEMO.name,
+                "cbc",
+                broken_if(role == wanted.trim_end_matches(';')),
+                format!(
                     "cbc: the server now reads role={role}. pt[{}] is garbage: the price of the flip.",
                     garbled.start / 16
                 ),
-            )?;
+            );
         }
-        Outcome::Rejected(e) => super::verdict(w, r, false, &format!("cbc: {e}"))?,
+        Outcome::Rejected(e) => ctx.verdict(DEMO.name, "cbc", Refused, format!("cbc: {e}")),
     }
-    super::step(w, r, "5. The same forgery against the authenticated suites.")?;
+    ctx.step("5. The same forgery against the authenticated suites.");
     for suite in [Suite::CbcHmac, Suite::Gcm] {
-        let cipher = Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys are valid");
-        let body = cipher.seal(&[], RECORD.as_bytes(), rng);
-        let why = match victim_opens(&cipher, &plan.forge(suite, &body)) {
-            Outcome::Rejected(e) => e.to_string(),
-            Outcome::Accepted { .. } => "ACCEPTED (this must never happen)".into(),
+        let cipher = cipher(ctx, suite);
+        let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
+        let (outcome, why) = match victim_opens(&cipher, &plan.forge(suite, &body)) {
+            Outcome::Rejected(e) => (Refused, e.to_string()),
+            Outcome::Accepted { .. } => (Broken, "ACCEPTED (this must never happen)".into()),
         };
         let covers = suite.spec().covers;
-        super::verdict(w, r, false, &format!("{suite}: {why} — {covers}, checked before decryption."))?;
+        ctx.verdict(
+            DEMO.name,
+            suite.name(),
+            outcome,
+            format!("{suite}: {why} — {covers}, checked before decryption."),
+        );
     }
     Ok(())
+}
+
+/// The tour's version: `role=admin` forged in cbc, refused by both tags.
+pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
+    let plan = Plan::new(&Options::default().target)?;
+    ctx.say("bitflip: XOR \"guest\" ⊕ \"admin\" into the block before it, no key needed.");
+    for suite in [Suite::Cbc, Suite::CbcHmac, Suite::Gcm] {
+        let cipher = cipher(ctx, suite);
+        let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
+        let (outcome, text) = match victim_opens(&cipher, &plan.forge(suite, &body)) {
+            Outcome::Accepted { role, .. } => {
+                let role = role.unwrap_or_default();
+                (broken_if(role == "admin"), format!("{suite}: the server reads role={role}"))
+            }
+            Outcome::Rejected(_) => (Refused, format!("{suite}: rejected by the tag")),
+        };
+        ctx.verdict(DEMO.name, suite.name(), outcome, text);
+    }
+    Ok(())
+}
+
+/// The victim's cipher in `suite`, under the demo keys.
+fn cipher(ctx: &DemoCtx, suite: Suite) -> Cipher {
+    Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys are valid")
 }
 
 #[cfg(test)]

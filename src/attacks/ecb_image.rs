@@ -69,30 +69,31 @@
 //!
 //! # The runner
 //!
-//! [`run`] reads the picture (or the built-in padlock, made by
+//! [`narrate`] reads the picture (or the built-in padlock, made by
 //! `examples/make_sample_image.rs`), refuses one with too many pixels
 //! *before* decoding it (the header's dimensions are checked first, so a
-//! small file claiming 100000×100000 costs nothing), derives a demo key
-//! from `--seed` or draws a random one, and writes `original.png`,
-//! `ecb.png`, `cbc.png` and `comparison.png` (the three side by side). All
-//! three modes use the same key: only the mode differs. [`tour_section`] is
-//! this demo's part of `cryptolab tour`: the same numbers, no files.
+//! small file claiming 100000×100000 costs nothing), takes the demo key and
+//! IVs from its [`DemoCtx`] (so `--seed` repeats a run), and writes
+//! `original.png`, `ecb.png`, `cbc.png` and `comparison.png` (the three side
+//! by side). All three modes use the same key: only the mode differs. It is
+//! the one demo that writes files — they are its product — and it reports
+//! like every other demo, with events: the sizes, counts and paths as
+//! [`crate::events::Event::Fact`]s, which `--json` prints as data.
+//! [`headline`] is this demo's part of `cryptolab tour`: the same counts,
+//! in memory, no files.
 
-use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, BufWriter, Cursor, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use anstyle::{AnsiColor, Style};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::error::UnsupportedErrorKind;
 use image::{ExtendedColorType, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits};
-use rand::rngs::ChaCha20Rng;
-use rand::{CryptoRng, SeedableRng};
-use serde::Serialize;
+use rand::CryptoRng;
+use serde_json::json;
 
 // Everything this demo takes from the rest of the crate.
-use crate::keys::KeyMaterial;
+use super::{DEMO_KEY_BITS, DemoCtx, DemoError, broken_if};
 use crate::suite::{Cipher, Suite};
 
 /// The built-in picture: a padlock in five flat colours, 512×512, drawn by
@@ -118,38 +119,29 @@ const BLOCK: usize = 16;
 const COMPARISON_MAX_SIDE: u32 = 2048;
 /// White space between the panels of the comparison image, in pixels.
 const COMPARISON_GAP: u32 = 8;
-/// The AES key size of the demo key.
-const DEMO_KEY_BITS: u16 = 128;
 
-const EXAMPLES: &str = "\
-Examples:
-  cryptolab demo ecb-image                        the built-in padlock → ./ecb-image-out/
-  cryptolab demo ecb-image --seed 1 --out lab     the same key and IVs every run
-  cryptolab demo ecb-image photo.jpg --out photo  your own picture (PNG, JPEG, BMP, PNM)
-  cryptolab demo ecb-image --json                 paths, size and repeated-block fractions as JSON
-Output: original.png, ecb.png, cbc.png and comparison.png (the three side by side).";
+/// This demo's row in the registry ([`super::DEMOS`]).
+pub const DEMO: super::DemoEntry = super::DemoEntry {
+    name: "ecb-image",
+    about: "Encrypt a picture's pixels in ecb, cbc and gcm; see what ECB leaks",
+    headline,
+};
 
-/// `cryptolab demo ecb-image`: encrypt a picture's pixels in ECB, CBC and
-/// GCM mode and look at the ciphertext.
-#[derive(clap::Args, Debug)]
-#[command(after_help = EXAMPLES)]
-pub struct EcbImageArgs {
-    /// The picture: PNG, JPEG, BMP or PNM (PPM, PGM, PBM, PAM); palette and
-    /// greyscale pictures are converted. Default: a built-in padlock
-    #[arg(value_name = "IMAGE")]
+/// The settings of `cryptolab demo ecb-image`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The picture (PNG, JPEG, BMP or PNM); `None`: the built-in padlock.
     pub image: Option<PathBuf>,
-    /// Directory for the PNGs (created if missing; files in it are replaced)
-    #[arg(long, value_name = "DIR", default_value = "ecb-image-out")]
+    /// Directory for the PNGs (created if missing; files in it are replaced).
     pub out: PathBuf,
-    /// Derive the demo key, IV and nonce from N: the same output every run
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Print one JSON object (paths, dimensions, repeated-block fractions) instead of text
-    #[arg(long)]
-    pub json: bool,
-    /// Refuse pictures with more pixels than this, before decoding them
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PIXELS)]
+    /// Refuse pictures with more pixels than this, before decoding them.
     pub max_pixels: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { image: None, out: PathBuf::from("ecb-image-out"), max_pixels: DEFAULT_MAX_PIXELS }
+    }
 }
 
 /// Why the demo could not run. `Display` is the first line of the message
@@ -227,10 +219,6 @@ pub enum EcbImageError {
         /// Why.
         detail: String,
     },
-    /// Writing the report to the output stream failed (for example, the
-    /// reader of a pipe went away).
-    #[error("cannot write the output: {0}")]
-    Output(#[from] io::Error),
 }
 
 /// The formats this demo decodes, as the error messages name them.
@@ -267,17 +255,6 @@ impl EcbImageError {
             EcbImageError::OutDir { .. } | EcbImageError::WritePng { .. } => {
                 "choose another --out DIR, one that can be created and written".to_string()
             }
-            EcbImageError::Output(_) => "check that the output can be written".to_string(),
-        }
-    }
-
-    /// The kind of the I/O error behind a failed write of the report, if that
-    /// is what this is; `None` for every other error. Lets the caller treat a
-    /// closed pipe (`cryptolab demo ecb-image | head`) as a normal end.
-    pub fn io_kind(&self) -> Option<io::ErrorKind> {
-        match self {
-            EcbImageError::Output(e) => Some(e.kind()),
-            _ => None,
         }
     }
 }
@@ -491,57 +468,30 @@ impl Comparison {
 
 // ───────────────────────────── the demo ─────────────────────────────
 
-/// The repeated-block fraction of the plaintext and of each mode's ciphertext.
-#[derive(Serialize)]
-struct Fractions {
-    original: f64,
-    ecb: f64,
-    cbc: f64,
-    gcm: f64,
-}
+/// The three modes, in the order they are shown.
+const MODES: [Suite; 3] = [Suite::Ecb, Suite::Cbc, Suite::Gcm];
 
-/// The files written.
-#[derive(Serialize)]
-struct Files {
-    original: String,
-    ecb: String,
-    cbc: String,
-    comparison: String,
-}
-
-/// What `--json` prints: one object.
-#[derive(Serialize)]
-struct Report {
-    image: String,
-    width: u32,
-    height: u32,
-    blocks: usize,
-    aes_bits: u16,
-    key_fingerprint: String,
-    seed: Option<u64>,
-    files: Files,
-    comparison_step: u32,
-    repeated_block_fraction: Fractions,
+/// Reports the repeats of one subject (the plaintext or a mode's
+/// ciphertext): `repeated` of `blocks` blocks equal an earlier block.
+fn report_repeats(ctx: &DemoCtx, subject: &str, repeated: usize, blocks: usize, note: &str) {
+    let fraction = if blocks == 0 { 0.0 } else { repeated as f64 / blocks as f64 };
+    ctx.fact(
+        "repeats",
+        json!({ "subject": subject, "repeated": repeated, "blocks": blocks, "fraction": fraction }),
+        format!("  {subject:<9} {}{note}", share(repeated, blocks)),
+    );
 }
 
 /// Runs `cryptolab demo ecb-image`: reads the picture, writes the four PNGs
-/// into `--out`, and reports to `out` (text, or JSON with `--json`).
-pub fn run(args: &EcbImageArgs, out: &mut dyn Write, color: bool) -> Result<(), EcbImageError> {
+/// into `opts.out`, and reports what it found and wrote.
+pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     // Setup: the picture, the demo key, one cipher per mode.
-    let source = args.image.as_deref().map_or(Source::Sample, Source::File);
-    let picture = source.load(args.max_pixels)?;
-    let mut rng = demo_rng(args.seed);
-    let keys = KeyMaterial::generate(DEMO_KEY_BITS, &mut rng);
+    let source = opts.image.as_deref().map_or(Source::Sample, Source::File);
+    let picture = source.load(opts.max_pixels)?;
     let (w, h) = (picture.width, picture.height);
 
-    fs::create_dir_all(&args.out).map_err(|err| EcbImageError::OutDir { path: args.out.clone(), err })?;
-    let path = |file: &str| args.out.join(file);
-    let files = Files {
-        original: path("original.png").display().to_string(),
-        ecb: path("ecb.png").display().to_string(),
-        cbc: path("cbc.png").display().to_string(),
-        comparison: path("comparison.png").display().to_string(),
-    };
+    fs::create_dir_all(&opts.out).map_err(|err| EcbImageError::OutDir { path: opts.out.clone(), err })?;
+    let path = |file: &str| opts.out.join(file);
 
     // The plaintext: its own repeats, written as it is.
     let mut comparison = Comparison::new(w, h, 3);
@@ -552,9 +502,10 @@ pub fn run(args: &EcbImageArgs, out: &mut dyn Write, color: bool) -> Result<(), 
     // Attack and verify: each mode's ciphertext, one at a time (one buffer).
     let mut ct = Vec::new();
     let mut counts = [0usize; 3];
-    for (i, suite) in [Suite::Ecb, Suite::Cbc, Suite::Gcm].into_iter().enumerate() {
-        let cipher = Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys have a valid length");
-        encrypt_pixels_into(&cipher, &picture.rgb, &mut rng, &mut ct);
+    for (i, suite) in MODES.into_iter().enumerate() {
+        let cipher =
+            Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys have a valid length");
+        encrypt_pixels_into(&cipher, &picture.rgb, &mut ctx.rng, &mut ct);
         counts[i] = repeated_blocks(&ct).0;
         if suite != Suite::Gcm {
             write_png(&path(&format!("{suite}.png")), &ct, w, h, suite == Suite::Cbc)?;
@@ -564,48 +515,54 @@ pub fn run(args: &EcbImageArgs, out: &mut dyn Write, color: bool) -> Result<(), 
     drop(ct);
     write_png(&path("comparison.png"), &comparison.rgb, comparison.width, comparison.panel_height, false)?;
 
-    let fraction = |n: usize| if blocks == 0 { 0.0 } else { n as f64 / blocks as f64 };
-    let report = Report {
-        image: picture.name,
-        width: w,
-        height: h,
-        blocks,
-        aes_bits: DEMO_KEY_BITS,
-        key_fingerprint: keys.fingerprint(),
-        seed: args.seed,
-        files,
-        comparison_step: comparison.step,
-        repeated_block_fraction: Fractions {
-            original: fraction(original),
-            ecb: fraction(counts[0]),
-            cbc: fraction(counts[1]),
-            gcm: fraction(counts[2]),
-        },
+    // The report: what was encrypted, the counts with what they mean, and
+    // where the pictures are.
+    ctx.title("ECB on a picture: the same pixels encrypted in three modes");
+    let bytes = u64::from(w) * u64::from(h) * 3;
+    let tail = match bytes % BLOCK as u64 {
+        0 => String::new(),
+        rest => format!(" + {rest} bytes"),
     };
-    if args.json {
-        let json = serde_json::to_string_pretty(&report).expect("the report serialises");
-        writeln!(out, "{json}")?;
-    } else {
-        out.write_all(text_report(&report, [original, counts[0], counts[1], counts[2]], color).as_bytes())?;
+    ctx.fact(
+        "image",
+        json!({ "name": picture.name, "width": w, "height": h, "bytes": bytes, "blocks": blocks }),
+        format!("image: {}, {w}×{h} pixels = {bytes} bytes of RGB = {blocks} AES blocks{tail}", picture.name),
+    );
+    let origin = ctx.chosen_seed().map_or_else(
+        || format!("a random demo AES-{DEMO_KEY_BITS} key"),
+        |seed| format!("a demo AES-{DEMO_KEY_BITS} key from --seed {seed}"),
+    );
+    let fingerprint = ctx.keys.fingerprint();
+    ctx.fact(
+        "keys",
+        json!({ "seed": ctx.chosen_seed(), "fingerprint": fingerprint, "aes_bits": DEMO_KEY_BITS }),
+        format!("key:   {origin} (fingerprint {fingerprint}), the same for every mode"),
+    );
+    ctx.say(format!("INSECURE: {}", Suite::Ecb.insecure_reason().expect("ecb is insecure")));
+    ctx.step("16-byte blocks equal to an earlier block:");
+    let notes = [
+        "   C_i = E_K(P_i): equal blocks in, equal blocks out",
+        "   C_i = E_K(P_i ⊕ C_{i−1}): chaining hides repeats",
+        "   C_i = P_i ⊕ E_K(counter_i): a keystream that never repeats",
+    ];
+    report_repeats(ctx, "original", original, blocks, "");
+    for ((suite, n), note) in MODES.into_iter().zip(counts).zip(notes) {
+        report_repeats(ctx, suite.name(), n, blocks, note);
     }
+    ctx.step("wrote:");
+    for file in ["original", "ecb", "cbc"] {
+        let path = path(&format!("{file}.png")).display().to_string();
+        ctx.fact("wrote", json!({ "file": file, "path": path }), format!("  {path}"));
+    }
+    let scale = if comparison.step > 1 { format!(", at 1/{} size", comparison.step) } else { String::new() };
+    let comparison_path = path("comparison.png").display().to_string();
+    ctx.fact(
+        "wrote",
+        json!({ "file": "comparison", "path": comparison_path, "step": comparison.step }),
+        format!("  {comparison_path}   original | ecb | cbc{scale}"),
+    );
+    ctx.say("Open comparison.png: ecb keeps the picture's outline, drawn by repeated blocks; cbc is noise.");
     Ok(())
-}
-
-/// The seeded generator for `--seed`, or a random one: it draws the demo key
-/// first, then the CBC IV and the GCM nonce.
-fn demo_rng(seed: Option<u64>) -> ChaCha20Rng {
-    match seed {
-        Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-        None => ChaCha20Rng::from_rng(&mut rand::rng()),
-    }
-}
-
-fn bold(color: bool, text: &str) -> String {
-    paint(color, Style::new().bold(), text)
-}
-
-fn paint(color: bool, style: Style, text: &str) -> String {
-    if color { format!("{style}{text}{style:#}") } else { text.to_string() }
 }
 
 /// `n of total = p%`, aligned. The percentage shows 100.0 and 0.0 only when
@@ -616,101 +573,31 @@ fn share(n: usize, total: usize) -> String {
     format!("{n:>w$} of {total} = {percent:5.1}%", w = total.to_string().len())
 }
 
-/// The text report: what was encrypted, the fractions with what they mean,
-/// and where the pictures are.
-fn text_report(r: &Report, counts: [usize; 4], color: bool) -> String {
-    let mut s = String::new();
-    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
-    let _ = writeln!(s, "{}", bold(color, "ECB on a picture: the same pixels encrypted in three modes"));
-    let bytes = u64::from(r.width) * u64::from(r.height) * 3;
-    let tail = match bytes % BLOCK as u64 {
-        0 => String::new(),
-        rest => format!(" + {rest} bytes"),
-    };
-    let _ = writeln!(
-        s,
-        "image: {}, {}×{} pixels = {bytes} bytes of RGB = {} AES blocks{tail}",
-        r.image, r.width, r.height, r.blocks
-    );
-    let bits = r.aes_bits;
-    let origin = r.seed.map_or_else(
-        || format!("a random demo AES-{bits} key"),
-        |seed| format!("a demo AES-{bits} key from --seed {seed}"),
-    );
-    let _ = writeln!(s, "key:   {origin} (fingerprint {}), the same for every mode", r.key_fingerprint);
-    let _ = writeln!(
-        s,
-        "{}: {}",
-        paint(color, red, "INSECURE"),
-        Suite::Ecb.insecure_reason().expect("ecb is insecure")
-    );
-    let _ = writeln!(s);
-    let _ = writeln!(s, "16-byte blocks equal to an earlier block:");
-    let b = r.blocks;
-    let _ = writeln!(s, "  original  {}", share(counts[0], b));
-    let _ = writeln!(
-        s,
-        "  ecb       {}   C_i = E_K(P_i): equal blocks in, equal blocks out",
-        share(counts[1], b)
-    );
-    let _ = writeln!(
-        s,
-        "  cbc       {}   C_i = E_K(P_i ⊕ C_{{i−1}}): chaining hides repeats",
-        share(counts[2], b)
-    );
-    let _ = writeln!(
-        s,
-        "  gcm       {}   C_i = P_i ⊕ E_K(counter_i): a keystream that never repeats",
-        share(counts[3], b)
-    );
-    let _ = writeln!(s);
-    let scale =
-        if r.comparison_step > 1 { format!(", at 1/{} size", r.comparison_step) } else { String::new() };
-    let _ = writeln!(s, "wrote:");
-    let _ = writeln!(s, "  {}", r.files.original);
-    let _ = writeln!(s, "  {}", r.files.ecb);
-    let _ = writeln!(s, "  {}", r.files.cbc);
-    let _ = writeln!(s, "  {}   original | ecb | cbc{scale}", r.files.comparison);
-    let _ = writeln!(
-        s,
-        "Open comparison.png: ecb keeps the picture's outline, drawn by repeated blocks; cbc is noise."
-    );
-    s
-}
-
 /// The demo's part of `cryptolab tour`: the built-in picture encrypted in
-/// memory in the three modes, the three fractions, and what they mean.
-/// Writes no files; the same output for the same `seed`.
-pub fn tour_section(out: &mut dyn Write, color: bool, seed: u64) -> io::Result<()> {
-    let picture = Source::Sample.load(DEFAULT_MAX_PIXELS).expect("the built-in picture decodes");
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let keys = KeyMaterial::generate(DEMO_KEY_BITS, &mut rng);
-    let mut s = String::new();
-    let _ = writeln!(s, "{}", bold(color, "ECB on a picture: the pattern survives encryption"));
-    let _ = writeln!(
-        s,
-        "The built-in {}×{} padlock, its RGB pixels encrypted as raw bytes (same key, three modes):",
+/// memory in the three modes, and one verdict per mode on how many blocks
+/// repeat. Writes no files; the same output for the same seed.
+pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
+    let picture = Source::Sample.load(DEFAULT_MAX_PIXELS)?;
+    let (plain, _) = repeated_blocks(&picture.rgb);
+    ctx.say(format!(
+        "ecb-image: the built-in {}×{} padlock's pixels, encrypted in three modes under one key; blocks equal\n  \
+         to an earlier block (see them: cryptolab demo ecb-image):",
         picture.width, picture.height
-    );
-    let mut ct = Vec::new();
+    ));
     let notes = [
-        "repeat an earlier block: the padlock's outline shows through",
+        "the padlock's outline shows through",
         "chaining makes every block different",
         "a fresh keystream per block: no repeats",
     ];
-    for (suite, note) in [Suite::Ecb, Suite::Cbc, Suite::Gcm].into_iter().zip(notes) {
-        let cipher = Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys have a valid length");
-        encrypt_pixels_into(&cipher, &picture.rgb, &mut rng, &mut ct);
+    let mut ct = Vec::new();
+    for (suite, note) in MODES.into_iter().zip(notes) {
+        let cipher =
+            Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys have a valid length");
+        encrypt_pixels_into(&cipher, &picture.rgb, &mut ctx.rng, &mut ct);
         let (n, total) = repeated_blocks(&ct);
-        let _ = writeln!(s, "  {:<4} {}  {note}", suite.name(), share(n, total));
+        // The leak is complete when the ciphertext repeats exactly where the picture does.
+        let outcome = broken_if(n > 0 && (suite != Suite::Ecb || n == plain));
+        ctx.verdict(DEMO.name, suite.name(), outcome, format!("{suite}: {}  {note}", share(n, total)));
     }
-    let _ = writeln!(
-        s,
-        "  ECB is a codebook: equal plaintext blocks give equal ciphertext blocks, so flat areas stay flat."
-    );
-    let _ = writeln!(
-        s,
-        "  See it: cryptolab demo ecb-image   (writes original.png, ecb.png, cbc.png, comparison.png)"
-    );
-    out.write_all(s.as_bytes())
+    Ok(())
 }

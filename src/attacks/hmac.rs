@@ -32,8 +32,11 @@
 
 use std::sync::Arc;
 
+use super::{DemoCtx, DemoError, broken_if};
+use crate::events::Outcome::{Broken, Refused};
 use crate::keys::KeyMaterial;
 use crate::net::{Opener, Sealer};
+use crate::render::Dump;
 use crate::suite::{Aes, Cipher, Suite, cbc_hmac, pkcs7};
 use crate::wire::{HEADER_LEN, Kind};
 
@@ -131,70 +134,121 @@ pub fn flip_amount(body: &[u8]) -> Vec<u8> {
     forged
 }
 
+/// This demo's row in the registry ([`super::DEMOS`]).
+pub const DEMO: super::DemoEntry = super::DemoEntry {
+    name: "hmac",
+    about: "Tamper with each field of cbc-hmac and gcm frames; beat a flawed MAC",
+    headline,
+};
+
+/// The settings of `cryptolab demo hmac` (none yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {}
+
 /// Narrates the demo: the tamper table for cbc-hmac and gcm, the flawed
 /// MAC beaten by an IV flip, and why the comparison is constant-time.
-pub fn narrate(
-    w: &mut dyn std::io::Write,
-    r: &crate::render::Renderer,
-    keys: &KeyMaterial,
-    seed: u64,
-) -> std::io::Result<()> {
-    use crate::render::Dump;
-
-    super::title(w, r, "Demo: tampering with authenticated frames — every change refused")?;
+pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
+    ctx.announce_keys();
+    ctx.title("Demo: tampering with authenticated frames — every change refused");
     for suite in [Suite::CbcHmac, Suite::Gcm] {
-        super::step(w, r, &format!("{suite}: \"{MESSAGE}\" as frame seq 1, then one change at a time"))?;
-        let table = tamper_all(suite, keys, seed);
+        ctx.step(format!("{suite}: \"{MESSAGE}\" as frame seq 1, then one change at a time"));
+        let table = tamper_all(suite, &ctx.keys, ctx.seed());
         let width = table.iter().map(|t| t.field.len()).max().unwrap_or(5);
-        writeln!(w, "  {:width$}  {:32}  receiver says", "field", "change")?;
+        let mut lines = vec![format!("  {:width$}  {:32}  receiver says", "field", "change")];
         for t in &table {
             let said = match &t.verdict {
                 Ok(text) => format!("accepted: \"{text}\""),
                 Err(e) => e.clone(),
             };
-            writeln!(w, "  {:width$}  {:32}  {said}", t.field, t.change)?;
+            lines.push(format!("  {:width$}  {:32}  {said}", t.field, t.change));
         }
-        let refused = table[1..].iter().filter(|t| t.verdict.is_err()).count();
-        super::verdict(
-            w,
-            r,
-            refused != table.len() - 1,
-            &format!("{suite}: {refused} of {} tamperings refused.", table.len() - 1),
-        )?;
+        ctx.say(lines.join("\n"));
+        let refused = refused(&table);
+        ctx.verdict(
+            DEMO.name,
+            suite.name(),
+            broken_if(refused != table.len() - 1),
+            format!("{suite}: {refused} of {} tamperings refused.", table.len() - 1),
+        );
     }
-    super::step(w, r, "Why the MAC must cover the IV: a deliberately flawed variant (INSECURE)")?;
-    writeln!(w, "  body = IV ‖ C ‖ HMAC(C): the MAC covers the ciphertext, not the IV.")?;
-    let iv = [0x5au8; 16];
-    let body = flawed_seal(keys, &iv, b"pay 10 to carol");
-    let forged = flip_amount(&body);
-    r.render(
-        w,
-        &Dump::new("forged body: one IV byte changed ('1' ⊕ '9' at byte 4)", &forged)
+    ctx.step("Why the MAC must cover the IV: a deliberately flawed variant (INSECURE)");
+    ctx.say("  body = IV ‖ C ‖ HMAC(C): the MAC covers the ciphertext, not the IV.");
+    let forged = flip_amount(&flawed_seal(&ctx.keys, &FLAWED_IV, FLAWED_MESSAGE));
+    ctx.dump(
+        Dump::new("forged body: one IV byte changed ('1' ⊕ '9' at byte 4)", &forged)
             .spans(crate::suite::layout::body_spans(Suite::CbcHmac, 0, forged.len()))
             .mark(4..5),
-    )?;
-    match flawed_open(keys, &forged) {
-        Some(pt) => super::verdict(
-            w,
-            r,
-            true,
-            &format!(
+    );
+    match flawed_open(&ctx.keys, &forged) {
+        Some(pt) => ctx.verdict(
+            DEMO.name,
+            FLAWED,
+            Broken,
+            format!(
                 "flawed MAC: verified, and decrypts to \"{}\" (sent: \"pay 10 to carol\").",
                 String::from_utf8_lossy(&pt)
             ),
-        )?,
-        None => super::verdict(w, r, false, "flawed MAC: refused (unexpected)")?,
+        ),
+        None => ctx.verdict(DEMO.name, FLAWED, Refused, "flawed MAC: refused (unexpected)"),
     }
-    let cipher = Cipher::new(Suite::CbcHmac, &keys.enc, keys.mac()).expect("demo keys are valid");
-    let mut rng = <rand::rngs::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(seed);
-    let good = cipher.seal(&[], b"pay 10 to carol", &mut rng);
-    let why = cipher.open(&[], &flip_amount(&good)).err().map(|e| e.to_string()).unwrap_or_default();
-    super::verdict(w, r, false, &format!("cbc-hmac (MAC over header ‖ IV ‖ C): {why}."))?;
-    super::step(w, r, "Why the comparison is constant-time")?;
-    writeln!(w, "  A check that stops at the first wrong byte answers sooner for a worse forgery; timing")?;
-    writeln!(w, "  reveals the right tag a byte at a time (16 × 256 tries, not 2^128). cryptolab compares")?;
-    writeln!(w, "  with hmac::Mac::verify_slice (src/suite/cbc_hmac.rs: verify), built on")?;
-    writeln!(w, "  subtle::ConstantTimeEq: all 32 bytes, no early exit, no branch on the result;")?;
-    writeln!(w, "  aes-gcm checks its tag the same way before decrypting anything.")?;
+    let why = real_mac_refuses_the_flip(ctx);
+    ctx.verdict(DEMO.name, "cbc-hmac", Refused, format!("cbc-hmac (MAC over header ‖ IV ‖ C): {why}."));
+    ctx.step("Why the comparison is constant-time");
+    ctx.say(
+        "  A check that stops at the first wrong byte answers sooner for a worse forgery; timing
+  reveals the right tag a byte at a time (16 × 256 tries, not 2^128). cryptolab compares
+  with hmac::Mac::verify_slice (src/suite/cbc_hmac.rs: verify), built on
+  subtle::ConstantTimeEq: all 32 bytes, no early exit, no branch on the result;
+  aes-gcm checks its tag the same way before decrypting anything.",
+    );
     Ok(())
+}
+
+/// The tour's version: every tampering refused in cbc-hmac and gcm; the
+/// flawed MAC beaten.
+pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
+    ctx.say("hmac: tamper with each field of a frame (header, seq, IV/nonce, each block, tag, length).");
+    for suite in [Suite::CbcHmac, Suite::Gcm] {
+        let table = tamper_all(suite, &ctx.keys, ctx.seed());
+        let refused = refused(&table);
+        let outcome = broken_if(refused != table.len() - 1);
+        ctx.verdict(
+            DEMO.name,
+            suite.name(),
+            outcome,
+            format!("{suite}: {refused} of {} tamperings refused.", table.len() - 1),
+        );
+    }
+    let forged = flip_amount(&flawed_seal(&ctx.keys, &FLAWED_IV, FLAWED_MESSAGE));
+    let (outcome, text) = match flawed_open(&ctx.keys, &forged) {
+        Some(pt) => (
+            broken_if(pt == b"pay 90 to carol"),
+            format!(
+                "flawed MAC (over the ciphertext only): an IV flip made it \"{}\"",
+                String::from_utf8_lossy(&pt)
+            ),
+        ),
+        None => (Refused, "flawed MAC: refused (unexpected)".to_string()),
+    };
+    ctx.verdict(DEMO.name, FLAWED, outcome, text);
+    Ok(())
+}
+
+/// How the verdicts name the flawed variant.
+const FLAWED: &str = "flawed MAC";
+/// What the flawed variant seals, and under which IV.
+const FLAWED_MESSAGE: &[u8] = b"pay 10 to carol";
+const FLAWED_IV: [u8; 16] = [0x5a; 16];
+
+/// How many tamperings (all but the untouched first row) were refused.
+fn refused(table: &[Tamper]) -> usize {
+    table[1..].iter().filter(|t| t.verdict.is_err()).count()
+}
+
+/// The same IV flip against the real cbc-hmac suite: why it is refused.
+fn real_mac_refuses_the_flip(ctx: &DemoCtx) -> String {
+    let cipher = Cipher::new(Suite::CbcHmac, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys are valid");
+    let mut rng = <rand::rngs::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(ctx.seed());
+    let good = cipher.seal(&[], FLAWED_MESSAGE, &mut rng);
+    cipher.open(&[], &flip_amount(&good)).err().map(|e| e.to_string()).unwrap_or_default()
 }

@@ -12,46 +12,53 @@
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
 //! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
 //!
-//! The victims live in [`crate::suite`] and [`crate::net`]; nothing here
-//! knows a key it should not. The `demo` commands narrate each attack with
-//! the shared renderer; the tests assert that each one succeeds (or, against
-//! the authenticated suites, fails).
+//! The victims live in [`crate::suite::victims`], [`crate::suite`] and
+//! [`crate::net`]; nothing here knows a key it should not.
+//!
+//! # One shape for every demo
+//!
+//! Each file has the same two entry points, both taking a [`DemoCtx`] (where
+//! to report, the demo keys, the seeded randomness):
+//!
+//! - `narrate(ctx, &Options)` — the whole demo, step by step
+//!   (`cryptolab demo NAME`); `Options` is a plain struct of its settings;
+//! - `headline(ctx)` — the compact version for `cryptolab tour`: a line or
+//!   two, then one verdict (BROKEN / REFUSED) per subject.
+//!
+//! Neither writes text: they send [`crate::events::Event`]s, which an
+//! observer turns into text, JSON lines or a test's collection. The one
+//! exception is [`ecb_image`], whose product is files: it writes its PNGs.
+//! [`DEMOS`] lists every demo once; the `demo` command, the tour and (later)
+//! challenge servers all read it.
 
 pub mod bitflip;
+mod ctx;
 pub mod ecb_image;
 pub mod hmac;
 pub mod padding_oracle;
 pub mod replay;
 
-use std::io::{self, Write};
+pub use ctx::{DEMO_KEY_BITS, DemoCtx, DemoError, broken_if};
 
-use anstyle::{AnsiColor, Style};
+/// A demo's compact run: a line or two, then its verdicts.
+pub type Headline = fn(&mut DemoCtx) -> Result<(), DemoError>;
 
-use crate::render::Renderer;
-
-/// A demo's title line.
-pub(crate) fn title(w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
-    r.paint(w, Style::new().bold().underline(), text)?;
-    writeln!(w)
+/// One row of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoEntry {
+    /// The name after `cryptolab demo` (and in every verdict it gives).
+    pub name: &'static str,
+    /// What it shows, in one line (its `--help` summary).
+    pub about: &'static str,
+    /// The tour's compact version.
+    pub headline: Headline,
 }
 
-/// A step heading inside a demo.
-pub(crate) fn step(w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
-    writeln!(w)?;
-    r.paint(w, Style::new().bold(), text)?;
-    writeln!(w)
-}
+/// Every demo, in the order of the labs (04–08) and of the tour.
+pub const DEMOS: &[DemoEntry] =
+    &[ecb_image::DEMO, bitflip::DEMO, hmac::DEMO, padding_oracle::DEMO, replay::DEMO];
 
-/// A verdict line: what happened, marked so that colour is not the only signal.
-pub(crate) fn verdict(
-    w: &mut dyn Write,
-    r: &Renderer,
-    good_for_attacker: bool,
-    text: &str,
-) -> io::Result<()> {
-    let (mark, color) =
-        if good_for_attacker { ("BROKEN", AnsiColor::Red) } else { ("REFUSED", AnsiColor::Green) };
-    write!(w, "  ")?;
-    r.paint(w, Style::new().fg_color(Some(color.into())).bold(), mark)?;
-    writeln!(w, " {text}")
+/// The registry row named `name`.
+pub fn find(name: &str) -> Option<&'static DemoEntry> {
+    DEMOS.iter().find(|d| d.name == name)
 }

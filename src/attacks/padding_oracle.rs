@@ -20,18 +20,31 @@
 //! ```
 //!
 //! Each byte needs at most 256 guesses. This implementation guesses in order
-//! of likelihood: each X[k] stands for a guess of the *plaintext* byte,
+//! of likelihood: each `X[k]` stands for a guess of the *plaintext* byte,
 //! `X[k] = guess ⊕ C_{i−1}[k] ⊕ p`. Guessing space, then e, t, a, o, … first
 //! recovers English in a few dozen queries a byte (measured:
 //! docs/PERFORMANCE.md). A lucky first answer at byte 15 can also come from a
-//! `02 02` ending. That is ruled out by changing X[14] and asking again.
+//! `02 02` ending. That is ruled out by changing `X[14]` and asking again.
 //!
 //! **Verify.** The recovered plaintext equals the message, byte for byte.
 //! Against cbc-hmac the server checks the MAC first, so every forged query
 //! fails the same way. The attack gets no signal and stops (see
 //! [`OracleError::NoSignal`]).
+//!
+//! **The demo.** [`narrate`] runs it in-process against
+//! [`crate::suite::victims::padding_check`], reporting a
+//! [`crate::events::Event::Progress`] after every recovered byte; with
+//! [`Options::live`] it attacks a real server instead, over the sockets of
+//! [`crate::net::oracle`], with nothing but a captured message.
+//! [`headline`] is the tour's two-verdict version.
 
+use super::{DemoCtx, DemoError, broken_if};
+use crate::events::Outcome::{Broken, Refused};
+use crate::net::oracle::{Base64Oracle, RemoteOracle};
+use crate::profiles::{Format, Wire};
+use crate::render::Dump;
 use crate::suite::pkcs7::BLOCK;
+use crate::suite::{Cipher, Suite, layout, victims};
 
 /// Why the attack stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -178,88 +191,332 @@ pub fn attack(
     Ok(Recovery { padded, queries })
 }
 
-/// Narrates the demo: a vulnerable cbc server (in-process), the attack with
-/// live progress (on `progress_out`, when it is a terminal), the result and
-/// its cost; then the same attack against cbc-hmac.
-pub fn narrate(
-    w: &mut dyn std::io::Write,
-    r: &crate::render::Renderer,
-    keys: &crate::keys::KeyMaterial,
-    secret: &[u8],
-    rng: &mut (impl rand::CryptoRng + ?Sized),
-    live: bool,
-) -> std::io::Result<()> {
-    use std::io::Write as _;
+/// This demo's row in the registry ([`super::DEMOS`]).
+pub const DEMO: super::DemoEntry = super::DemoEntry {
+    name: "padding-oracle",
+    about: "Decrypt CBC with a server that reports bad padding",
+    headline,
+};
 
-    use crate::render::Dump;
-    use crate::suite::{Cipher, Suite, SuiteError, layout};
+/// The secret of the in-process demo, unless `--message` says otherwise.
+pub const DEFAULT_MESSAGE: &str = "Meet me at the old mill at nine. Bring the key, and tell no one.";
 
-    super::title(w, r, "Demo: the padding oracle — decrypting CBC without the key")?;
-    let server = Cipher::new(Suite::Cbc, &keys.enc, keys.mac()).expect("demo keys are valid");
-    let body = server.seal(&[], secret, rng);
-    super::step(
-        w,
-        r,
-        "1. A captured cbc body. The server that reads such messages says when the padding is bad (INSECURE).",
-    )?;
-    r.render(w, &Dump::new("captured", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())))?;
-    super::step(w, r, "2. The attack: forge the block before each target block, one byte at a time.")?;
-    writeln!(
-        w,
-        "   The oracle answers only yes/no: \"was the padding valid?\". Guesses go in English order."
-    )?;
-    let oracle = |forged: &[u8]| !matches!(server.open(&[], forged), Err(SuiteError::BadPadding));
-    let mut err = std::io::stderr().lock();
-    let result = attack(&body, oracle, |p| {
-        if live {
-            let done = p.recovered.len();
-            let bar: String = (0..30).map(|i| if i * p.total < 30 * done { '#' } else { '.' }).collect();
-            let text: String = p
-                .recovered
-                .iter()
-                .map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' })
-                .collect();
-            let _ = write!(err, "\r   [{bar}] {done}/{} bytes, {} queries: {text}\x1b[K", p.total, p.queries);
-            let _ = err.flush();
-        }
-    });
-    if live {
-        let _ = writeln!(err);
+/// The settings of `cryptolab demo padding-oracle`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The secret the in-process victim seals.
+    pub message: Vec<u8>,
+    /// Attack a live server instead of the in-process one.
+    pub live: Option<Live>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { message: DEFAULT_MESSAGE.as_bytes().to_vec(), live: None }
     }
+}
+
+/// A live target: a leaky server, and a message captured from its traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Live {
+    /// `HOST:PORT`.
+    pub target: String,
+    /// What the server speaks.
+    pub wire: Wire,
+    /// The captured bytes: a whole native frame, or a b64-iv-ct message's
+    /// body (IV ‖ ciphertext), as decoded from `--frame`.
+    pub captured: Vec<u8>,
+}
+
+/// How a captured message is written on the command line for a target
+/// speaking `wire` — or `None` if there is no padding oracle to attack there.
+pub fn captured_as(wire: Wire) -> Option<CapturedAs> {
+    match wire {
+        Wire::Native => Some(CapturedAs::Hex),
+        Wire::Format(Format::B64IvCt) => Some(CapturedAs::Base64),
+        Wire::Format(Format::LenIvCtHmac | Format::B64Ecb | Format::RawCbcStatic | Format::RsaGcmJson) => {
+            None
+        }
+    }
+}
+
+/// How `--frame` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapturedAs {
+    /// The whole native frame in hex (`cryptolab proxy --json` prints it so).
+    Hex,
+    /// The message's base64 text, as on the wire.
+    Base64,
+}
+
+/// Why the live attack could not run, or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LiveError {
+    /// The captured bytes are not one whole native frame.
+    #[error("--frame is not a whole frame: {0}")]
+    NotAFrame(crate::wire::WireError),
+    /// The captured frame is not in cbc.
+    #[error("--frame is a {0} frame")]
+    NotCbc(Suite),
+    /// The format has no padding oracle to ask.
+    #[error("no padding oracle for --wire {}", .0.name())]
+    NoOracle(Wire),
+    /// The server could not be reached.
+    #[error("cannot reach {target}: {err}")]
+    Unreachable {
+        /// `HOST:PORT`.
+        target: String,
+        /// What it speaks.
+        wire: Wire,
+        /// Why.
+        err: std::io::Error,
+    },
+    /// The connection failed in the middle of the attack.
+    #[error("connection to {target} failed during the attack: {err}")]
+    Lost {
+        /// `HOST:PORT`.
+        target: String,
+        /// Why.
+        err: std::io::Error,
+    },
+}
+
+impl LiveError {
+    /// What to try.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            LiveError::NotAFrame(_) => "copy the frame's full hex",
+            LiveError::NotCbc(_) => {
+                "the padding oracle attacks cbc; authenticated suites give no padding signal"
+            }
+            LiveError::NoOracle(_) => "the live attack speaks native (cbc) and b64-iv-ct",
+            LiveError::Unreachable { wire, .. } => match wire {
+                Wire::Format(Format::B64IvCt) => {
+                    "is the b64-iv-ct server (or a proxy in front of it) running there?"
+                }
+                Wire::Native
+                | Wire::Format(
+                    Format::LenIvCtHmac | Format::B64Ecb | Format::RawCbcStatic | Format::RsaGcmJson,
+                ) => "is `cryptolab serve --mode cbc --leak-padding-errors` running there?",
+            },
+            LiveError::Lost { .. } => {
+                "is the server still running? Each query is one message: it may limit or drop them"
+            }
+        }
+    }
+
+    /// Whether the network failed (rather than the input being wrong).
+    pub fn is_failure(&self) -> bool {
+        match self {
+            LiveError::NotAFrame(_) | LiveError::NotCbc(_) | LiveError::NoOracle(_) => false,
+            LiveError::Unreachable { .. } | LiveError::Lost { .. } => true,
+        }
+    }
+}
+
+/// Reports the attack's progress after each byte: the bytes so far, and
+/// the queries they cost (drawn on a terminal as one line, redrawn).
+fn report_progress(ctx: &DemoCtx, p: Progress<'_>) {
+    let done = p.recovered.len();
+    let bar: String = (0..10).map(|i| if i * p.total < 10 * done { '#' } else { '.' }).collect();
+    let shown: Vec<char> =
+        p.recovered.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect();
+    let tail: String = shown[shown.len().saturating_sub(20)..].iter().collect();
+    ctx.progress(DEMO.name, done as u64, p.total as u64, format!("[{bar}] {} queries: {tail}", p.queries));
+}
+
+/// Narrates the demo: a vulnerable cbc server (in-process), the attack with
+/// its progress, the result and its cost; then the same attack against
+/// cbc-hmac. With [`Options::live`], the attack on a live server instead.
+pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
+    if let Some(live) = &opts.live {
+        return narrate_live(ctx, live);
+    }
+    let secret = &opts.message[..];
+    ctx.announce_keys();
+    ctx.title("Demo: the padding oracle — decrypting CBC without the key");
+    let server = cipher(ctx, Suite::Cbc);
+    let body = server.seal(&[], secret, &mut ctx.rng);
+    ctx.step("1. A captured cbc body. The server that reads such messages says when the padding is bad (INSECURE).");
+    ctx.dump(Dump::new("captured", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())));
+    ctx.step("2. The attack: forge the block before each target block, one byte at a time.");
+    ctx.say("   The oracle answers only yes/no: \"was the padding valid?\". Guesses go in English order.");
+    let result = attack(&body, |forged| victims::padding_check(&server, forged), |p| report_progress(ctx, p));
     match result {
         Ok(rec) => {
-            r.render(
-                w,
-                &Dump::new("recovered, without the key", &rec.padded)
+            ctx.dump(
+                Dump::new("recovered, without the key", &rec.padded)
                     .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len())),
-            )?;
-            super::verdict(
-                w,
-                r,
-                rec.message() == secret,
-                &format!(
+            );
+            let exact = rec.message() == secret;
+            ctx.verdict(
+                DEMO.name,
+                "cbc",
+                broken_if(exact),
+                format!(
                     "cbc: recovered {} bytes{} with {} oracle queries, {:.1} per byte (a blind search averages 128).",
                     rec.padded.len(),
-                    if rec.message() == secret { ", exactly the secret," } else { "" },
+                    if exact { ", exactly the secret," } else { "" },
                     rec.queries,
                     rec.per_byte()
                 ),
-            )?;
+            );
         }
-        Err(e) => super::verdict(w, r, false, &format!("cbc: {e}"))?,
+        Err(e) => ctx.verdict(DEMO.name, "cbc", Refused, format!("cbc: {e}")),
     }
-    super::step(w, r, "3. The same attack against cbc-hmac: the MAC is checked before the padding.")?;
-    let server = Cipher::new(Suite::CbcHmac, &keys.enc, keys.mac()).expect("demo keys are valid");
-    let body = server.seal(&[], secret, rng);
-    let (cbc_part, tag) = body.split_at(body.len() - 32);
-    let oracle = |forged: &[u8]| server.open(&[], &[forged, tag].concat()).is_ok();
-    match attack(cbc_part, oracle, |_| {}) {
-        Ok(_) => super::verdict(w, r, true, "cbc-hmac: recovered (this must never happen)")?,
-        Err(e) => {
-            super::verdict(w, r, false, &format!("cbc-hmac: {e}. Every forgery is \"message rejected\"."))?
-        }
+    ctx.step("3. The same attack against cbc-hmac: the MAC is checked before the padding.");
+    match against_cbc_hmac(ctx, secret) {
+        Ok(_) => ctx.verdict(DEMO.name, "cbc-hmac", Broken, "cbc-hmac: recovered (this must never happen)"),
+        Err(e) => ctx.verdict(
+            DEMO.name,
+            "cbc-hmac",
+            Refused,
+            format!("cbc-hmac: {e}. Every forgery is \"message rejected\"."),
+        ),
     }
     Ok(())
+}
+
+/// The tour's version: a short secret recovered in cbc; no signal from cbc-hmac.
+pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
+    let secret = b"Meet me at noon. Bring the map.";
+    ctx.say("padding-oracle: a server that says \"bad padding\" decrypts cbc for the attacker.");
+    let server = cipher(ctx, Suite::Cbc);
+    let body = server.seal(&[], secret, &mut ctx.rng);
+    match attack(&body, |forged| victims::padding_check(&server, forged), |_| {}) {
+        Ok(rec) => ctx.verdict(
+            DEMO.name,
+            "cbc",
+            broken_if(rec.message() == secret),
+            format!(
+                "cbc: recovered \"{}\" in {} yes/no queries ({:.1} per byte)",
+                String::from_utf8_lossy(rec.message()),
+                rec.queries,
+                rec.per_byte()
+            ),
+        ),
+        Err(e) => ctx.verdict(DEMO.name, "cbc", Refused, format!("cbc: {e}")),
+    }
+    match against_cbc_hmac(ctx, secret) {
+        Ok(_) => ctx.verdict(DEMO.name, "cbc-hmac", Broken, "cbc-hmac: recovered (this must never happen)"),
+        Err(e) => ctx.verdict(
+            DEMO.name,
+            "cbc-hmac",
+            Refused,
+            format!("cbc-hmac: the MAC is checked first, so no oracle ({} queries, no signal)", e.queries()),
+        ),
+    }
+    Ok(())
+}
+
+impl OracleError {
+    /// The queries spent before the attack stopped.
+    pub fn queries(&self) -> u64 {
+        match self {
+            OracleError::Shape(_) => 0,
+            OracleError::NoSignal { queries, .. } => *queries,
+        }
+    }
+}
+
+/// The attack against cbc-hmac: the attacker forges the cbc part
+/// (IV ‖ ciphertext) and keeps the tag; the receiver says only
+/// accepted/rejected ([`victims::accepts`]), and rejects every forgery.
+fn against_cbc_hmac(ctx: &mut DemoCtx, secret: &[u8]) -> Result<Recovery, OracleError> {
+    let server = cipher(ctx, Suite::CbcHmac);
+    let body = server.seal(&[], secret, &mut ctx.rng);
+    let (cbc_part, tag) = body.split_at(body.len() - Suite::CbcHmac.tag_len());
+    attack(cbc_part, |forged| victims::accepts(&server, &[forged, tag].concat()), |_| {})
+}
+
+/// The attack on a live leaky server, over its socket ([`crate::net::oracle`]):
+/// the captured message and nothing else — no key.
+fn narrate_live(ctx: &mut DemoCtx, live: &Live) -> Result<(), DemoError> {
+    let target = &live.target;
+    let unreachable = |err| LiveError::Unreachable { target: target.clone(), wire: live.wire, err };
+    /// One oracle question: does this forged IV ‖ block have valid padding?
+    type Ask = Box<dyn FnMut(&[u8]) -> std::io::Result<bool>>;
+    let (body, mut ask): (Vec<u8>, Ask) = match live.wire {
+        Wire::Native => {
+            let frame = &live.captured;
+            let (header, body) = crate::wire::decode_frame(frame, crate::wire::DEFAULT_MAX_BODY)
+                .map_err(LiveError::NotAFrame)?;
+            if header.suite != Suite::Cbc {
+                return Err(LiveError::NotCbc(header.suite).into());
+            }
+            let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(unreachable)?;
+            ctx.say(format!(
+                "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
+                header.seq,
+                frame.len()
+            ));
+            (body.to_vec(), Box::new(move |q: &[u8]| oracle.ask(q)))
+        }
+        Wire::Format(Format::B64IvCt) => {
+            let body = live.captured.clone();
+            let mut oracle = Base64Oracle::connect(target).map_err(unreachable)?;
+            ctx.say(format!(
+                "Live padding oracle against the b64-iv-ct server at {target}: a {}-byte message, no key.",
+                body.len()
+            ));
+            (body, Box::new(move |q: &[u8]| oracle.ask(q)))
+        }
+        other @ Wire::Format(
+            Format::LenIvCtHmac | Format::B64Ecb | Format::RawCbcStatic | Format::RsaGcmJson,
+        ) => {
+            return Err(LiveError::NoOracle(other).into());
+        }
+    };
+    let mut failure = None;
+    let mut last = (0, 0);
+    let result = attack(
+        &body,
+        |forged| match ask(forged) {
+            Ok(answer) => answer,
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
+        },
+        |p| {
+            last = (p.recovered.len(), p.total);
+            report_progress(ctx, p);
+        },
+    );
+    if last.0 < last.1 {
+        // The attack stopped early: end the progress line.
+        ctx.progress(DEMO.name, last.1 as u64, last.1 as u64, "stopped");
+    }
+    if let Some(err) = failure {
+        return Err(LiveError::Lost { target: target.clone(), err }.into());
+    }
+    match result {
+        Ok(rec) => {
+            ctx.dump(
+                Dump::new("recovered over the network, without the key", &rec.padded)
+                    .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len())),
+            );
+            ctx.verdict(
+                DEMO.name,
+                target.clone(),
+                Broken,
+                format!(
+                    "recovered \"{}\" with {} queries to the server, {:.1} per byte.",
+                    String::from_utf8_lossy(rec.message()),
+                    rec.queries,
+                    rec.per_byte()
+                ),
+            );
+        }
+        Err(e) => ctx.verdict(DEMO.name, target.clone(), Refused, e.to_string()),
+    }
+    Ok(())
+}
+
+/// The victim's cipher in `suite`, under the demo keys.
+fn cipher(ctx: &DemoCtx, suite: Suite) -> Cipher {
+    Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys are valid")
 }
 
 #[cfg(test)]

@@ -22,10 +22,12 @@
 
 use std::sync::Arc;
 
+use super::{DemoCtx, DemoError, broken_if};
 use crate::keys::KeyMaterial;
 use crate::net::{Opener, Sealer};
+use crate::render::Dump;
 use crate::suite::{Cipher, Suite};
-use crate::wire::Kind;
+use crate::wire::{self, Kind};
 
 /// The captured message.
 pub const CAPTURED: &str = "transfer 100 to bob";
@@ -71,52 +73,78 @@ pub fn transfers(deliveries: &[Delivery]) -> usize {
     deliveries.iter().filter(|d| d.result.as_deref() == Ok(CAPTURED)).count()
 }
 
-/// Narrates the demo: the deliveries in each suite, and what the bank did.
-pub fn narrate(
-    w: &mut dyn std::io::Write,
-    r: &crate::render::Renderer,
-    keys: &KeyMaterial,
-    seed: u64,
-) -> std::io::Result<()> {
-    use crate::render::Dump;
-    use crate::wire;
+/// This demo's row in the registry ([`super::DEMOS`]).
+pub const DEMO: super::DemoEntry = super::DemoEntry {
+    name: "replay",
+    about: "Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm",
+    headline,
+};
 
-    super::title(w, r, "Demo: replay — the same frame, sent again")?;
+/// The settings of `cryptolab demo replay` (none yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {}
+
+/// "1 time", "2 times".
+fn times(n: usize) -> String {
+    format!("{n} time{}", if n == 1 { "" } else { "s" })
+}
+
+/// Narrates the demo: the deliveries in each suite, and what the bank did.
+pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
+    ctx.announce_keys();
+    ctx.title("Demo: replay — the same frame, sent again");
     for suite in [Suite::Cbc, Suite::CbcHmac, Suite::Gcm] {
-        let deliveries = run(suite, keys, seed);
-        super::step(
-            w,
-            r,
-            &format!(
-                "{suite}{}",
-                suite.insecure_reason().map(|_| " (INSECURE: header not authenticated)").unwrap_or("")
-            ),
-        )?;
+        let deliveries = run(suite, &ctx.keys, ctx.seed());
+        ctx.step(format!(
+            "{suite}{}",
+            suite.insecure_reason().map(|_| " (INSECURE: header not authenticated)").unwrap_or("")
+        ));
         if suite == Suite::Cbc {
             let f = &deliveries[4].frame;
             if let Ok((h, _)) = wire::decode_frame(f, u32::MAX) {
-                r.render(
-                    w,
-                    &Dump::new("the replayed frame, seq rewritten (byte 11 marked)", f)
+                ctx.dump(
+                    Dump::new("the replayed frame, seq rewritten (byte 11 marked)", f)
                         .spans(wire::frame_spans(&h, f.len()))
                         .mark(11..12),
-                )?;
+                );
             }
         }
-        for d in &deliveries {
-            let said = match &d.result {
-                Ok(text) => format!("accepted: \"{text}\""),
-                Err(e) => format!("refused: {e}"),
-            };
-            writeln!(w, "  {:55} {said}", d.what)?;
-        }
+        let lines: Vec<String> = deliveries
+            .iter()
+            .map(|d| {
+                let said = match &d.result {
+                    Ok(text) => format!("accepted: \"{text}\""),
+                    Err(e) => format!("refused: {e}"),
+                };
+                format!("  {:55} {said}", d.what)
+            })
+            .collect();
+        ctx.say(lines.join("\n"));
         let n = transfers(&deliveries);
-        super::verdict(
-            w,
-            r,
-            n > 1,
-            &format!("{suite}: \"{CAPTURED}\" executed {n} time{}.", if n == 1 { "" } else { "s" }),
-        )?;
+        ctx.verdict(
+            DEMO.name,
+            suite.name(),
+            broken_if(n > 1),
+            format!("{suite}: \"{CAPTURED}\" executed {}.", times(n)),
+        );
+    }
+    Ok(())
+}
+
+/// The tour's version: how many times the bank executed the transfer, per suite.
+pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
+    ctx.say(format!(
+        "replay: the captured frame \"{CAPTURED}\", sent again with its sequence number edited."
+    ));
+    for suite in [Suite::Cbc, Suite::CbcHmac, Suite::Gcm] {
+        let n = transfers(&run(suite, &ctx.keys, ctx.seed()));
+        let why = if suite.spec().authenticated { " (the tag covers the sequence number)" } else { "" };
+        ctx.verdict(
+            DEMO.name,
+            suite.name(),
+            broken_if(n > 1),
+            format!("{suite}: executed {}{why}", times(n)),
+        );
     }
     Ok(())
 }

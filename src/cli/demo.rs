@@ -1,19 +1,28 @@
 //! `cryptolab demo …`: the attacks of [`crate::attacks`], narrated.
+//!
+//! Every clap type of the demos is here, and nothing else of them: each
+//! subcommand turns its flags into the demo's plain `Options` struct and
+//! calls its `narrate` in one line. The demo reports [`crate::events`]
+//! values; this file picks the observer (text, or JSON lines with `--json`;
+//! progress drawn on stderr only when it is a terminal) and turns a
+//! [`DemoError`] into the two-line message.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use rand::SeedableRng;
 
-use crate::keys::KeyMaterial;
-use crate::render::{ColorChoice, Dump, Renderer};
-use crate::suite::{Suite, layout};
+use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
+use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, hmac, replay};
+use crate::events::{Detail, Events, Output, Sink};
+use crate::render::ColorChoice;
 
 use super::{CliError, Format, decode};
 
 pub(super) const DEMO_EXAMPLES: &str = "\
 Each demo runs in-process with no setup. Bytes differ every run; pass the
-printed --seed to repeat a run exactly.
+printed --seed to repeat a run exactly. --json prints one JSON object per
+event (steps, dumps, facts, verdicts) instead of text.
 
 Examples:
   cryptolab demo ecb-image                  a padlock encrypted in ecb, cbc and gcm: look at them
@@ -21,7 +30,8 @@ Examples:
   cryptolab demo bitflip --target root
   cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
   cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
-  cryptolab demo replay --seed 7            cbc executes the same transfer twice";
+  cryptolab demo replay --seed 7            cbc executes the same transfer twice
+  cryptolab demo replay --json              the same, as JSON lines";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -29,186 +39,137 @@ pub struct DemoArgs {
     /// Seed for the demo keys and IVs (default: random, printed).
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
+    /// Print one JSON object per event (JSON Lines) instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
     /// The demo to run.
     #[command(subcommand)]
     pub demo: Demo,
 }
 
-/// The demos.
+/// The demos: one variant per row of [`crate::attacks::DEMOS`], named and
+/// described by that row.
 #[derive(Debug, Subcommand)]
 pub enum Demo {
-    /// CBC bit-flipping: change an encrypted record without the key.
-    Bitflip {
-        /// The role to forge (1–9 ASCII characters, no `;` or `=`).
-        #[arg(long, default_value = "admin")]
-        target: String,
-    },
-    /// Tamper with each field of cbc-hmac and gcm frames; beat a flawed MAC.
+    /// [`crate::attacks::ecb_image`].
+    #[command(name = ecb_image::DEMO.name, about = ecb_image::DEMO.about, long_about = None)]
+    EcbImage(EcbImageArgs),
+    /// [`crate::attacks::bitflip`].
+    #[command(name = bitflip::DEMO.name, about = bitflip::DEMO.about, long_about = None)]
+    Bitflip(BitflipArgs),
+    /// [`crate::attacks::hmac`].
+    #[command(name = hmac::DEMO.name, about = hmac::DEMO.about, long_about = None)]
     Hmac,
-    /// Decrypt CBC with a server that reports bad padding.
-    PaddingOracle {
-        /// The secret the victim sends (in-process demo).
-        #[arg(long, default_value = "Meet me at the old mill at nine. Bring the key, and tell no one.")]
-        message: String,
-        /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT instead.
-        #[arg(long, value_name = "HOST:PORT", requires = "frame")]
-        target: Option<String>,
-        /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`);
-        /// with `--wire b64-iv-ct`, the captured message as its base64 text.
-        #[arg(long, value_name = "HEX|BASE64", requires = "target")]
-        frame: Option<String>,
-        /// The target speaks this format: `native` (`serve --leak-padding-errors`) or
-        /// `b64-iv-ct` (a classroom server that answers `ERROR: bad padding`).
-        #[arg(long, value_enum, default_value = "native", value_name = "FORMAT", requires = "target")]
-        wire: crate::profiles::Wire,
-    },
-    /// Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm.
+    /// [`crate::attacks::padding_oracle`].
+    #[command(name = padding_oracle::DEMO.name, about = padding_oracle::DEMO.about, long_about = None)]
+    PaddingOracle(PaddingOracleArgs),
+    /// [`crate::attacks::replay`].
+    #[command(name = replay::DEMO.name, about = replay::DEMO.about, long_about = None)]
     Replay,
-    /// Encrypt a picture's pixels in ecb, cbc and gcm; see what ECB leaks.
-    EcbImage(crate::attacks::ecb_image::EcbImageArgs),
+}
+
+/// `cryptolab demo bitflip`.
+#[derive(Debug, Args)]
+pub struct BitflipArgs {
+    /// The role to forge (1–9 ASCII characters, no `;` or `=`).
+    #[arg(long, default_value = "admin")]
+    pub target: String,
+}
+
+/// `cryptolab demo padding-oracle`.
+#[derive(Debug, Args)]
+pub struct PaddingOracleArgs {
+    /// The secret the victim sends (in-process demo).
+    #[arg(long, default_value = padding_oracle::DEFAULT_MESSAGE)]
+    pub message: String,
+    /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT instead.
+    #[arg(long, value_name = "HOST:PORT", requires = "frame")]
+    pub target: Option<String>,
+    /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`);
+    /// with `--wire b64-iv-ct`, the captured message as its base64 text.
+    #[arg(long, value_name = "HEX|BASE64", requires = "target")]
+    pub frame: Option<String>,
+    /// The target speaks this format: `native` (`serve --leak-padding-errors`) or
+    /// `b64-iv-ct` (a classroom server that answers `ERROR: bad padding`).
+    #[arg(long, value_enum, default_value = "native", value_name = "FORMAT", requires = "target")]
+    pub wire: crate::profiles::Wire,
+}
+
+const ECB_IMAGE_EXAMPLES: &str = "\
+Examples:
+  cryptolab demo ecb-image                        the built-in padlock → ./ecb-image-out/
+  cryptolab demo ecb-image --seed 1 --out lab     the same key and IVs every run
+  cryptolab demo ecb-image photo.jpg --out photo  your own picture (PNG, JPEG, BMP, PNM)
+  cryptolab demo ecb-image --json                 paths, size and repeat counts as JSON
+Output: original.png, ecb.png, cbc.png and comparison.png (the three side by side).";
+
+/// `cryptolab demo ecb-image`: encrypt a picture's pixels in ECB, CBC and
+/// GCM mode and look at the ciphertext.
+#[derive(Debug, Args)]
+#[command(after_help = ECB_IMAGE_EXAMPLES)]
+pub struct EcbImageArgs {
+    /// The picture: PNG, JPEG, BMP or PNM (PPM, PGM, PBM, PAM); palette and
+    /// greyscale pictures are converted. Default: a built-in padlock
+    #[arg(value_name = "IMAGE")]
+    pub image: Option<PathBuf>,
+    /// Directory for the PNGs (created if missing; files in it are replaced)
+    #[arg(long, value_name = "DIR", default_value = "ecb-image-out")]
+    pub out: PathBuf,
+    /// Refuse pictures with more pixels than this, before decoding them
+    #[arg(long, value_name = "N", default_value_t = ecb_image::DEFAULT_MAX_PIXELS)]
+    pub max_pixels: u64,
 }
 
 pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> {
-    use crate::attacks::{bitflip, ecb_image, hmac, padding_oracle, replay};
-
-    if let Demo::EcbImage(image_args) = &args.demo {
-        // This demo has its own --seed and writes files; it reports on its own.
-        let mut out = io::stdout().lock();
-        ecb_image::run(image_args, &mut out, color.enabled(io::stdout().is_terminal()))?;
-        return out.flush().map_err(CliError::output);
-    }
-
-    let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 16);
-    let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
-    let keys = KeyMaterial::generate(128, &mut rng);
-    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
-    let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "(demo keys from seed {seed}, fingerprint {}; --seed {seed} repeats this run)\n",
-        keys.fingerprint()
-    )
-    .map_err(CliError::output)?;
-    // The in-process demos only compute and write: their io::Errors are the output's.
+    let output = if args.json { Output::Json } else { Output::Text(Detail::Full) };
+    let progress = io::stderr().is_terminal().then(|| Box::new(io::stderr()) as Sink);
+    let observer =
+        output.observer(Box::new(io::stdout()), color.enabled(io::stdout().is_terminal()), progress);
+    let ctx = &mut DemoCtx::new(Events::to(observer), args.seed);
     match &args.demo {
-        Demo::Bitflip { target } => {
-            let plan = bitflip::Plan::new(target)?;
-            bitflip::narrate(&mut out, &renderer, &keys, &plan, &mut rng).map_err(CliError::output)?;
-        }
-        Demo::Hmac => hmac::narrate(&mut out, &renderer, &keys, seed).map_err(CliError::output)?,
-        Demo::PaddingOracle { target: Some(target), frame: Some(frame), wire, .. } => {
-            live_padding_oracle(&mut out, &renderer, target, frame, *wire)?
-        }
-        Demo::PaddingOracle { message, .. } => {
-            let live = io::stderr().is_terminal();
-            padding_oracle::narrate(&mut out, &renderer, &keys, message.as_bytes(), &mut rng, live)
-                .map_err(CliError::output)?
-        }
-        Demo::Replay => replay::narrate(&mut out, &renderer, &keys, seed).map_err(CliError::output)?,
-        Demo::EcbImage(_) => unreachable!("handled above"),
+        Demo::EcbImage(a) => ecb_image::narrate(ctx, &a.options()),
+        Demo::Bitflip(a) => bitflip::narrate(ctx, &bitflip::Options { target: a.target.clone() }),
+        Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
+        Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
+        Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
     }
-    out.flush().map_err(CliError::output)
+    .map_err(demo_error)
 }
 
-/// The padding-oracle attack against a live leaky server, on a captured frame.
-fn live_padding_oracle(
-    out: &mut dyn Write,
-    r: &Renderer,
-    target: &str,
-    frame_hex: &str,
-    wire: crate::profiles::Wire,
-) -> Result<(), CliError> {
-    use crate::attacks::padding_oracle;
-    use crate::net::oracle::{Base64Oracle, RemoteOracle};
-    use crate::profiles::Wire;
+/// A demo's error as the user sees it: bad input is a usage error (exit 2),
+/// a network or machine failure a failure (exit 1); both with the hint.
+fn demo_error(e: DemoError) -> CliError {
+    if e.is_failure() {
+        CliError::failure(e.to_string(), e.hint())
+    } else {
+        CliError::usage(e.to_string(), e.hint())
+    }
+}
 
-    let unreachable =
-        |e: io::Error, hint: &str| CliError::failure(format!("cannot reach {target}: {e}"), hint);
-    /// One oracle question: does this forged IV ‖ block have valid padding?
-    type Ask = Box<dyn FnMut(&[u8]) -> io::Result<bool>>;
-    let (body, mut ask): (Vec<u8>, Ask) = match wire {
-        Wire::Native => {
-            let frame = decode(frame_hex.as_bytes(), Format::Hex)?;
-            let (header, body) =
-                crate::wire::decode_frame(&frame, crate::wire::DEFAULT_MAX_BODY).map_err(|e| {
-                    CliError::usage(format!("--frame is not a whole frame: {e}"), "copy the frame's full hex")
-                })?;
-            if header.suite != Suite::Cbc {
-                return Err(CliError::usage(
-                    format!("--frame is a {} frame", header.suite),
-                    "the padding oracle attacks cbc; authenticated suites give no padding signal",
-                ));
-            }
-            let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(|e| {
-                unreachable(e, "is `cryptolab serve --mode cbc --leak-padding-errors` running there?")
-            })?;
-            writeln!(
-                out,
-                "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
-                header.seq,
-                frame.len()
-            )
-            .map_err(CliError::output)?;
-            (body.to_vec(), Box::new(move |q: &[u8]| oracle.ask(q)))
-        }
-        Wire::Format(crate::profiles::Format::B64IvCt) => {
-            let body = crate::profiles::decode_b64(frame_hex.as_bytes()).map_err(|e| {
+impl EcbImageArgs {
+    fn options(&self) -> ecb_image::Options {
+        ecb_image::Options { image: self.image.clone(), out: self.out.clone(), max_pixels: self.max_pixels }
+    }
+}
+
+impl PaddingOracleArgs {
+    /// The options, with `--frame` decoded as the target's format writes it.
+    fn options(&self) -> Result<padding_oracle::Options, CliError> {
+        let message = self.message.as_bytes().to_vec();
+        let (Some(target), Some(frame)) = (&self.target, &self.frame) else {
+            return Ok(padding_oracle::Options { message, live: None });
+        };
+        let captured = match padding_oracle::captured_as(self.wire) {
+            Some(CapturedAs::Hex) => decode(frame.as_bytes(), Format::Hex)?,
+            Some(CapturedAs::Base64) => crate::profiles::decode_b64(frame.as_bytes()).map_err(|e| {
                 CliError::usage(
                     format!("--frame: {e}"),
                     "give the captured message's base64 text, as on the wire",
                 )
-            })?;
-            let mut oracle = Base64Oracle::connect(target).map_err(|e| {
-                unreachable(e, "is the b64-iv-ct server (or a proxy in front of it) running there?")
-            })?;
-            writeln!(
-                out,
-                "Live padding oracle against the b64-iv-ct server at {target}: a {}-byte message, no key.",
-                body.len()
-            )
-            .map_err(CliError::output)?;
-            (body, Box::new(move |q: &[u8]| oracle.ask(q)))
-        }
-        other => {
-            return Err(CliError::usage(
-                format!("no padding oracle for --wire {}", other.name()),
-                "the live attack speaks native (cbc) and b64-iv-ct",
-            ));
-        }
-    };
-    let body = &body[..];
-    let mut failure = None;
-    let result = padding_oracle::attack(
-        body,
-        |forged| match ask(forged) {
-            Ok(answer) => answer,
-            Err(e) => {
-                failure.get_or_insert(e);
-                false
-            }
-        },
-        |_| {},
-    );
-    if let Some(e) = failure {
-        return Err(CliError::failure(
-            format!("connection to {target} failed during the attack: {e}"),
-            "the server closed or stopped answering; restart it and capture a fresh --frame",
-        ));
+            })?,
+            None => return Err(demo_error(LiveError::NoOracle(self.wire).into())),
+        };
+        let live = Live { target: target.clone(), wire: self.wire, captured };
+        Ok(padding_oracle::Options { message, live: Some(live) })
     }
-    match result {
-        Ok(rec) => {
-            let dump = Dump::new("recovered over the network, without the key", &rec.padded)
-                .spans(layout::plaintext_spans(rec.message().len(), rec.padded.len()));
-            r.render(out, &dump).map_err(CliError::output)?;
-            writeln!(
-                out,
-                "  BROKEN recovered \"{}\" with {} queries to the server, {:.1} per byte.",
-                String::from_utf8_lossy(rec.message()),
-                rec.queries,
-                rec.per_byte()
-            )
-        }
-        Err(e) => writeln!(out, "  REFUSED {e}"),
-    }
-    .map_err(CliError::output)
 }

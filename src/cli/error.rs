@@ -27,7 +27,6 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::attacks::bitflip::TargetError;
-use crate::attacks::ecb_image::EcbImageError;
 use crate::classical::ClassicalError;
 use crate::keys::KeyError;
 use crate::suite::SuiteError;
@@ -141,15 +140,6 @@ impl From<ClassicalError> for CliError {
 impl From<TargetError> for CliError {
     fn from(err: TargetError) -> Self {
         CliError::usage(err.to_string(), err.hint())
-    }
-}
-
-impl From<EcbImageError> for CliError {
-    fn from(err: EcbImageError) -> Self {
-        match err {
-            EcbImageError::Output(e) => CliError::output(e),
-            other => CliError::usage(other.to_string(), other.hint()),
-        }
     }
 }
 

@@ -20,7 +20,8 @@
 //! fail with one coarse [`SuiteError::Rejected`], whatever went wrong.
 //!
 //! The modes themselves, each a page to read: [`ecb`], [`cbc`], [`cbc_hmac`],
-//! [`gcm`], and the padding they share, [`pkcs7`].
+//! [`gcm`], and the padding they share, [`pkcs7`]. The receivers the attack
+//! demos break — named, INSECURE where they leak — are in [`victims`].
 
 pub mod cbc;
 pub mod cbc_hmac;
@@ -28,6 +29,7 @@ pub mod ecb;
 pub mod gcm;
 pub mod layout;
 pub mod pkcs7;
+pub mod victims;
 
 use std::fmt;
 
