@@ -678,10 +678,7 @@ impl Collector {
     pub fn verdicts(&self) -> Vec<Verdict> {
         self.events()
             .into_iter()
-            .filter_map(|e| match e {
-                Event::Verdict(v) => Some(v),
-                _ => None,
-            })
+            .filter_map(|e| if let Event::Verdict(v) = e { Some(v) } else { None })
             .collect()
     }
 }

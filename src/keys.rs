@@ -239,9 +239,12 @@ pub fn check_aes_key(key: &[u8], origin: &str, bits: Option<u16>) -> Result<(), 
 
 /// Reads and validates a key file.
 pub fn read_key_file(path: &Path, bits: Option<u16>) -> Result<KeyMaterial, KeyError> {
-    let meta = fs::metadata(path).map_err(|err| match err.kind() {
-        io::ErrorKind::NotFound => KeyError::FileNotFound { path: path.into() },
-        _ => KeyError::Unreadable { path: path.into(), err },
+    let meta = fs::metadata(path).map_err(|err| {
+        if err.kind() == io::ErrorKind::NotFound {
+            KeyError::FileNotFound { path: path.into() }
+        } else {
+            KeyError::Unreadable { path: path.into(), err }
+        }
     })?;
     if !meta.is_file() || meta.len() > MAX_KEY_FILE {
         let err = io::Error::other(if meta.is_file() { "larger than 64 KiB" } else { "not a regular file" });
@@ -298,9 +301,12 @@ pub fn write_key_file(path: &Path, keys: &KeyMaterial, force: bool) -> Result<()
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut file = opts.open(path).map_err(|err| match err.kind() {
-        io::ErrorKind::AlreadyExists => KeyError::Exists { path: path.into() },
-        _ => KeyError::Write { path: path.into(), err },
+    let mut file = opts.open(path).map_err(|err| {
+        if err.kind() == io::ErrorKind::AlreadyExists {
+            KeyError::Exists { path: path.into() }
+        } else {
+            KeyError::Write { path: path.into(), err }
+        }
     })?;
     #[cfg(unix)]
     {

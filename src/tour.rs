@@ -254,15 +254,13 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
             client::connect(stream, opts, one_line("pay 10 to bob"), Arc::new(Events::new())).await
         })?;
         let seen = server_saw.events();
-        let read = seen.iter().find_map(|e| match e {
-            Event::Frame(f) if f.dir == Dir::In && f.is_message && f.n == 1 => {
-                f.text.as_deref().map(show_text)
-            }
-            _ => None,
+        let read = seen.iter().find_map(|e| {
+            let Event::Frame(f) = e else { return None };
+            (f.dir == Dir::In && f.is_message && f.n == 1).then(|| f.text.as_deref().map(show_text))?
         });
-        let refused = seen.iter().find_map(|e| match e {
-            Event::Rejected { reason, n: 1, .. } => Some(reason.clone()),
-            _ => None,
+        let refused = seen.iter().find_map(|e| {
+            let Event::Rejected { reason, n: 1, .. } = e else { return None };
+            Some(reason.clone())
         });
         writeln!(w)?;
         r.paint(w, Style::new().bold(), &format!("{}:", format.name()))?;
@@ -271,8 +269,11 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
         match (read, refused) {
             (Some(text), _) => {
                 writeln!(w, "  server read:    {text}")?;
-                let verdict = if text == "pay 90 to bob" { "BROKEN" } else { "unchanged" };
-                writeln!(w, "  {verdict}: the server accepted a message nobody with the key wrote")?;
+                if text == "pay 90 to bob" {
+                    writeln!(w, "  BROKEN: the server accepted a message nobody with the key wrote")?;
+                } else {
+                    writeln!(w, "  (the flip did not reach the server as planned)")?;
+                }
             }
             (None, Some(why)) => {
                 writeln!(w, "  server refused: {why}")?;

@@ -243,10 +243,7 @@ fn padding_oracle_demo_reports_progress_after_every_byte() {
     let progress: Vec<_> = seen
         .events()
         .into_iter()
-        .filter_map(|e| match e {
-            Event::Progress(p) => Some(p),
-            _ => None,
-        })
+        .filter_map(|e| if let Event::Progress(p) = e { Some(p) } else { None })
         .collect();
     assert_eq!(progress.len(), 32, "one per recovered byte (28 bytes + 4 of padding)");
     assert!(progress.iter().all(|p| p.task == "padding-oracle" && p.total == 32));

@@ -145,12 +145,8 @@ fn caesar_empty_key_is_rejected() {
 #[test]
 fn mono_key_with_repeat_names_repeated_and_missing_letters() {
     let err = MonoKey::parse("QWERTYUIOPASDFGHJKLZXCVBNQ").unwrap_err();
-    match &err {
-        ClassicalError::MonoKeyNotPermutation { repeated, missing, .. } => {
-            assert_eq!((*repeated, *missing), ('Q', 'M'))
-        }
-        other => panic!("{other:?}"),
-    }
+    let ClassicalError::MonoKeyNotPermutation { repeated, missing, .. } = &err else { panic!("{err:?}") };
+    assert_eq!((*repeated, *missing), ('Q', 'M'));
     assert_eq!(
         err.to_string(),
         "mono key `QWERTYUIOPASDFGHJKLZXCVBNQ` is not a permutation of A-Z: it repeats Q and lacks M"

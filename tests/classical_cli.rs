@@ -71,10 +71,9 @@ fn prose(from: usize, n: usize) -> String {
 }
 
 fn json(text: &str) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::from_str(text.trim()).expect("valid JSON") {
-        serde_json::Value::Object(m) => m,
-        other => panic!("not an object: {other}"),
-    }
+    let value: serde_json::Value = serde_json::from_str(text.trim()).expect("valid JSON");
+    let serde_json::Value::Object(m) = value else { panic!("not an object: {value}") };
+    m
 }
 
 /// Asserts that the JSON object has exactly these keys, in this order.

@@ -78,9 +78,9 @@ impl Report {
     fn facts(&self, name: &str) -> Vec<serde_json::Value> {
         self.events
             .iter()
-            .filter_map(|e| match e {
-                Event::Fact(f) if f.name == name => Some(f.value.clone()),
-                _ => None,
+            .filter_map(|e| {
+                let Event::Fact(f) = e else { return None };
+                (f.name == name).then(|| f.value.clone())
             })
             .collect()
     }
@@ -218,9 +218,9 @@ fn headline_is_short_reproducible_and_shows_the_three_fractions() {
     let verdicts: Vec<_> = first
         .events
         .iter()
-        .filter_map(|e| match e {
-            Event::Verdict(v) => Some((v.demo, v.subject.as_str(), v.outcome)),
-            _ => None,
+        .filter_map(|e| {
+            let Event::Verdict(v) = e else { return None };
+            Some((v.demo, v.subject.as_str(), v.outcome))
         })
         .collect();
     assert_eq!(

@@ -11,7 +11,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cryptolab::net::{Sealer, read_frame};
+use cryptolab::net::read_frame;
+use cryptolab::session::Sealer;
 use cryptolab::suite::{Cipher, Suite};
 use cryptolab::wire::{Header, Kind};
 use support::chat::*;
@@ -276,7 +277,7 @@ fn non_utf8_plaintext_is_shown_escaped_not_dropped() {
         }
         v
     });
-    let mut opener = cryptolab::net::Opener::new(c, "server".into(), "you speak");
+    let mut opener = cryptolab::session::Opener::new(c, "server".into(), "you speak");
     opener.open(&frames[0]).unwrap();
     assert_eq!(opener.open(&frames[1]).unwrap().text, b"caf\xe9 \xff");
     after_bad_input(&srv, port, "gcm", "client 2 connected");

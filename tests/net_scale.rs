@@ -4,7 +4,8 @@
 
 mod support;
 
-use cryptolab::net::{Opener, Sealer, read_frame};
+use cryptolab::net::read_frame;
+use cryptolab::session::{Opener, Sealer};
 use cryptolab::suite::Suite;
 use cryptolab::wire::Kind;
 use support::chat::*;

@@ -392,15 +392,15 @@ impl Source<'_> {
 /// Turns the image crate's error into ours, naming the file.
 fn image_error(name: &str, format: Option<ImageFormat>, err: ImageError) -> EcbImageError {
     let format_name = |f: ImageFormat| format!("{f:?}").to_uppercase();
-    match err {
-        ImageError::Unsupported(e) if matches!(e.kind(), UnsupportedErrorKind::Format(_)) => {
-            EcbImageError::Unsupported { name: name.to_string(), format: format.map(format_name) }
-        }
-        other => EcbImageError::Decode {
-            name: name.to_string(),
-            format: format.map_or_else(|| "an image".to_string(), format_name),
-            detail: other.to_string(),
-        },
+    if let ImageError::Unsupported(e) = &err
+        && matches!(e.kind(), UnsupportedErrorKind::Format(_))
+    {
+        return EcbImageError::Unsupported { name: name.to_string(), format: format.map(format_name) };
+    }
+    EcbImageError::Decode {
+        name: name.to_string(),
+        format: format.map_or_else(|| "an image".to_string(), format_name),
+        detail: err.to_string(),
     }
 }
 

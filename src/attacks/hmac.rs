@@ -9,7 +9,7 @@
 //! **Attack.** Change one thing at a time: a header byte (version, suite,
 //! kind, flags, the sequence number, the length), the IV or nonce, each
 //! ciphertext block, the tag, or cut the frame short. Send each version to
-//! the real receiver ([`crate::net::Opener`]).
+//! the real receiver ([`crate::session::Opener`]).
 //!
 //! **Verify.** Every one is refused. Malformed headers are refused by the wire
 //! decoder. Everything else is refused by the tag check, before any byte is
@@ -35,8 +35,8 @@ use std::sync::Arc;
 use super::{DemoCtx, DemoError, broken_if};
 use crate::events::Outcome::{Broken, Refused};
 use crate::keys::KeyMaterial;
-use crate::net::{Opener, Sealer};
 use crate::render::Dump;
+use crate::session::{Opener, Sealer};
 use crate::suite::{Aes, Cipher, Suite, cbc_hmac, pkcs7};
 use crate::wire::{HEADER_LEN, Kind};
 

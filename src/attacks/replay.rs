@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use super::{DemoCtx, DemoError, broken_if};
 use crate::keys::KeyMaterial;
-use crate::net::{Opener, Sealer};
 use crate::render::Dump;
+use crate::session::{Opener, Sealer};
 use crate::suite::{Cipher, Suite};
 use crate::wire::{self, Kind};
 

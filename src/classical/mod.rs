@@ -250,10 +250,7 @@ impl ClassicalError {
     /// is what this is; `None` for every input error. Lets the caller treat a
     /// closed pipe (`cryptolab … | head`) as a normal end.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
-        match self {
-            ClassicalError::Output(e) => Some(e.kind()),
-            _ => None,
-        }
+        if let ClassicalError::Output(e) = self { Some(e.kind()) } else { None }
     }
 }
 

@@ -10,13 +10,13 @@ use clap::Args;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
+use super::ColorChoice;
 use crate::events::{Detail, Events, Notice, Output};
 use crate::net::Limits;
 use crate::net::client::{ConnectOptions, End};
 use crate::net::server::ServeOptions;
 use crate::profiles::rsa_gcm_json::Identity;
 use crate::profiles::{Format, FormatKeys, Wire};
-use crate::render::ColorChoice;
 use crate::session::channel::Speak;
 use crate::suite::{Cipher, Suite};
 

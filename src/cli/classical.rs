@@ -22,8 +22,8 @@ use std::path::PathBuf;
 
 use rand::RngExt;
 
+use super::ColorChoice;
 use crate::classical::{self, Cipher, ClassicalError, Keyed, checked_letters, report};
-use crate::render::ColorChoice;
 
 use super::CliError;
 use super::input::{self, MAX_TEXT, Source, What};

@@ -10,8 +10,9 @@ use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 
+use super::ColorChoice;
 use crate::keys::{self, KeyMaterial};
-use crate::render::{ColorChoice, Dump, Renderer};
+use crate::render::{Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
 
 use super::error::Watched;

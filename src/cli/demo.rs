@@ -12,10 +12,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, hmac, replay};
 use crate::events::{Detail, Events, Output, Sink};
-use crate::render::ColorChoice;
 
 use super::{CliError, Format, decode};
 

@@ -130,10 +130,10 @@ impl From<SuiteError> for CliError {
 
 impl From<ClassicalError> for CliError {
     fn from(err: ClassicalError) -> Self {
-        match err {
-            ClassicalError::Output(e) => CliError::output(e),
-            other => CliError::usage(other.to_string(), other.hint()),
+        if let ClassicalError::Output(e) = err {
+            return CliError::output(e);
         }
+        CliError::usage(err.to_string(), err.hint())
     }
 }
 

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
-use crate::render::ColorChoice;
+pub use values::ColorChoice;
 
 mod chat;
 mod classical;
@@ -28,6 +28,7 @@ mod crypt;
 mod demo;
 pub mod error;
 mod input;
+pub mod values;
 
 pub use chat::*;
 pub use classical::*;

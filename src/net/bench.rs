@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Limits, Opener, Sealer, read_frame_into};
+use super::{Limits, read_frame_into};
 use crate::keys::KeyMaterial;
+use crate::session::{Opener, Sealer};
 use crate::suite::{Cipher, Suite};
 use crate::wire::Kind;
 

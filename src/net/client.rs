@@ -288,6 +288,8 @@ impl Session {
                         first_failure.get_or_insert(e);
                     }
                     Incoming::Failed(e) => return Ok(End::Refused(first_failure.unwrap_or(e))),
+                    // A script's message was not answered: the server closed first.
+                    Incoming::Closed if opts.script => return Ok(End::ClosedWithoutReply),
                     Incoming::Closed => {
                         self.events.notice(Notice::Info, "server closed the connection");
                         return Ok(first_failure.map_or(End::Done, End::Refused));

@@ -33,8 +33,6 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use crate::session::channel::ChannelError;
 use crate::wire::{self, HEADER_LEN, Header, WireError};
 
-pub use crate::session::{Opened, Opener, Sealer};
-
 /// Why a connection was closed or a message refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -179,7 +179,12 @@ impl Plan {
                     self.held = Some((n, frame.clone()));
                     copies = 0;
                 }
-                _ => {}
+                // Rules for other frames leave this one alone.
+                Rule::Flip { .. }
+                | Rule::Truncate { .. }
+                | Rule::Drop { .. }
+                | Rule::Replay { .. }
+                | Rule::Swap { .. } => {}
             }
         }
         for _ in 0..copies {

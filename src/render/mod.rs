@@ -214,30 +214,6 @@ impl BlockMemory {
     }
 }
 
-/// Whether to colour output, as chosen on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when writing to a terminal and `NO_COLOR` is not set.
-    #[default]
-    Auto,
-    /// Always colour (overrides `NO_COLOR`).
-    Always,
-    /// Never colour.
-    Never,
-}
-
-impl ColorChoice {
-    /// Resolves the choice for an output that is (or is not) a terminal,
-    /// honouring `NO_COLOR` (<https://no-color.org>) in `auto`.
-    pub fn enabled(self, is_terminal: bool) -> bool {
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        }
-    }
-}
-
 /// Renders [`Dump`]s as annotated hex rows (or JSON) to any writer.
 #[derive(Debug, Clone, Copy)]
 pub struct Renderer {

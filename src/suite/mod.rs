@@ -42,7 +42,7 @@ use self::gcm::Gcm;
 use self::pkcs7::padded_len;
 
 /// A cipher suite: the mode of operation and how the message is authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Suite {
     /// AES-ECB with PKCS#7 — INSECURE: equal blocks encrypt equally, no integrity.
@@ -50,7 +50,6 @@ pub enum Suite {
     /// AES-CBC with a random IV and PKCS#7 — INSECURE alone: no integrity.
     Cbc,
     /// AES-CBC then HMAC-SHA256 over header‖IV‖ciphertext (encrypt-then-MAC).
-    #[value(name = "cbc-hmac")]
     CbcHmac,
     /// AES-GCM with a fresh 96-bit nonce per message (AEAD).
     Gcm,
@@ -86,6 +85,8 @@ pub enum Shape {
 pub struct SuiteSpec {
     /// The name on the command line and in output.
     pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
     /// The byte that names it in a native frame header.
     pub code: u8,
     /// Length of the IV or nonce that starts the body (0: none).
@@ -117,6 +118,7 @@ pub struct SuiteSpec {
 /// The table: one row per suite, weakest first.
 const ECB: SuiteSpec = SuiteSpec {
     name: "ecb",
+    about: "AES-ECB with PKCS#7 — INSECURE: equal blocks encrypt equally, no integrity",
     code: 1,
     iv_len: 0,
     iv_label: "",
@@ -134,6 +136,7 @@ const ECB: SuiteSpec = SuiteSpec {
 };
 const CBC: SuiteSpec = SuiteSpec {
     name: "cbc",
+    about: "AES-CBC with a random IV and PKCS#7 — INSECURE alone: no integrity",
     code: 2,
     iv_len: cbc::IV_LEN,
     iv_label: "iv",
@@ -151,6 +154,7 @@ const CBC: SuiteSpec = SuiteSpec {
 };
 const CBC_HMAC: SuiteSpec = SuiteSpec {
     name: "cbc-hmac",
+    about: "AES-CBC, then HMAC-SHA256 over any associated data ‖ IV ‖ ciphertext (encrypt-then-MAC)",
     code: 3,
     iv_len: cbc::IV_LEN,
     iv_label: "iv",
@@ -167,6 +171,7 @@ const CBC_HMAC: SuiteSpec = SuiteSpec {
 };
 const GCM: SuiteSpec = SuiteSpec {
     name: "gcm",
+    about: "AES-GCM with a fresh 96-bit nonce per message (AEAD)",
     code: 4,
     iv_len: gcm::NONCE_LEN,
     iv_label: "nonce",
