@@ -1,0 +1,226 @@
+//! The one JSON schema, checked against real output: `docs/EVENTS.md`'s
+//! tables are read as the schema, and every line that `serve --json`,
+//! `connect --json`, `proxy --json` and `demo --json` print in real sessions
+//! over loopback must follow it — every field the page says is always there
+//! is there with its type, and no field is one the page does not list. Then
+//! every event the page documents must have been seen at least once, so the
+//! sessions cover the whole schema.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use serde_json::Value;
+use support::chat::*;
+
+/// One documented field: its type and whether it is always there.
+#[derive(Debug, Clone)]
+struct Field {
+    ty: String,
+    always: bool,
+}
+
+/// The schema as `docs/EVENTS.md` states it: the fields of every event, of
+/// each event by name, and of a span.
+struct Schema {
+    common: BTreeMap<String, Field>,
+    events: BTreeMap<String, BTreeMap<String, Field>>,
+    span: BTreeMap<String, Field>,
+}
+
+fn schema() -> Schema {
+    let doc = std::fs::read_to_string("docs/EVENTS.md").expect("docs/EVENTS.md");
+    let mut tables: BTreeMap<String, BTreeMap<String, Field>> = BTreeMap::new();
+    let mut section = String::new();
+    for line in doc.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            section = h.trim().to_string();
+            tables.entry(section.clone()).or_default();
+        } else if line.starts_with("A **span**") {
+            section = "span".into();
+        } else if line.starts_with('|') && !line.starts_with("|---") && !line.starts_with("| field") {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            assert!(cells.len() >= 3, "a table row with its cells: {line}");
+            let field = Field { ty: cells[1].to_string(), always: cells[2] == "yes" };
+            tables.entry(section.clone()).or_default().insert(cells[0].to_string(), field);
+        }
+    }
+    let common = tables.remove("Every event").expect("the `Every event` table");
+    let span = tables.remove("span").expect("the span table");
+    tables.retain(|name, _| !name.contains(' '));
+    Schema { common, events: tables, span }
+}
+
+fn has_type(v: &Value, ty: &str, schema: &Schema) -> bool {
+    match ty {
+        "string" => v.is_string(),
+        "integer" => v.is_u64(),
+        "boolean" => v.is_boolean(),
+        "object" => v.is_object(),
+        "any" => true,
+        "string or null" => v.is_string() || v.is_null(),
+        "array of span" => {
+            v.as_array().is_some_and(|a| a.iter().all(|s| fits(s, &schema.span, schema).is_ok()))
+        }
+        "array of mark" => v.as_array().is_some_and(|a| {
+            a.iter().all(|m| m.as_array().is_some_and(|m| m.len() == 2 && m.iter().all(Value::is_u64)))
+        }),
+        other => panic!("docs/EVENTS.md names a type the test does not know: {other}"),
+    }
+}
+
+/// Checks one object against `fields`; the error names the field.
+fn fits(v: &Value, fields: &BTreeMap<String, Field>, schema: &Schema) -> Result<(), String> {
+    let obj = v.as_object().ok_or("not an object")?;
+    for (name, field) in fields {
+        match obj.get(name) {
+            None if field.always => return Err(format!("field `{name}` is missing")),
+            None => {}
+            Some(value) if !has_type(value, &field.ty, schema) => {
+                return Err(format!("field `{name}` is not {}: {value}", field.ty));
+            }
+            Some(_) => {}
+        }
+    }
+    match obj.keys().find(|k| !fields.contains_key(*k)) {
+        Some(extra) => Err(format!("field `{extra}` is not in docs/EVENTS.md")),
+        None => Ok(()),
+    }
+}
+
+/// Checks every line of one command's standard output; returns the event
+/// names seen.
+fn check(schema: &Schema, what: &str, stdout: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    assert!(!stdout.trim().is_empty(), "{what} printed nothing");
+    for line in stdout.lines() {
+        let v: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {line}"));
+        let name = v["event"].as_str().unwrap_or_else(|| panic!("{what}: no \"event\": {line}")).to_string();
+        let specific =
+            schema.events.get(&name).unwrap_or_else(|| panic!("{what}: event `{name}` is not documented"));
+        let mut fields = schema.common.clone();
+        fields.extend(specific.clone());
+        if let Err(e) = fits(&v, &fields, schema) {
+            panic!("{what}: {name}: {e}\n  {line}");
+        }
+        seen.insert(name);
+    }
+    seen
+}
+
+/// Runs a one-shot `cryptolab` and returns its standard output alone.
+fn stdout_of(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{args:?}");
+    String::from_utf8(out.stdout).expect("UTF-8 JSON")
+}
+
+fn proxy(upstream: u16, extra: &[&str]) -> (Proc, u16) {
+    let up = format!("127.0.0.1:{upstream}");
+    let mut args = vec!["proxy", "--listen", "0", "--upstream", &up, "--json"];
+    args.extend(extra);
+    let p = Proc::spawn(&args);
+    let text = p.wait_for("proxy listening on 127.0.0.1:");
+    let port = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
+    (p, port[..port.find(',').unwrap()].parse().unwrap())
+}
+
+fn client_json(mode: &str, port: u16, send: &str) -> String {
+    let port = port.to_string();
+    stdout_of(&[
+        "connect",
+        "--mode",
+        mode,
+        "127.0.0.1",
+        &port,
+        "--key",
+        KEY,
+        "--mac-key",
+        MAC,
+        "--json",
+        "--send",
+        send,
+    ])
+}
+
+/// A format server and a `connect --json` to it; the server's lines and the client's.
+fn format_session(wire: &str, keys: &[&str], send: &str) -> (String, String) {
+    let mut args = vec!["serve", "--wire", wire, "--port", "0", "--echo", "--json"];
+    args.extend(keys);
+    let srv = Proc::spawn(&args);
+    let text = srv.wait_for("listening on 127.0.0.1:");
+    let port = text.split("listening on 127.0.0.1:").nth(1).unwrap();
+    let port = port[..port.find(' ').unwrap()].to_string();
+    let mut args = vec!["connect", "--wire", wire, "--json", "--send", send, "127.0.0.1", &port];
+    args.extend(keys);
+    let client = stdout_of(&args);
+    let log = srv.wait_for("\"event\":\"left\"");
+    (log, client)
+}
+
+#[test]
+fn every_json_line_of_real_sessions_follows_docs_events_md() {
+    let schema = schema();
+    assert!(schema.events.len() >= 12, "the page documents every event: {:?}", schema.events.keys());
+    let mut seen = BTreeSet::new();
+
+    // A chat that works: frames both ways, joined, left, notices.
+    let (srv, port) = server("gcm", &["--echo", "--json"]);
+    seen.extend(check(&schema, "connect --json", &client_json("gcm", port, "hello json")));
+    seen.extend(check(&schema, "serve --json", &srv.wait_for("\"event\":\"left\"")));
+
+    // A tampering proxy in front of cbc-hmac: tamper at the proxy, rejected at the server.
+    let (srv, port) = server("cbc-hmac", &["--echo", "--json"]);
+    let (px, pport) = proxy(port, &["--tamper", "flip:2:20:08"]);
+    let _ = client_json("cbc-hmac", pport, "pay 10 to bob");
+    seen.extend(check(&schema, "serve --json (tampered)", &srv.wait_for("\"event\":\"left\"")));
+    seen.extend(check(&schema, "proxy --json", &px.wait_for("\"event\":\"left\"")));
+
+    // Classroom formats: base64 messages, and the RSA handshake.
+    let text_key = ["--key", "text:Sixteen byte key"];
+    for (wire, keys) in [("b64-iv-ct", &text_key[..]), ("rsa-gcm-json", &[][..])] {
+        let (log, client) = format_session(wire, keys, "hi there");
+        seen.extend(check(&schema, &format!("serve --wire {wire} --json"), &log));
+        seen.extend(check(&schema, &format!("connect --wire {wire} --json"), &client));
+    }
+
+    // Every demo.
+    let pictures = tempfile::tempdir().unwrap();
+    let out = pictures.path().to_str().unwrap();
+    for demo in [&["bitflip"][..], &["hmac"], &["padding-oracle"], &["replay"], &["ecb-image", "--out", out]]
+    {
+        let mut args = vec!["demo", "--seed", "1", "--json"];
+        args.extend(demo);
+        seen.extend(check(&schema, &format!("demo {} --json", demo[0]), &stdout_of(&args)));
+    }
+
+    let documented: BTreeSet<String> = schema.events.keys().cloned().collect();
+    let missing: Vec<&String> = documented.difference(&seen).collect();
+    assert!(missing.is_empty(), "documented events no session produced: {missing:?}");
+}
+
+#[test]
+fn a_field_that_is_not_documented_is_caught() {
+    // The checker itself can fail: an undocumented field, a missing one, a wrong type.
+    let schema = schema();
+    let good = r#"{"event":"joined","message":"client 1 connected from 127.0.0.1:1","peer":"client 1","addr":"127.0.0.1:1"}"#;
+    assert_eq!(check(&schema, "good", good).len(), 1);
+    for (bad, why) in [
+        (r#"{"event":"joined","message":"m","peer":"p","addr":"a","extra":1}"#, "extra"),
+        (r#"{"event":"joined","message":"m","peer":"p"}"#, "addr"),
+        (r#"{"event":"joined","message":"m","peer":7,"addr":"a"}"#, "peer"),
+        (r#"{"event":"no-such-event","message":"m"}"#, "not documented"),
+    ] {
+        let caught = std::panic::catch_unwind(|| check(&schema, "bad", bad));
+        let err = caught.expect_err(why);
+        let text = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(text.contains(why), "{why}: {text}");
+    }
+}
