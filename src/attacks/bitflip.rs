@@ -191,7 +191,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     let plan = Plan::new(&opts.target)?;
     ctx.announce_keys();
     ctx.title("Demo: CBC bit-flipping — rewriting an encrypted record without the key");
-    let victim = cipher(ctx, Suite::Cbc);
+    let victim = ctx.cipher(Suite::Cbc);
     let body = victim.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
     ctx.step("1. The server seals a cookie in cbc (INSECURE: no MAC). Only it has the key.");
     let padded = pkcs7::pad(RECORD.as_bytes());
@@ -254,7 +254,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     }
     ctx.step("5. The same forgery against the authenticated suites.");
     for suite in [Suite::CbcHmac, Suite::Gcm] {
-        let cipher = cipher(ctx, suite);
+        let cipher = ctx.cipher(suite);
         let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
         let (outcome, why) = match victim_opens(&cipher, &plan.forge(suite, &body)) {
             Outcome::Rejected(e) => (Refused, e.to_string()),
@@ -276,7 +276,7 @@ pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
     let plan = Plan::new(&Options::default().target)?;
     ctx.say("bitflip: XOR \"guest\" ⊕ \"admin\" into the block before it, no key needed.");
     for suite in [Suite::Cbc, Suite::CbcHmac, Suite::Gcm] {
-        let cipher = cipher(ctx, suite);
+        let cipher = ctx.cipher(suite);
         let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
         let (outcome, text) = match victim_opens(&cipher, &plan.forge(suite, &body)) {
             Outcome::Accepted { role, .. } => {
@@ -288,11 +288,6 @@ pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
         ctx.verdict(DEMO.name, suite.name(), outcome, text);
     }
     Ok(())
-}
-
-/// The victim's cipher in `suite`, under the demo keys.
-fn cipher(ctx: &DemoCtx, suite: Suite) -> Cipher {
-    Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys are valid")
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use crate::events::{Event, Events, Fact, Outcome, Progress, Verdict};
 use crate::keys::KeyMaterial;
 use crate::render::Dump;
+use crate::suite::{Cipher, Suite};
 
 /// The AES key size of the demo keys.
 pub const DEMO_KEY_BITS: u16 = 128;
@@ -54,6 +55,11 @@ impl DemoCtx {
     /// A context with given `keys` (the tour's) and IVs from `seed`.
     pub fn with_keys(events: Arc<Events>, keys: KeyMaterial, seed: u64) -> Self {
         DemoCtx { events, seed, chosen: true, keys, rng: ChaCha20Rng::seed_from_u64(seed) }
+    }
+
+    /// The victim's cipher in `suite`, under the demo keys.
+    pub fn cipher(&self, suite: Suite) -> Cipher {
+        Cipher::new(suite, &self.keys.enc, self.keys.mac()).expect("demo keys fit every suite")
     }
 
     /// The seed of this run.

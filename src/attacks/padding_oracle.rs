@@ -44,7 +44,7 @@ use crate::net::oracle::{Base64Oracle, RemoteOracle};
 use crate::profiles::{Format, Wire};
 use crate::render::Dump;
 use crate::suite::pkcs7::BLOCK;
-use crate::suite::{Cipher, Suite, layout, victims};
+use crate::suite::{Suite, layout, victims};
 
 /// Why the attack stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -336,7 +336,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     let secret = &opts.message[..];
     ctx.announce_keys();
     ctx.title("Demo: the padding oracle — decrypting CBC without the key");
-    let server = cipher(ctx, Suite::Cbc);
+    let server = ctx.cipher(Suite::Cbc);
     let body = server.seal(&[], secret, &mut ctx.rng);
     ctx.step("1. A captured cbc body. The server that reads such messages says when the padding is bad (INSECURE).");
     ctx.dump(Dump::new("captured", &body).spans(layout::body_spans(Suite::Cbc, 0, body.len())));
@@ -366,23 +366,24 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
         Err(e) => ctx.verdict(DEMO.name, "cbc", Refused, format!("cbc: {e}")),
     }
     ctx.step("3. The same attack against cbc-hmac: the MAC is checked before the padding.");
+    cbc_hmac_verdict(ctx, secret, |e| format!("cbc-hmac: {e}. Every forgery is \"message rejected\"."));
+    Ok(())
+}
+
+/// The attack against cbc-hmac, and its verdict: refused (the MAC is
+/// checked before the padding), in the words `why` gives the error.
+fn cbc_hmac_verdict(ctx: &mut DemoCtx, secret: &[u8], why: impl FnOnce(&OracleError) -> String) {
     match against_cbc_hmac(ctx, secret) {
         Ok(_) => ctx.verdict(DEMO.name, "cbc-hmac", Broken, "cbc-hmac: recovered (this must never happen)"),
-        Err(e) => ctx.verdict(
-            DEMO.name,
-            "cbc-hmac",
-            Refused,
-            format!("cbc-hmac: {e}. Every forgery is \"message rejected\"."),
-        ),
+        Err(e) => ctx.verdict(DEMO.name, "cbc-hmac", Refused, why(&e)),
     }
-    Ok(())
 }
 
 /// The tour's version: a short secret recovered in cbc; no signal from cbc-hmac.
 pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
     let secret = b"Meet me at noon. Bring the map.";
     ctx.say("padding-oracle: a server that says \"bad padding\" decrypts cbc for the attacker.");
-    let server = cipher(ctx, Suite::Cbc);
+    let server = ctx.cipher(Suite::Cbc);
     let body = server.seal(&[], secret, &mut ctx.rng);
     match attack(&body, |forged| victims::padding_check(&server, forged), |_| {}) {
         Ok(rec) => ctx.verdict(
@@ -398,15 +399,9 @@ pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
         ),
         Err(e) => ctx.verdict(DEMO.name, "cbc", Refused, format!("cbc: {e}")),
     }
-    match against_cbc_hmac(ctx, secret) {
-        Ok(_) => ctx.verdict(DEMO.name, "cbc-hmac", Broken, "cbc-hmac: recovered (this must never happen)"),
-        Err(e) => ctx.verdict(
-            DEMO.name,
-            "cbc-hmac",
-            Refused,
-            format!("cbc-hmac: the MAC is checked first, so no oracle ({} queries, no signal)", e.queries()),
-        ),
-    }
+    cbc_hmac_verdict(ctx, secret, |e| {
+        format!("cbc-hmac: the MAC is checked first, so no oracle ({} queries, no signal)", e.queries())
+    });
     Ok(())
 }
 
@@ -424,7 +419,7 @@ impl OracleError {
 /// (IV ‖ ciphertext) and keeps the tag; the receiver says only
 /// accepted/rejected ([`victims::accepts`]), and rejects every forgery.
 fn against_cbc_hmac(ctx: &mut DemoCtx, secret: &[u8]) -> Result<Recovery, OracleError> {
-    let server = cipher(ctx, Suite::CbcHmac);
+    let server = ctx.cipher(Suite::CbcHmac);
     let body = server.seal(&[], secret, &mut ctx.rng);
     let (cbc_part, tag) = body.split_at(body.len() - Suite::CbcHmac.tag_len());
     attack(cbc_part, |forged| victims::accepts(&server, &[forged, tag].concat()), |_| {})
@@ -512,11 +507,6 @@ fn narrate_live(ctx: &mut DemoCtx, live: &Live) -> Result<(), DemoError> {
         Err(e) => ctx.verdict(DEMO.name, target.clone(), Refused, e.to_string()),
     }
     Ok(())
-}
-
-/// The victim's cipher in `suite`, under the demo keys.
-fn cipher(ctx: &DemoCtx, suite: Suite) -> Cipher {
-    Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys are valid")
 }
 
 #[cfg(test)]
