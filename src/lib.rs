@@ -8,16 +8,27 @@
 //! this crate shows how they are composed, and how compositions break.
 //!
 //! # Layout, in reading order
-//! - [`suite`] — the four cipher suites: [`suite::pkcs7`] padding,
+//! - [`suite`] — the cipher suites: [`suite::pkcs7`] padding,
 //!   [`suite::ecb`], [`suite::cbc`], [`suite::cbc_hmac`], [`suite::gcm`],
-//!   each a textbook page citing its standard; [`suite::Cipher`] seals and opens.
+//!   each a textbook page citing its standard; [`suite::Suite::spec`], the
+//!   one table row per suite every label and hint comes from;
+//!   [`suite::Cipher`] seals and opens; [`suite::victims`], the named
+//!   INSECURE receivers the demos break.
 //! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
 //! - [`render`] — the one annotated hex-dump renderer every command uses.
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
-//! - [`net`] — the encrypted chat over TCP: [`net::server`] (many clients),
-//!   [`net::client`]; reading bounded by size, idle and frame timeouts.
-//! - [`attacks`] — one file per attack (bit-flipping, tampering, padding
-//!   oracle, replay): setup → attack → verify, with only what an attacker has.
+//! - [`profiles`] — the classroom wire formats, one module each with its
+//!   [`profiles::FormatSpec`] row.
+//! - [`events`] — everything a command reports, as [`events::Event`] values;
+//!   text, quiet and JSON output are observers (`docs/EVENTS.md`).
+//! - [`session`] — pure protocol state: [`session::Sealer`],
+//!   [`session::Opener`], and [`session::channel::Channel`] (native frames or
+//!   a format, its handshake, its two halves).
+//! - [`net`] — the sockets: one server, one client and one proxy over any
+//!   channel; [`net::reader`] reads whole messages, bounded by size and time.
+//! - [`attacks`] — one file per attack, one interface ([`attacks::DemoCtx`]
+//!   in, verdict events out) and one registry ([`attacks::DEMOS`]): setup →
+//!   attack → verify, with only what an attacker has.
 //! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
 //!   encrypt, decrypt, and crack by statistics (independent of the rest).
 //! - [`tour`] — the guided tour, `cryptolab tour`.
@@ -25,9 +36,10 @@
 //!   bounded reader of input files and stdin; [`cli::error`] — how errors
 //!   reach the user (two lines; exit code 2 for bad input, 1 for a failure).
 //!
-//! Data flows one way: `cli` → (`tour`) → `suite`, `keys`, `render`. Lower
-//! layers never call higher ones; `suite` and `render` do no I/O of their own
-//! beyond writing to a caller's `io::Write`.
+//! Data flows one way: `cli` → `tour` → `attacks`, `net`, `classical` →
+//! `session`, `profiles`, `events` → `wire`, `render`, `suite`, `keys`.
+//! Lower layers never call higher ones, and only `cli` touches clap, the
+//! terminal, stdin and the user's files (`docs/ARCHITECTURE.md`).
 
 pub mod attacks;
 pub mod classical;

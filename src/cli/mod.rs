@@ -139,7 +139,7 @@ impl KeyArgs {
                 keys.fingerprint()
             ),
             KeyOrigin::File(path) => warn_if_readable_by_others(&path),
-            _ => {}
+            KeyOrigin::Flags => {}
         }
         Ok(keys)
     }

@@ -4,7 +4,8 @@
 //!
 //! - **bulk**: one connection, large messages one way, per suite — the
 //!   sender seals and writes, the receiver reads, checks and opens every frame
-//!   (the server's own read path: [`read_frame_into`], [`Opener::open_ref`]).
+//!   (the native frame path: [`read_frame_into`], [`Opener::open_ref`]; the
+//!   server itself reads through [`super::reader::Reader`]).
 //!   Plain TCP: the same messages behind a 4-byte length, no cryptography.
 //! - **round trips**: 64-byte messages against the real binary
 //!   `cryptolab serve --echo --quiet`, one in flight. Plain TCP: a 64-byte

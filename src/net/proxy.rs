@@ -112,7 +112,17 @@ impl Relay {
             (Wire::Format(Format::RsaGcmJson), true, 2) => {
                 Framing::Format(Expect::Exact(self.oaep_len.load(Ordering::Relaxed)), None)
             }
-            (Wire::Format(format), ..) => Framing::Format(Expect::Message(format), None),
+            (Wire::Format(Format::RsaGcmJson), ..) => {
+                Framing::Format(Expect::Message(Format::RsaGcmJson), None)
+            }
+            // No handshake: every message is a message (a format with a
+            // handshake gets its parts above, by name).
+            (
+                Wire::Format(
+                    format @ (Format::LenIvCtHmac | Format::B64IvCt | Format::B64Ecb | Format::RawCbcStatic),
+                ),
+                ..,
+            ) => Framing::Format(Expect::Message(format), None),
         }
     }
 

@@ -271,7 +271,7 @@ async fn session(
         Speak::Native { cipher, seed } => {
             Speak::Native { cipher: cipher.clone(), seed: seed.map(|s| s.wrapping_add(u64::from(id))) }
         }
-        other => other.clone(),
+        other @ Speak::Format { .. } => other.clone(),
     };
     let hello = format!("cryptolab server: you are {peer}");
     let mut ch = match Channel::new(&speak, Side::Server, peer, hello.as_bytes()) {

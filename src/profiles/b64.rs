@@ -8,7 +8,7 @@
 //! uses the key: it splits where a prefix decrypts to a whole, readable
 //! message with valid padding, prefers a reading where no piece is garbage,
 //! and reports the ambiguity in a note. Screening a split point decodes only
-//! the last 64 characters and decrypts one block ([`Codec::ends_a_message`]),
+//! the last 64 characters and decrypts one block (`Codec::ends_a_message`),
 //! so a hostile run costs linear work, not quadratic.
 
 use base64::Engine as _;

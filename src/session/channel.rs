@@ -454,21 +454,6 @@ impl Outbound {
         }
     }
 
-    /// Seals one message into `into` (native only: no allocation per frame
-    /// on the hot path); formats fall back to [`Outbound::message`].
-    pub fn message_into(&mut self, text: &[u8], into: &mut Vec<u8>) -> Part {
-        match &mut self.seal {
-            Seal::Native(sealer) => {
-                sealer.seal_into(Kind::Message, text, into);
-                Part::Native
-            }
-            Seal::Format(codec) => {
-                *into = codec.seal(text, &mut rand::rng());
-                Part::Format(Expect::Message(codec.format()))
-            }
-        }
-    }
-
     /// What ends the session: a goodbye frame, or the format's end word
     /// sealed as a message (`None`: the format has none, it just closes).
     pub fn end(&mut self) -> Option<Wired> {

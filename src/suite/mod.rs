@@ -42,8 +42,7 @@ use self::gcm::Gcm;
 use self::pkcs7::padded_len;
 
 /// A cipher suite: the mode of operation and how the message is authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Suite {
     /// AES-ECB with PKCS#7 — INSECURE: equal blocks encrypt equally, no integrity.
     Ecb,
@@ -302,6 +301,13 @@ impl Suite {
     /// The shortest body this suite can produce (that of an empty message).
     pub const fn min_body_len(self) -> usize {
         self.body_len(0)
+    }
+}
+
+/// In JSON a suite is its table name (`"cbc-hmac"`), like everywhere else.
+impl serde::Serialize for Suite {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
