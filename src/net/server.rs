@@ -468,8 +468,14 @@ impl Conversation<'_> {
 
     /// Waits for the operator's next line as the reply (lock-step).
     async fn typed_reply(&mut self) -> Result<Vec<u8>, Ending> {
-        // Lines typed before this client asked are not its reply.
-        while self.rx.try_recv().is_ok() {}
+        // Lines typed before this client asked are not its reply (but a
+        // stop is still a stop).
+        while let Ok(cmd) = self.rx.try_recv() {
+            match cmd {
+                Cmd::Send(_) => {}
+                Cmd::Goodbye => return Err(self.goodbye("server stopped").await),
+            }
+        }
         self.events.notice(Notice::Console, format!("{} waits for your reply", self.peer));
         match tokio::time::timeout(self.opts.limits.idle, self.rx.recv()).await {
             Ok(Some(Cmd::Send(line))) => Ok(line),
