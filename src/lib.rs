@@ -11,6 +11,9 @@
 //! - [`suite`] — the four cipher suites: [`suite::pkcs7`] padding,
 //!   [`suite::ecb`], [`suite::cbc`], [`suite::cbc_hmac`], [`suite::gcm`],
 //!   each a textbook page citing its standard; [`suite::Cipher`] seals and opens.
+//! - [`aes_rounds`] — AES-128 itself, round by round (FIPS-197), written out
+//!   for display only and checked against the `aes` crate on every run: the
+//!   one exception to "never hand-roll AES" (`cryptolab aes`).
 //! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
 //! - [`render`] — the one annotated hex-dump renderer every command uses.
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
@@ -29,6 +32,7 @@
 //! layers never call higher ones; `suite` and `render` do no I/O of their own
 //! beyond writing to a caller's `io::Write`.
 
+pub mod aes_rounds;
 pub mod attacks;
 pub mod classical;
 pub mod cli;
