@@ -13,13 +13,18 @@
 //!
 //! Then: the output equals the `aes` crate's for random keys and blocks; the
 //! avalanche counts are the Hamming distance of the two states and reach
-//! ≥ 40 bits by round 2. Failures print hex.
+//! ≥ 40 bits by round 2; and the command line (80 columns, `--json` events,
+//! two-line errors with exit code 2). Failures print hex.
+
+mod common;
 
 use aes::Aes128;
 use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use cryptolab::aes_rounds::{self, Block, Flip, Step};
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
+
+use common::{Lab, assert_error};
 
 fn h(s: &str) -> Block {
     hex::decode(s).expect("vector is hex").try_into().expect("16 bytes")
@@ -321,4 +326,164 @@ fn a_flipped_key_bit_spreads_through_the_key_expansion() {
     assert_eq!(av.round_key_bits()[0], 1);
     assert!(av.round_key_bits()[10] > 20, "{:?}", av.round_key_bits());
     assert!(aes_rounds::avalanche(&h(B_KEY), &h(B_INPUT), Flip::Input(128)).is_err(), "no bit 128");
+}
+
+// ── The command line ────────────────────────────────────────────────────
+
+fn run_ok(args: &[&str]) -> String {
+    let out = Lab::new().run(args, b"");
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    assert!(out.stderr.is_empty(), "{args:?}: {}", out.stderr);
+    out.text()
+}
+
+fn assert_fits_80_columns(args: &[&str], text: &str) {
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "{args:?}: a line of {} columns:\n{line}", line.chars().count());
+        assert_eq!(line, line.trim_end(), "{args:?}: trailing spaces:\n{line:?}");
+    }
+}
+
+#[test]
+fn the_default_run_is_appendix_b_and_fits_80_columns() {
+    let text = run_ok(&["aes"]);
+    assert!(text.contains(&format!("output  {B_OUTPUT}")), "{text}");
+    assert!(text.contains("\nchecked against the aes crate: equal\n"), "{text}");
+    assert!(text.contains("FIPS-197 Appendix B's key and input"), "{text}");
+    // Appendix B's round 1, as its page draws it.
+    assert!(text.contains(
+        "  start        SubBytes     ShiftRows    MixColumns   round key 1  AddRoundKey\n\
+         \x20 19 a0 9a e9  d4 e0 b8 1e  d4 e0 b8 1e  04 e0 48 28  a0 88 23 2a  a4 68 6b 02\n\
+         \x20 3d f4 c6 f8  27 bf b4 41  bf b4 41 27  66 cb f8 06  fa 54 a3 6c  9c 9f 5b 6a\n\
+         \x20 e3 e2 8d 48  11 98 5d 52  5d 52 11 98  81 19 d3 26  fe 2c 39 76  7f 35 ea 50\n\
+         \x20 be 2b 2a 08  ae f1 e5 30  30 ae f1 e5  e5 9a 7a 4c  17 b1 39 05  f2 2b 43 49\n"
+    ));
+    assert!(text.contains("  10  d014f9a8  c9ee2589  e13f0cc8  b6630ca6  5c006e57  4a639f5b  36000000\n"));
+    assert_eq!(text.matches("\n\nRound ").count(), 11, "rounds 0 to 10");
+    assert_fits_80_columns(&["aes"], &text);
+}
+
+#[test]
+fn every_view_fits_80_columns() {
+    let c1 =
+        ["aes", "--key", "000102030405060708090a0b0c0d0e0f", "--block", "00112233445566778899aabbccddeeff"];
+    let text = run_ok(&c1);
+    assert!(text.contains("output  69c4e0d86a7b0430d8cdb78070b4c55a"), "{text}");
+    assert!(text.contains("FIPS-197 Appendix C.1's key and input"), "{text}");
+    for args in [
+        &c1[..],
+        &["aes", "--key", "text:Sixteen byte key", "--block", "text:ATTACK AT DAWN!!"],
+        &["aes", "--avalanche"],
+        &["aes", "--avalanche", "--bit", "127"],
+        &["aes", "--avalanche", "--key-bit", "0"],
+        &["aes", "--key", "ffffffffffffffffffffffffffffffff", "--avalanche", "--key-bit", "64"],
+    ] {
+        assert_fits_80_columns(args, &run_ok(args));
+    }
+}
+
+#[test]
+fn avalanche_shows_the_counts_per_round_and_the_distance() {
+    let text = run_ok(&["aes", "--avalanche"]);
+    let av = aes_rounds::avalanche(&h(B_KEY), &h(B_INPUT), Flip::Input(0)).unwrap();
+    for (r, n) in av.after_rounds().iter().enumerate() {
+        let label = format!("round {r}");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("  {label:<8}")))
+            .unwrap_or_else(|| panic!("no row for {label}:\n{text}"));
+        assert!(line.starts_with(&format!("  {label:<8}{n:>4}  ")), "{line}");
+        assert_eq!(line.matches('#').count(), (*n as usize).div_ceil(2), "{line}");
+    }
+    assert!(text.contains("input b  b243f6a8885a308d313198a2e0370734  bit 0 flipped (byte 0: 32 → b2)"));
+    assert!(text.contains(&format!("output a  {B_OUTPUT}\noutput b  {}\n", hx(&av.b.output))));
+    assert!(text.contains(&format!("\n{} of 128 bits differ (the Hamming distance)\n", av.output_bits())));
+    assert!(text.contains("\nchecked against the aes crate: equal (both)\n"));
+}
+
+#[test]
+fn json_has_a_fact_per_round_with_the_state_hex() {
+    let text = run_ok(&["aes", "--json"]);
+    let t = aes_rounds::trace(&h(B_KEY), &h(B_INPUT)).unwrap();
+    let events: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let rounds: Vec<&serde_json::Value> = events.iter().filter(|e| e["name"] == "round").collect();
+    assert_eq!(rounds.len(), 11);
+    for (r, e) in rounds.iter().enumerate() {
+        assert_eq!(e["event"], "fact");
+        let v = &e["value"];
+        assert_eq!(v["round"], r);
+        assert_eq!(v["start"], hx(&t.rounds[r].start));
+        assert_eq!(v["round_key"], A1_ROUND_KEYS[r]);
+        assert_eq!(v["end"], hx(t.rounds[r].end()));
+        let steps = v["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), t.rounds[r].steps.len());
+        for (s, (step, state)) in steps.iter().zip(&t.rounds[r].steps) {
+            assert_eq!(s["step"], step.name());
+            assert_eq!(s["state"], hx(state));
+        }
+    }
+    let output = events.iter().find(|e| e["name"] == "output").expect("an output fact");
+    assert_eq!(output["value"]["output"], B_OUTPUT);
+    assert_eq!(output["value"]["equal"], true);
+    let kinds: std::collections::BTreeSet<&str> =
+        events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|k| ["title", "step", "say", "fact"].contains(k)), "{kinds:?}");
+}
+
+#[test]
+fn bad_keys_and_blocks_are_two_line_errors() {
+    let lab = Lab::new();
+    let hint = "give 32 hex digits (16 bytes), or text: and 16 characters";
+    let cases: [(&[&str], &str, &str); 7] = [
+        (&["--key", "000102"], "--key is 3 bytes; expected 16 (AES-128)", hint),
+        (&["--key", "text:short"], "--key is 5 bytes; expected 16 (AES-128)", hint),
+        (
+            &["--key", "2b7e151628aed2a6abf7158809cf4f3g"],
+            "--key is not hex: Invalid character 'g' at position 31",
+            hint,
+        ),
+        (&["--block", "00112233"], "--block is 4 bytes; expected 16 (one AES block)", hint),
+        (&["--block", "text:attack at dawn"], "--block is 14 bytes; expected 16 (one AES block)", hint),
+        (&["--block", "0011223"], "--block is not hex: Odd number of digits", hint),
+        (
+            &["--key", "000102030405060708090a0b0c0d0e0f1011121314151617"],
+            "--key is 24 bytes, an AES-192 key; this view is AES-128 only",
+            "give a 16-byte key (32 hex digits); AES-192/256 run the same steps, in 12/14 rounds",
+        ),
+    ];
+    for (args, what, hint) in cases {
+        let out = lab.run(&[&["aes"][..], args].concat(), b"");
+        assert_error(&out, what, hint);
+        assert_eq!(out.stderr.lines().count(), 2, "{args:?}: two lines: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}: nothing shown");
+    }
+    let k256 = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+    let out = lab.run(&["aes", "--key", k256], b"");
+    assert_error(
+        &out,
+        "--key is 32 bytes, an AES-256 key; this view is AES-128 only",
+        "give a 16-byte key (32 hex digits); AES-192/256 run the same steps, in 12/14 rounds",
+    );
+    for args in [
+        &["aes", "--avalanche", "--bit", "128"][..],
+        &["aes", "--bit", "3"],
+        &["aes", "--avalanche", "--bit", "1", "--key-bit", "2"],
+    ] {
+        let out = lab.run(args, b"");
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn help_names_aes_128_only_and_has_examples() {
+    let text = run_ok(&["aes", "--help"]);
+    assert!(text.contains("AES-128 only"), "{text}");
+    // Our part of the page (clap lays out the options).
+    let ours = &text[text.find("AES-128 only (10 rounds)").expect("the notes after the options")..];
+    assert_fits_80_columns(&["aes", "--help"], ours);
+    assert!(text.contains("Examples:\n  cryptolab aes "), "{text}");
+    assert!(text.contains("cryptolab aes --avalanche"), "{text}");
+    assert!(text.contains("checks the final block against the aes crate"), "{text}");
+    assert!(run_ok(&["--help"]).contains("  aes "), "listed among the commands");
 }
