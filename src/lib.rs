@@ -14,6 +14,9 @@
 //!   one table row per suite every label and hint comes from;
 //!   [`suite::Cipher`] seals and opens; [`suite::victims`], the named
 //!   INSECURE receivers the demos break.
+//! - [`aes_rounds`] — AES-128 itself, round by round (FIPS-197), written out
+//!   for display only and checked against the `aes` crate on every run: the
+//!   one exception to "never hand-roll AES" (`cryptolab aes`).
 //! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
 //! - [`render`] — the one annotated hex-dump renderer every command uses.
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.
@@ -41,6 +44,7 @@
 //! Lower layers never call higher ones, and only `cli` touches clap, the
 //! terminal, stdin and the user's files (`docs/ARCHITECTURE.md`).
 
+pub mod aes_rounds;
 pub mod attacks;
 pub mod classical;
 pub mod cli;

@@ -1,10 +1,10 @@
 //! The one JSON schema, checked against real output: `docs/EVENTS.md`'s
 //! tables are read as the schema, and every line that `serve --json`,
 //! `connect --json`, `proxy --json` and `demo --json` print in real sessions
-//! over loopback must follow it — every field the page says is always there
-//! is there with its type, and no field is one the page does not list. Then
-//! every event the page documents must have been seen at least once, so the
-//! sessions cover the whole schema.
+//! over loopback (and `aes --json`) must follow it — every field the page
+//! says is always there is there with its type, and no field is one the page
+//! does not list. Then every event the page documents must have been seen
+//! at least once, so the sessions cover the whole schema.
 
 mod support;
 
@@ -199,6 +199,11 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         let mut args = vec!["demo", "--seed", "1", "--json"];
         args.extend(demo);
         seen.extend(check(&schema, &format!("demo {} --json", demo[0]), &stdout_of(&args)));
+    }
+
+    // AES round by round: a fact per round, and the avalanche's.
+    for args in [&["aes", "--json"][..], &["aes", "--avalanche", "--key-bit", "5", "--json"]] {
+        seen.extend(check(&schema, &args.join(" "), &stdout_of(args)));
     }
 
     let documented: BTreeSet<String> = schema.events.keys().cloned().collect();

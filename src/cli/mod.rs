@@ -11,6 +11,7 @@
 //! - `error.rs`: [`CliError`] — Usage, Failure or Output — and the exit codes;
 //! - `input.rs`: the one bounded reader of files and stdin;
 //! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and their output;
+//! - `rounds.rs`: `aes` — AES-128 inside one block, round by round;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
 //! - `demo.rs`: `demo …`;
 //! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]).
@@ -28,6 +29,7 @@ mod crypt;
 mod demo;
 pub mod error;
 mod input;
+mod rounds;
 pub mod values;
 
 pub use chat::*;
@@ -35,6 +37,7 @@ pub use classical::*;
 pub use crypt::*;
 pub use demo::*;
 pub use error::CliError;
+pub use rounds::*;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -78,6 +81,9 @@ pub enum Command {
     /// Decrypt a file or stdin in one suite.
     #[command(after_help = DECRYPT_EXAMPLES)]
     Decrypt(CryptArgs),
+    /// AES-128 inside one block: the state after every step of every round (FIPS-197).
+    #[command(after_help = AES_EXAMPLES)]
+    Aes(AesArgs),
     /// Run an encrypted chat server: many clients, every frame shown.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
@@ -173,6 +179,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keygen(args) => crypt::keygen(&args),
         Command::Encrypt(args) => crypt::encrypt(&args, color),
         Command::Decrypt(args) => crypt::decrypt(&args, color),
+        Command::Aes(args) => rounds::aes(&args, color),
         Command::Serve(args) => chat::serve(&args, color),
         Command::Connect(args) => chat::connect(&args, color),
         Command::Bench(args) => chat::bench(&args),

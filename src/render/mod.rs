@@ -23,6 +23,11 @@
 //! This module knows nothing of cryptography beyond the names of the kinds of
 //! span; the suites and the wire format describe their bytes in its vocabulary
 //! (`suite::layout`).
+//!
+//! Its second shape, [`grid`], draws 16-byte blocks as 4×4 grids side by
+//! side (the AES state in `cryptolab aes`), and bars.
+
+pub mod grid;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
