@@ -40,11 +40,12 @@ fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {
 fn encrypt_creates_the_default_key_once_and_every_suite_round_trips() {
     let lab = Lab::new();
     let msg = "héllo, wörld — a message longer than one block\n".repeat(3);
-    for (i, mode) in ["ecb", "cbc", "cbc-hmac", "gcm"].into_iter().enumerate() {
+    for (i, mode) in ["ecb", "cbc", "ctr", "cfb", "ofb", "cbc-hmac", "gcm"].into_iter().enumerate() {
         let enc = lab.run(&["encrypt", "--mode", mode, "--format", "base64"], msg.as_bytes());
         assert_eq!(enc.code, 0, "{mode}: {}", enc.stderr);
         assert_eq!(enc.stderr.contains("created key file cryptolab.key"), i == 0, "{}", enc.stderr);
-        assert_eq!(enc.stderr.contains("warning: INSECURE"), mode == "ecb" || mode == "cbc");
+        let weak = !matches!(mode, "cbc-hmac" | "gcm");
+        assert_eq!(enc.stderr.contains("warning: INSECURE"), weak, "{mode}: {}", enc.stderr);
         let dec = lab.run(&["decrypt", "--mode", mode, "--format", "base64"], &enc.stdout);
         assert_eq!(dec.code, 0, "{mode}: {}", dec.stderr);
         assert_eq!(dec.text(), msg, "{mode}");
@@ -119,8 +120,17 @@ fn tour_is_reproducible_with_a_seed_and_flags_the_ecb_repeat() {
     let text = a.text();
     assert!(text.contains("ct[1] = ct[0]"));
     assert_eq!(text.matches("message rejected: wrong key or tampered frame").count(), 2);
-    for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm"] {
+    for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm", "6. Every suite side by side"] {
         assert!(text.contains(suite), "{suite}");
+    }
+    // The mode table: one row per suite, the stream modes included.
+    for row in [
+        "  ctr       iv(16)     no     no   flips that bit, nothing else\n",
+        "  cfb       iv(16)     no     no   flips that bit, garbles the next block\n",
+        "  ofb       iv(16)     no     no   flips that bit, nothing else\n",
+        "  gcm       nonce(12)  no     yes  rejected: the GCM tag fails\n",
+    ] {
+        assert!(text.contains(row), "{row}");
     }
     assert!(text.contains("server read:    pay 90 to bob\n  BROKEN"), "b64-iv-ct forged in the tour");
     assert!(text.contains("server refused: HMAC does not verify"), "len-iv-ct-hmac refuses the flip");
@@ -230,7 +240,11 @@ fn wrong_mode_name() {
     let out = Lab::new().run(&["encrypt", "--mode", "cbx"], b"x");
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid value 'cbx' for '--mode <MODE>'"), "{}", out.stderr);
-    assert!(out.stderr.contains("[possible values: ecb, cbc, cbc-hmac, gcm]"));
+    assert!(
+        out.stderr.contains("[possible values: ecb, cbc, ctr, cfb, ofb, cbc-hmac, gcm]"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -317,7 +331,7 @@ fn fixed_iv_refused_for_gcm() {
     let out = Lab::new().run(&["encrypt", "--mode", "gcm", "--key", K, "--iv", "00"], b"x");
     assert_error(
         &out,
-        "--iv is for --mode cbc only, not gcm",
+        "--iv is for --mode cbc|ctr|cfb|ofb only, not gcm",
         "gcm draws a fresh nonce per message: reusing one breaks GCM completely; drop --iv",
     );
 }
