@@ -7,6 +7,7 @@ mod common;
 use common::{Lab, assert_error};
 
 const K: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+const IV: &str = "000102030405060708090a0b0c0d0e0f";
 
 #[test]
 fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {
@@ -334,6 +335,54 @@ fn fixed_iv_refused_for_gcm() {
         "--iv is for --mode cbc|ctr|cfb|ofb only, not gcm",
         "gcm draws a fresh nonce per message: reusing one breaks GCM completely; drop --iv",
     );
+}
+
+#[test]
+fn fixed_iv_refused_for_ecb() {
+    let out = Lab::new().run(&["encrypt", "--mode", "ecb", "--key", K, "--iv", IV], b"x");
+    assert_error(&out, "--iv is for --mode cbc|ctr|cfb|ofb only, not ecb", "ecb has no IV");
+    assert!(!out.stderr.contains("INSECURE"), "refused before anything is keyed: {}", out.stderr);
+}
+
+#[test]
+fn fixed_iv_of_the_wrong_length_for_the_mode() {
+    for mode in ["cbc", "ctr", "cfb", "ofb"] {
+        for (iv, len) in [("00", 1), ("000102030405060708090a0b0c0d0e", 15), (&*format!("{IV}00"), 17)] {
+            for cmd in ["encrypt", "decrypt"] {
+                let out = Lab::new().run(&[cmd, "--mode", mode, "--key", K, "--iv", iv], b"x");
+                assert_error(
+                    &out,
+                    &format!("--iv is {len} bytes; {mode} takes a 16-byte iv"),
+                    "give the iv as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f",
+                );
+                assert_eq!(
+                    out.stderr.lines().count(),
+                    2,
+                    "one clear error, no warnings first: {}",
+                    out.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fixed_iv_warning_says_what_a_repeated_iv_gives_away() {
+    let out = Lab::new().run(&["encrypt", "--mode", "ctr", "--key", K, "--iv", IV], b"x");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "warning: INSECURE: --iv fixes the iv, and a repeated IV repeats the keystream, so C ⊕ C' = P ⊕ P' (fatal)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("warning: INSECURE: ctr without a MAC detects no tampering"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout.len(), 1, "the ciphertext alone: one byte for one byte, no IV, no padding");
 }
 
 #[test]
