@@ -397,7 +397,7 @@ impl Suite {
         all.iter().map(|s| format!("{} {}", s.spec().code, s.name())).collect::<Vec<_>>().join(", ")
     }
 
-    /// The names in words, for error messages (`ecb, cbc, cbc-hmac or gcm`).
+    /// The names in words, for error messages (`ecb, cbc, ctr, …, cbc-hmac or gcm`).
     pub fn name_list() -> String {
         let names: Vec<&str> = Suite::ALL.iter().map(|s| s.name()).collect();
         match names.split_last() {
