@@ -8,9 +8,11 @@
 //! this crate shows how they are composed, and how compositions break.
 //!
 //! # Layout, in reading order
-//! - [`suite`] — the four cipher suites: [`suite::pkcs7`] padding,
-//!   [`suite::ecb`], [`suite::cbc`], [`suite::cbc_hmac`], [`suite::gcm`],
-//!   each a textbook page citing its standard; [`suite::Cipher`] seals and opens.
+//! - [`suite`] — the cipher suites: [`suite::pkcs7`] padding,
+//!   [`suite::ecb`], [`suite::cbc`], the stream modes [`suite::ctr`],
+//!   [`suite::cfb`], [`suite::ofb`], then [`suite::cbc_hmac`], [`suite::gcm`],
+//!   each a textbook page citing its standard; one table row per suite
+//!   ([`suite::SuiteSpec`]); [`suite::Cipher`] seals and opens.
 //! - [`keys`] — key files (mode 0600), `--key HEX|text:…`, fingerprints.
 //! - [`render`] — the one annotated hex-dump renderer every command uses.
 //! - [`wire`] — the native frame: a 16-byte header (authenticated) + the body.

@@ -18,9 +18,11 @@
 //! primitives cost (`benches/suites.rs`).
 //!
 //! Errors are typed ([`SuiteError`]) and deliberately different in strength:
-//! the unauthenticated suites report [`SuiteError::BadPadding`] on its own —
-//! the signal the padding-oracle lab exploits — while the authenticated suites
-//! fail with one coarse [`SuiteError::Rejected`], whatever went wrong.
+//! the unauthenticated block suites report [`SuiteError::BadPadding`] on its
+//! own — the signal the padding-oracle lab exploits — the unauthenticated
+//! stream suites have nothing to check at all (any body of the right minimum
+//! length decrypts to *something*), while the authenticated suites fail with
+//! one coarse [`SuiteError::Rejected`], whatever went wrong.
 //!
 //! The modes themselves, each a page to read: [`ecb`], [`cbc`], the stream
 //! modes [`ctr`], [`cfb`], [`ofb`], then [`cbc_hmac`], [`gcm`], and the
