@@ -3,8 +3,9 @@
 //! For each suite and direction two measurements sit side by side:
 //! - `raw`: the same job done with the crates' own APIs, used well — keys
 //!   expanded once, the IV/nonce drawn from the same RNG, PKCS#7 by the
-//!   crates' `block-padding` (`encrypt_padded_b2b::<Pkcs7>`), buffer-to-buffer
-//!   into a preallocated buffer;
+//!   crates' `block-padding` (`encrypt_padded_b2b::<Pkcs7>`), the stream
+//!   modes through their documented `apply_keystream_b2b` / `encrypt_b2b`,
+//!   buffer-to-buffer into a preallocated buffer;
 //! - `cryptolab`: [`Cipher::seal_into`] / [`Cipher::open_into`] with a reused
 //!   output buffer, i.e. everything our composition adds (length checks,
 //!   IV/nonce draw, padding, layout).
@@ -18,7 +19,7 @@ use std::time::Duration;
 use aes::Aes128;
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::common::InnerInit;
-use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit, StreamCipher};
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, Aes128Gcm};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -49,6 +50,12 @@ fn raw_seal(suite: Suite, k: &RawKeys, rng: &mut impl Rng, msg: &[u8], buf: &mut
                 tag.copy_from_slice(&cbc_hmac::tag(&k.mac, &[], iv_ct));
             }
         }
+        Suite::Ctr | Suite::Cfb | Suite::Ofb => {
+            let (iv, ct) = buf.split_at_mut(16);
+            rng.fill_bytes(iv);
+            let iv: [u8; 16] = (&*iv).try_into().unwrap();
+            raw_stream(suite, k, &iv, true, msg, ct);
+        }
         Suite::Gcm => {
             let (nonce, rest) = buf.split_at_mut(12);
             rng.fill_bytes(nonce);
@@ -78,6 +85,12 @@ fn raw_open(suite: Suite, k: &RawKeys, body: &[u8], out: &mut [u8]) -> usize {
                 .unwrap()
                 .len()
         }
+        Suite::Ctr | Suite::Cfb | Suite::Ofb => {
+            let iv: [u8; 16] = body[..16].try_into().unwrap();
+            let ct = &body[16..];
+            raw_stream(suite, k, &iv, false, ct, &mut out[..ct.len()]);
+            ct.len()
+        }
         Suite::Gcm => {
             let (ct, tag) = body[12..].split_at(body.len() - 28);
             let nonce: [u8; 12] = body[..12].try_into().unwrap();
@@ -86,6 +99,24 @@ fn raw_open(suite: Suite, k: &RawKeys, body: &[u8], out: &mut [u8]) -> usize {
             k.gcm.decrypt_inout_detached(&nonce.into(), &[], buf, &tag.into()).unwrap();
             ct.len()
         }
+    }
+}
+
+/// The stream modes through the crates' own wrappers (`encrypt` chooses
+/// CFB's direction; CTR and OFB are their own inverse).
+fn raw_stream(suite: Suite, k: &RawKeys, iv: &[u8; 16], encrypt: bool, input: &[u8], out: &mut [u8]) {
+    match suite {
+        Suite::Ctr => ctr::Ctr128BE::<&Aes128>::from_core(ctr::CtrCore::inner_iv_init(&k.aes, &(*iv).into()))
+            .apply_keystream_b2b(input, out),
+        Suite::Ofb => ofb::Ofb::<&Aes128>::from_core(ofb::OfbCore::inner_iv_init(&k.aes, &(*iv).into()))
+            .apply_keystream_b2b(input, out),
+        Suite::Cfb if encrypt => cfb_mode::Encryptor::<&Aes128>::inner_iv_init(&k.aes, &(*iv).into())
+            .encrypt_b2b(input, out)
+            .unwrap(),
+        Suite::Cfb => cfb_mode::Decryptor::<&Aes128>::inner_iv_init(&k.aes, &(*iv).into())
+            .decrypt_b2b(input, out)
+            .unwrap(),
+        Suite::Ecb | Suite::Cbc | Suite::CbcHmac | Suite::Gcm => unreachable!("not a stream mode"),
     }
 }
 

@@ -16,13 +16,19 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = ["ecb", "cbc", "cbc-hmac", "gcm"]
+SUITES = ["ecb", "cbc", "ctr", "cfb", "ofb", "cbc-hmac", "gcm"]
 SIZES = [64, 16384]
 OPENSSL = {  # (suite, dir) -> openssl speed arguments (None: derived)
     ("ecb", "seal"): ["-evp", "aes-128-ecb"],
     ("ecb", "open"): ["-evp", "aes-128-ecb", "-decrypt"],
     ("cbc", "seal"): ["-evp", "aes-128-cbc"],
     ("cbc", "open"): ["-evp", "aes-128-cbc", "-decrypt"],
+    ("ctr", "seal"): ["-evp", "aes-128-ctr"],
+    ("ctr", "open"): ["-evp", "aes-128-ctr", "-decrypt"],
+    ("cfb", "seal"): ["-evp", "aes-128-cfb"],
+    ("cfb", "open"): ["-evp", "aes-128-cfb", "-decrypt"],
+    ("ofb", "seal"): ["-evp", "aes-128-ofb"],
+    ("ofb", "open"): ["-evp", "aes-128-ofb", "-decrypt"],
     ("gcm", "seal"): ["-evp", "aes-128-gcm"],
     ("gcm", "open"): ["-evp", "aes-128-gcm", "-decrypt"],
     ("hmac", "-"): ["-hmac", "sha256"],

@@ -9,7 +9,8 @@
 //!
 //! # Layout, in reading order
 //! - [`suite`] — the cipher suites: [`suite::pkcs7`] padding,
-//!   [`suite::ecb`], [`suite::cbc`], [`suite::cbc_hmac`], [`suite::gcm`],
+//!   [`suite::ecb`], [`suite::cbc`], the stream modes [`suite::ctr`],
+//!   [`suite::cfb`], [`suite::ofb`], then [`suite::cbc_hmac`], [`suite::gcm`],
 //!   each a textbook page citing its standard; [`suite::Suite::spec`], the
 //!   one table row per suite every label and hint comes from;
 //!   [`suite::Cipher`] seals and opens; [`suite::victims`], the named

@@ -1,9 +1,13 @@
-//! `cryptolab tour` — the zero-setup guided run: one message, four suites.
+//! `cryptolab tour` — the zero-setup guided run: one message, four suites
+//! walked through, every suite in one table.
 //!
 //! The message has the same 16 bytes twice (`Meet me at noon.` ×2), so the
 //! renderer can show what each suite does with a repeated block: ECB repeats
 //! it (`ct[1] = ct[0]`), CBC hides it behind a fresh IV, and the authenticated
-//! suites add a tag that catches a single flipped bit. Then the same suites
+//! suites add a tag that catches a single flipped bit. Then one table puts
+//! every suite side by side — the stream modes too — generated from the
+//! suites' own table rows ([`mode_table`]), so a new suite is a new row with
+//! no tour code. Then the four suites
 //! run over a real loopback connection: the real server and client, in this
 //! process, and two classroom wire formats are forged through a keyless
 //! proxy. The tour calls the library — it never re-implements a suite or a
@@ -29,10 +33,44 @@ use crate::net::client::{self, ConnectOptions};
 use crate::net::server::{self, ServeOptions};
 use crate::render::{Dump, Renderer};
 use crate::session::channel::Speak;
-use crate::suite::{Cipher, Suite, layout};
+use crate::suite::{Cipher, Garbles, Suite, layout};
 
 /// The tour's message: block 0 and block 1 are the same 16 bytes.
 pub const MESSAGE: &[u8] = b"Meet me at noon.Meet me at noon. Bring the map.";
+
+/// The suites the tour walks through one section each, and chats in: the
+/// story of the repeated block (ECB repeats it, CBC hides it, a tag catches
+/// a flipped bit). Every suite, these and the others, is a row of
+/// [`mode_table`].
+pub const WALKED: [Suite; 4] = [Suite::Ecb, Suite::Cbc, Suite::CbcHmac, Suite::Gcm];
+
+/// The one mode-comparison table, a row per suite in [`Suite::ALL`], every
+/// cell from the suite's row ([`crate::suite::SuiteSpec`]): what starts the
+/// body, whether the message is padded, whether tampering is detected, and
+/// what one flipped ciphertext bit does to what the receiver reads. At most
+/// 80 columns.
+pub fn mode_table() -> Vec<String> {
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let mut lines = vec![format!(
+        "  {:<10}{:<11}{:<7}{:<5}{}",
+        "suite", "iv/nonce", "padded", "MAC", "one flipped ciphertext bit"
+    )];
+    for suite in Suite::ALL {
+        let spec = suite.spec();
+        let iv = match spec.iv_len {
+            0 => "none".to_string(),
+            n => format!("{}({n})", spec.iv_label),
+        };
+        lines.push(format!(
+            "  {:<10}{iv:<11}{:<7}{:<5}{}",
+            spec.name,
+            yes_no(spec.padded()),
+            yes_no(spec.authenticated),
+            spec.flip_effect()
+        ));
+    }
+    lines
+}
 
 fn heading(w: &mut dyn Write, r: &Renderer, text: &str) -> io::Result<()> {
     writeln!(w)?;
@@ -88,7 +126,7 @@ pub fn run<R: CryptoRng + ?Sized>(
             .spans(layout::plaintext_spans(MESSAGE.len(), padded.len())),
     )?;
 
-    for suite in Suite::ALL {
+    for suite in WALKED {
         let cipher = Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?;
         let body = cipher.seal(&[], MESSAGE, rng);
         sections.heading(w, r, suite.name())?;
@@ -110,6 +148,22 @@ pub fn run<R: CryptoRng + ?Sized>(
             writeln!(w, "  Flip one bit of ct[0] (byte {at}) and open it: {verdict}.")?;
         }
     }
+
+    sections.heading(w, r, "Every suite side by side")?;
+    writeln!(w, "The four above and the stream modes of SP 800-38A (`encrypt --mode ctr --explain`):")?;
+    for line in mode_table() {
+        writeln!(w, "{line}")?;
+    }
+    let names = |keep: fn(&crate::suite::SuiteSpec) -> bool| {
+        Suite::ALL.iter().filter(|s| keep(s.spec())).map(|s| s.name()).collect::<Vec<_>>().join(" and ")
+    };
+    let exact = names(|s| !s.authenticated && s.garbles == Garbles::Nothing);
+    writeln!(w, "→ Without a MAC no edit is noticed for what it is: in {exact} a flipped bit lands exactly")?;
+    writeln!(
+        w,
+        "  where the attacker put it (cryptolab demo bitflip). Only {} notice.",
+        names(|s| s.authenticated)
+    )?;
 
     chat(w, r, &mut sections, keys, chat_seed)?;
 
@@ -162,7 +216,7 @@ fn chat(
     writeln!(w, "A server and a client in this process, on a free loopback port. Every frame is a 16-byte")?;
     writeln!(w, "header (docs/PROTOCOL.md) and the suite's body; the server echoes what the client sends.")?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    for (i, suite) in Suite::ALL.into_iter().enumerate() {
+    for (i, suite) in WALKED.into_iter().enumerate() {
         let cipher = Arc::new(Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?);
         let page = Arc::new(Mutex::new(Vec::new()));
         let seed = seed.map(|s| s.wrapping_add(1000 * i as u64));
@@ -309,4 +363,21 @@ fn attacks<R: CryptoRng + ?Sized>(
         w.write_all(&std::mem::take(&mut *page.lock().unwrap_or_else(|e| e.into_inner())))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mode_table_has_a_row_per_suite_within_80_columns() {
+        let table = mode_table();
+        assert_eq!(table.len(), 1 + Suite::ALL.len());
+        for (line, suite) in table[1..].iter().zip(Suite::ALL) {
+            assert!(line.starts_with(&format!("  {suite} ")), "{line}");
+        }
+        for line in &table {
+            assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+        }
+    }
 }

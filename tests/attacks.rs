@@ -42,6 +42,54 @@ fn bitflip_forges_role_admin_in_cbc_at_the_price_of_one_garbled_block() {
 }
 
 #[test]
+fn bitflip_forges_role_admin_in_ctr_and_changes_no_other_plaintext_byte() {
+    let k = keys(1);
+    let (victim, body) = sealed(Suite::Ctr, &k, bitflip::RECORD.as_bytes(), 3);
+    let plan = bitflip::Plan::new("admin").unwrap();
+    // The controlling byte is the ciphertext byte at the same position, after the IV.
+    assert_eq!(plan.body_range(Suite::Ctr), Some(16 + 38..16 + 44));
+    let forged = plan.forge(Suite::Ctr, &body);
+    match bitflip::victim_opens(&victim, &forged) {
+        bitflip::Outcome::Accepted { plaintext, role } => {
+            assert_eq!(role.as_deref(), Some("admin"), "the forged role is there");
+            assert_eq!(plaintext, b"user=alice;note=hello from alice;role=admin;ttl=60", "nothing garbled");
+            // Exactly the bytes where "guest" and "admin" differ changed, and no other.
+            let differ: Vec<usize> = (38..43).filter(|&i| b"guest"[i - 38] != b"admin"[i - 38]).collect();
+            assert_eq!(bitflip::changed_bytes(&plaintext), differ);
+        }
+        other @ bitflip::Outcome::Rejected(_) => {
+            panic!("ctr has no tag: the forgery must be accepted, got {other:?}")
+        }
+    }
+}
+
+#[test]
+fn bitflip_in_each_stream_mode_garbles_what_its_table_row_says() {
+    // ofb like ctr: only the edit; cfb: the edit, and the block after it
+    // (here the record's last block, `60`) garbled — still role=admin.
+    let k = keys(1);
+    let plan = bitflip::Plan::new("admin").unwrap();
+    for (suite, garbled) in [(Suite::Ofb, 0..0), (Suite::Cfb, 48..50)] {
+        let (victim, body) = sealed(suite, &k, bitflip::RECORD.as_bytes(), 5);
+        match bitflip::victim_opens(&victim, &plan.forge(suite, &body)) {
+            bitflip::Outcome::Accepted { plaintext, role } => {
+                assert_eq!(role.as_deref(), Some("admin"), "{suite}");
+                let outside: Vec<usize> = bitflip::changed_bytes(&plaintext)
+                    .into_iter()
+                    .filter(|i| !(38..43).contains(i) && !garbled.contains(i))
+                    .collect();
+                assert_eq!(outside, Vec::<usize>::new(), "{suite}: bytes changed outside the edit");
+                assert_eq!(
+                    plaintext[garbled.clone()] != bitflip::RECORD.as_bytes()[garbled.clone()],
+                    !garbled.is_empty()
+                );
+            }
+            other @ bitflip::Outcome::Rejected(_) => panic!("{suite}: refused {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn bitflip_other_targets_work_too() {
     let k = keys(3);
     let (victim, body) = sealed(Suite::Cbc, &k, bitflip::RECORD.as_bytes(), 4);
@@ -205,8 +253,24 @@ fn collecting(seed: u64) -> (DemoCtx, Arc<Collector>) {
 #[test]
 fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
     let expected: &[(&str, &[(&str, Outcome)])] = &[
-        ("ecb-image", &[("ecb", Outcome::Broken), ("cbc", Outcome::Refused), ("gcm", Outcome::Refused)]),
-        ("bitflip", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
+        (
+            "ecb-image",
+            &[
+                ("ecb", Outcome::Broken),
+                ("cbc", Outcome::Refused),
+                ("ctr", Outcome::Refused),
+                ("gcm", Outcome::Refused),
+            ],
+        ),
+        (
+            "bitflip",
+            &[
+                ("cbc", Outcome::Broken),
+                ("ctr", Outcome::Broken),
+                ("cbc-hmac", Outcome::Refused),
+                ("gcm", Outcome::Refused),
+            ],
+        ),
         (
             "hmac",
             &[("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused), ("flawed MAC", Outcome::Broken)],

@@ -5,8 +5,10 @@
 mod common;
 
 use common::{Lab, assert_error};
+use cryptolab::suite::Suite;
 
 const K: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+const IV: &str = "000102030405060708090a0b0c0d0e0f";
 
 #[test]
 fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {
@@ -40,11 +42,13 @@ fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {
 fn encrypt_creates_the_default_key_once_and_every_suite_round_trips() {
     let lab = Lab::new();
     let msg = "héllo, wörld — a message longer than one block\n".repeat(3);
-    for (i, mode) in ["ecb", "cbc", "cbc-hmac", "gcm"].into_iter().enumerate() {
+    // Every suite of the table: a new one is round-tripped from its first day.
+    for (i, mode) in Suite::ALL.map(Suite::name).into_iter().enumerate() {
         let enc = lab.run(&["encrypt", "--mode", mode, "--format", "base64"], msg.as_bytes());
         assert_eq!(enc.code, 0, "{mode}: {}", enc.stderr);
         assert_eq!(enc.stderr.contains("created key file cryptolab.key"), i == 0, "{}", enc.stderr);
-        assert_eq!(enc.stderr.contains("warning: INSECURE"), mode == "ecb" || mode == "cbc");
+        let weak = Suite::ALL[i].insecure_reason().is_some();
+        assert_eq!(enc.stderr.contains("warning: INSECURE"), weak, "{mode}: {}", enc.stderr);
         let dec = lab.run(&["decrypt", "--mode", mode, "--format", "base64"], &enc.stdout);
         assert_eq!(dec.code, 0, "{mode}: {}", dec.stderr);
         assert_eq!(dec.text(), msg, "{mode}");
@@ -119,8 +123,17 @@ fn tour_is_reproducible_with_a_seed_and_flags_the_ecb_repeat() {
     let text = a.text();
     assert!(text.contains("ct[1] = ct[0]"));
     assert_eq!(text.matches("message rejected: wrong key or tampered frame").count(), 2);
-    for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm"] {
+    for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm", "6. Every suite side by side"] {
         assert!(text.contains(suite), "{suite}");
+    }
+    // The mode table: one row per suite, the stream modes included.
+    for row in [
+        "  ctr       iv(16)     no     no   flips that bit, nothing else\n",
+        "  cfb       iv(16)     no     no   flips that bit, garbles the next block\n",
+        "  ofb       iv(16)     no     no   flips that bit, nothing else\n",
+        "  gcm       nonce(12)  no     yes  rejected: the GCM tag fails\n",
+    ] {
+        assert!(text.contains(row), "{row}");
     }
     assert!(text.contains("server read:    pay 90 to bob\n  BROKEN"), "b64-iv-ct forged in the tour");
     assert!(text.contains("server refused: HMAC does not verify"), "len-iv-ct-hmac refuses the flip");
@@ -230,7 +243,8 @@ fn wrong_mode_name() {
     let out = Lab::new().run(&["encrypt", "--mode", "cbx"], b"x");
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid value 'cbx' for '--mode <MODE>'"), "{}", out.stderr);
-    assert!(out.stderr.contains("[possible values: ecb, cbc, cbc-hmac, gcm]"));
+    let names = Suite::ALL.map(Suite::name).join(", ");
+    assert!(out.stderr.contains(&format!("[possible values: {names}]")), "{}", out.stderr);
 }
 
 #[test]
@@ -317,9 +331,57 @@ fn fixed_iv_refused_for_gcm() {
     let out = Lab::new().run(&["encrypt", "--mode", "gcm", "--key", K, "--iv", "00"], b"x");
     assert_error(
         &out,
-        "--iv is for --mode cbc only, not gcm",
+        "--iv is for --mode cbc|ctr|cfb|ofb only, not gcm",
         "gcm draws a fresh nonce per message: reusing one breaks GCM completely; drop --iv",
     );
+}
+
+#[test]
+fn fixed_iv_refused_for_ecb() {
+    let out = Lab::new().run(&["encrypt", "--mode", "ecb", "--key", K, "--iv", IV], b"x");
+    assert_error(&out, "--iv is for --mode cbc|ctr|cfb|ofb only, not ecb", "ecb has no IV");
+    assert!(!out.stderr.contains("INSECURE"), "refused before anything is keyed: {}", out.stderr);
+}
+
+#[test]
+fn fixed_iv_of_the_wrong_length_for_the_mode() {
+    for mode in ["cbc", "ctr", "cfb", "ofb"] {
+        for (iv, len) in [("00", 1), ("000102030405060708090a0b0c0d0e", 15), (&*format!("{IV}00"), 17)] {
+            for cmd in ["encrypt", "decrypt"] {
+                let out = Lab::new().run(&[cmd, "--mode", mode, "--key", K, "--iv", iv], b"x");
+                assert_error(
+                    &out,
+                    &format!("--iv is {len} bytes; {mode} takes a 16-byte iv"),
+                    "give the iv as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f",
+                );
+                assert_eq!(
+                    out.stderr.lines().count(),
+                    2,
+                    "one clear error, no warnings first: {}",
+                    out.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fixed_iv_warning_says_what_a_repeated_iv_gives_away() {
+    let out = Lab::new().run(&["encrypt", "--mode", "ctr", "--key", K, "--iv", IV], b"x");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "warning: INSECURE: --iv fixes the iv, and a repeated IV repeats the keystream, so C ⊕ C' = P ⊕ P' (fatal)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("warning: INSECURE: ctr without a MAC detects no tampering"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout.len(), 1, "the ciphertext alone: one byte for one byte, no IV, no padding");
 }
 
 #[test]

@@ -20,12 +20,16 @@ fn demo(args: &[&str]) -> common::Out {
 }
 
 #[test]
-fn bitflip_breaks_cbc_and_is_refused_by_cbc_hmac_and_gcm() {
+fn bitflip_breaks_cbc_and_ctr_and_is_refused_by_cbc_hmac_and_gcm() {
     let out = demo(&["bitflip", "--seed", "5"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = out.text();
     assert!(text.contains("|;role=admin;ttl=|"), "the forged record is shown:\n{text}");
     assert!(text.contains("BROKEN cbc: the server now reads role=admin."));
+    assert!(
+        text.contains("BROKEN ctr: the server now reads role=admin, and no other byte changed"),
+        "{text}"
+    );
     assert!(text.contains("REFUSED cbc-hmac: message rejected"));
     assert!(text.contains("REFUSED gcm: message rejected"));
 }
@@ -115,7 +119,7 @@ fn json_is_one_event_per_line_and_carries_the_verdicts() {
             (e["subject"].as_str().unwrap().to_string(), e["outcome"].as_str().unwrap().to_string())
         })
         .collect();
-    let expected = [("cbc", "broken"), ("cbc-hmac", "refused"), ("gcm", "refused")];
+    let expected = [("cbc", "broken"), ("ctr", "broken"), ("cbc-hmac", "refused"), ("gcm", "refused")];
     assert_eq!(verdicts, expected.map(|(s, o)| (s.to_string(), o.to_string())));
     let forged = events.iter().find(|e| e["event"] == "verdict").unwrap();
     assert!(forged["message"].as_str().unwrap().starts_with("BROKEN cbc: the server now reads role=admin."));
@@ -163,6 +167,7 @@ fn the_tour_runs_every_registered_headline_and_numbers_its_sections() {
         "  BROKEN ecb: 49027 of 49152 =  99.7%",
         "  REFUSED cbc:     0 of 49152 =   0.0%",
         "  BROKEN cbc: the server reads role=admin",
+        "  BROKEN ctr: the server reads role=admin",
         "  REFUSED gcm: rejected by the tag",
         "  REFUSED cbc-hmac: 12 of 12 tamperings refused.",
         "  BROKEN flawed MAC (over the ciphertext only): an IV flip made it \"pay 90 to carol\"",
@@ -178,7 +183,7 @@ fn the_tour_runs_every_registered_headline_and_numbers_its_sections() {
         text.lines().filter_map(|l| l.split_once(". ").and_then(|(n, _)| n.parse().ok())).collect();
     assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>(), "{text}");
     assert!(numbers.len() >= 9);
-    assert!(text.contains("\n7. Breaking the weak suites (cryptolab demo …)\n"));
+    assert!(text.contains("\n8. Breaking the weak suites (cryptolab demo …)\n"));
 }
 
 #[test]

@@ -137,16 +137,18 @@ fn dimensions(path: &Path) -> (u32, u32) {
 // ───────────────────────────── the pure core ─────────────────────────────
 
 #[test]
-fn sample_ecb_repeats_as_many_blocks_as_the_plaintext_and_cbc_gcm_none() {
+fn sample_ecb_repeats_as_many_blocks_as_the_plaintext_and_cbc_ctr_gcm_none() {
     let (_, _, rgb) = sample_rgb();
     let plain = repeated_block_fraction(&rgb);
     assert!(plain > 0.9, "the sample is flat colours: {plain}");
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let ecb = repeated_block_fraction(&encrypt_pixels(&cipher(Suite::Ecb), &rgb, &mut rng));
     let cbc = repeated_block_fraction(&encrypt_pixels(&cipher(Suite::Cbc), &rgb, &mut rng));
+    let ctr = repeated_block_fraction(&encrypt_pixels(&cipher(Suite::Ctr), &rgb, &mut rng));
     let gcm = repeated_block_fraction(&encrypt_pixels(&cipher(Suite::Gcm), &rgb, &mut rng));
     assert_eq!(ecb, plain, "ECB is a permutation of blocks: the same equalities");
     assert_eq!(cbc, 0.0);
+    assert_eq!(ctr, 0.0, "a counter per block: no two keystream blocks alike");
     assert_eq!(gcm, 0.0);
 }
 
@@ -205,7 +207,7 @@ fn headline(seed: u64, color: bool) -> Report {
 }
 
 #[test]
-fn headline_is_short_reproducible_and_shows_the_three_fractions() {
+fn headline_is_short_reproducible_and_shows_the_four_fractions() {
     let start = Instant::now();
     let first = headline(9, false);
     let elapsed = start.elapsed();
@@ -214,6 +216,7 @@ fn headline_is_short_reproducible_and_shows_the_three_fractions() {
     let line = |name: &str| text.lines().find(|l| l.contains(&format!(" {name}: "))).unwrap().to_string();
     assert!(line("ecb").contains("BROKEN ecb: 49027 of 49152 =  99.7%"), "{text}");
     assert!(line("cbc").contains("REFUSED cbc:     0 of 49152 =   0.0%"), "{text}");
+    assert!(line("ctr").contains("REFUSED ctr:     0 of 49152 =   0.0%"), "{text}");
     assert!(line("gcm").contains("REFUSED gcm:     0 of 49152 =   0.0%"), "{text}");
     let verdicts: Vec<_> = first
         .events
@@ -228,6 +231,7 @@ fn headline_is_short_reproducible_and_shows_the_three_fractions() {
         [
             ("ecb-image", "ecb", Outcome::Broken),
             ("ecb-image", "cbc", Outcome::Refused),
+            ("ecb-image", "ctr", Outcome::Refused),
             ("ecb-image", "gcm", Outcome::Refused)
         ],
         "the headline ends in one verdict per mode"
@@ -356,6 +360,7 @@ fn facts_have_paths_dimensions_and_fractions() {
     assert!(fraction("ecb") > 0.99);
     assert_eq!(fraction("ecb"), fraction("original"));
     assert_eq!(fraction("cbc"), 0.0);
+    assert_eq!(fraction("ctr"), 0.0);
     assert_eq!(fraction("gcm"), 0.0);
     assert_eq!(r.fact("repeats", "subject", "ecb")["repeated"], 49027);
 }

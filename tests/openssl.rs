@@ -1,10 +1,13 @@
 //! Cross-check against an independent implementation: the system `openssl enc`.
 //!
-//! For ECB and CBC, AES-128 and AES-256, and messages of 0, 1, 15, 16, 17 and
-//! 100 bytes: `cryptolab encrypt --format hex` must equal
+//! For ECB, CBC and the stream modes CTR, CFB (openssl's `-aes-N-cfb` is
+//! CFB-128) and OFB, AES-128, -192 and -256, and messages of 0, 1, 15, 16,
+//! 17 and 100 bytes: `cryptolab encrypt --format hex` must equal
 //! `openssl enc -aes-N-MODE -K K [-iv IV] | xxd -p` byte for byte, and
-//! `cryptolab decrypt` must read what `openssl enc` wrote. `.ci/run` installs
-//! openssl; without it these tests fail rather than skip.
+//! `cryptolab decrypt` must read what `openssl enc` wrote, and the other way
+//! round. CTR is also checked from the counter block ff…ff, where the 128-bit
+//! counter wraps. `.ci/run` installs openssl; without it these tests fail
+//! rather than skip.
 
 mod common;
 
@@ -14,6 +17,7 @@ use std::process::{Command, Stdio};
 use common::Lab;
 
 const K128: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+const K192: &str = "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b";
 const K256: &str = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
 const IV: &str = "000102030405060708090a0b0c0d0e0f";
 
@@ -34,27 +38,41 @@ fn message(len: usize) -> Vec<u8> {
     (0..len).map(|i| b"The quick brown fox jumps over the lazy dog. "[i % 45]).collect()
 }
 
-fn cases() -> Vec<(&'static str, &'static str, &'static str)> {
+/// The modes compared, with the IV each uses (`None`: ecb has none).
+const MODES: [(&str, Option<&str>); 6] = [
+    ("ecb", None),
+    ("cbc", Some(IV)),
+    ("ctr", Some(IV)),
+    // The counter block ff…ff: block 1 is counter 00…00 (mod 2^128).
+    ("ctr", Some("ffffffffffffffffffffffffffffffff")),
+    ("cfb", Some(IV)),
+    ("ofb", Some(IV)),
+];
+
+type Case = (&'static str, Option<&'static str>, &'static str, &'static str);
+
+fn cases() -> Vec<Case> {
     let mut v = Vec::new();
-    for (key, bits) in [(K128, "128"), (K256, "256")] {
-        v.push(("ecb", key, bits));
-        v.push(("cbc", key, bits));
+    for (key, bits) in [(K128, "128"), (K192, "192"), (K256, "256")] {
+        for (mode, iv) in MODES {
+            v.push((mode, iv, key, bits));
+        }
     }
     v
 }
 
-fn cryptolab_args<'a>(mode: &'a str, key: &'a str) -> Vec<&'a str> {
+fn cryptolab_args<'a>(mode: &'a str, iv: Option<&'a str>, key: &'a str) -> Vec<&'a str> {
     let mut args = vec!["--mode", mode, "--key", key];
-    if mode == "cbc" {
-        args.extend(["--iv", IV]);
+    if let Some(iv) = iv {
+        args.extend(["--iv", iv]);
     }
     args
 }
 
-fn openssl_args(mode: &str, key: &str, bits: &str, decrypt: bool) -> Vec<String> {
+fn openssl_args(mode: &str, iv: Option<&str>, key: &str, bits: &str, decrypt: bool) -> Vec<String> {
     let mut args = vec!["enc".into(), format!("-aes-{bits}-{mode}"), "-K".into(), key.into()];
-    if mode == "cbc" {
-        args.extend(["-iv".into(), IV.into()]);
+    if let Some(iv) = iv {
+        args.extend(["-iv".into(), iv.into()]);
     }
     if decrypt {
         args.push("-d".into());
@@ -65,15 +83,15 @@ fn openssl_args(mode: &str, key: &str, bits: &str, decrypt: bool) -> Vec<String>
 #[test]
 fn encrypt_equals_openssl_enc_byte_for_byte() {
     let lab = Lab::new();
-    for (mode, key, bits) in cases() {
+    for (mode, iv, key, bits) in cases() {
         for len in [0, 1, 15, 16, 17, 100] {
             let msg = message(len);
-            let ours =
-                lab.run(&[&["encrypt", "--format", "hex"][..], &cryptolab_args(mode, key)].concat(), &msg);
+            let ours = lab
+                .run(&[&["encrypt", "--format", "hex"][..], &cryptolab_args(mode, iv, key)].concat(), &msg);
             assert_eq!(ours.code, 0, "{}", ours.stderr);
-            let args = openssl_args(mode, key, bits, false);
+            let args = openssl_args(mode, iv, key, bits, false);
             let theirs = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &msg);
-            assert_eq!(ours.text().trim(), hex::encode(&theirs), "aes-{bits}-{mode}, {len} bytes");
+            assert_eq!(ours.text().trim(), hex::encode(&theirs), "aes-{bits}-{mode} {iv:?}, {len} bytes");
         }
     }
 }
@@ -81,14 +99,14 @@ fn encrypt_equals_openssl_enc_byte_for_byte() {
 #[test]
 fn decrypt_reads_what_openssl_enc_wrote() {
     let lab = Lab::new();
-    for (mode, key, bits) in cases() {
+    for (mode, iv, key, bits) in cases() {
         for len in [0, 1, 15, 16, 17, 100] {
             let msg = message(len);
-            let args = openssl_args(mode, key, bits, false);
+            let args = openssl_args(mode, iv, key, bits, false);
             let theirs = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &msg);
-            let ours = lab.run(&[&["decrypt"][..], &cryptolab_args(mode, key)].concat(), &theirs);
-            assert_eq!(ours.code, 0, "aes-{bits}-{mode}, {len} bytes: {}", ours.stderr);
-            assert_eq!(ours.stdout, msg, "aes-{bits}-{mode}, {len} bytes");
+            let ours = lab.run(&[&["decrypt"][..], &cryptolab_args(mode, iv, key)].concat(), &theirs);
+            assert_eq!(ours.code, 0, "aes-{bits}-{mode} {iv:?}, {len} bytes: {}", ours.stderr);
+            assert_eq!(ours.stdout, msg, "aes-{bits}-{mode} {iv:?}, {len} bytes");
         }
     }
 }
@@ -96,11 +114,11 @@ fn decrypt_reads_what_openssl_enc_wrote() {
 #[test]
 fn openssl_decrypts_what_cryptolab_wrote() {
     let lab = Lab::new();
-    for (mode, key, bits) in cases() {
+    for (mode, iv, key, bits) in cases() {
         let msg = message(100);
-        let ours = lab.run(&[&["encrypt"][..], &cryptolab_args(mode, key)].concat(), &msg);
-        let args = openssl_args(mode, key, bits, true);
+        let ours = lab.run(&[&["encrypt"][..], &cryptolab_args(mode, iv, key)].concat(), &msg);
+        let args = openssl_args(mode, iv, key, bits, true);
         let plain = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &ours.stdout);
-        assert_eq!(plain, msg, "aes-{bits}-{mode}");
+        assert_eq!(plain, msg, "aes-{bits}-{mode} {iv:?}");
     }
 }

@@ -1,17 +1,31 @@
 //! Properties that must hold for every suite and key size, over random inputs:
 //!
-//! - `open(seal(m)) == m` for messages of 0..4096 bytes (ecb, cbc, cbc-hmac,
-//!   gcm × AES-128/192/256), with associated data;
+//! - `open(seal(m)) == m` for messages of 0..4096 bytes (every suite —
+//!   ecb, cbc, ctr, cfb, ofb, cbc-hmac, gcm — × AES-128/192/256), with
+//!   associated data;
 //! - flipping any single bit of a `cbc-hmac` or `gcm` body is rejected;
 //! - and the reason the weak suites are weak: flipping bit *j* of a `cbc` IV
-//!   flips exactly bit *j* of the first plaintext block, and nothing notices.
+//!   flips exactly bit *j* of the first plaintext block, and nothing notices;
+//!   in the stream modes (ctr, cfb, ofb) a flipped ciphertext bit is *never*
+//!   rejected — there is nothing to check — and it flips exactly the same
+//!   plaintext bit, garbling nothing else in ctr and ofb and at most the
+//!   next 16-byte block in cfb, as each suite's table row says
+//!   ([`cryptolab::suite::SuiteSpec::controlling_byte`], [`Garbles`]).
 
-use cryptolab::suite::{Cipher, Suite, SuiteError};
+use cryptolab::suite::{Cipher, Garbles, Shape, Suite, SuiteError};
 use proptest::prelude::*;
 use rand::SeedableRng;
 
 fn suite() -> impl Strategy<Value = Suite> {
     prop::sample::select(Suite::ALL.to_vec())
+}
+
+/// The unauthenticated stream suites (ctr, cfb, ofb), from the table.
+fn stream_suite() -> impl Strategy<Value = Suite> {
+    let weak: Vec<Suite> =
+        Suite::ALL.into_iter().filter(|s| s.spec().shape == Shape::Stream && !s.is_authenticated()).collect();
+    assert_eq!(weak, [Suite::Ctr, Suite::Cfb, Suite::Ofb]);
+    prop::sample::select(weak)
 }
 
 fn key_len() -> impl Strategy<Value = usize> {
@@ -53,6 +67,41 @@ proptest! {
         let bit = bit.index(body.len() * 8);
         body[bit / 8] ^= 1 << (bit % 8);
         prop_assert_eq!(cipher.open(b"header", &body), Err(SuiteError::Rejected));
+    }
+
+    #[test]
+    fn stream_ciphertext_bit_flip_is_accepted_and_flips_exactly_that_plaintext_bit(
+        suite in stream_suite(),
+        key_len in key_len(),
+        msg in prop::collection::vec(any::<u8>(), 1..300),
+        bit in any::<prop::sample::Index>(),
+        seed in any::<u64>(),
+    ) {
+        let cipher = Cipher::new(suite, &[5u8; 32][..key_len], None).unwrap();
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+        let mut body = cipher.seal(b"header", &msg, &mut rng);
+        let bit = bit.index(msg.len() * 8);
+        let (n, mask) = (bit / 8, 1u8 << (bit % 8));
+        let at = suite.spec().controlling_byte(n).expect("a stream mode controls every byte");
+        prop_assert_eq!(at, suite.iv_len() + n, "the byte at the same position");
+        body[at] ^= mask;
+        // Not rejected: nothing in the body can tell.
+        let got = cipher.open(b"header", &body).unwrap();
+        prop_assert_eq!(got.len(), msg.len());
+        prop_assert_eq!(got[n], msg[n] ^ mask, "byte {} flipped by exactly the mask", n);
+        let garbled = match suite.spec().garbles {
+            Garbles::Nothing => 0..0,
+            Garbles::NextBlock => (n / 16 + 1) * 16..((n / 16 + 2) * 16).min(msg.len()),
+            Garbles::ThisBlock => unreachable!("no stream mode garbles its own block"),
+        };
+        for i in (0..msg.len()).filter(|&i| i != n && !garbled.contains(&i)) {
+            prop_assert_eq!(got[i], msg[i], "{}: byte {} must be untouched", suite, i);
+        }
+        if garbled.len() >= 8 {
+            // The next block's keystream came from a changed E_K input:
+            // garbage (a short tail could match by chance, so only ≥ 8 bytes).
+            prop_assert_ne!(&got[garbled.clone()], &msg[garbled], "cfb garbles the next block");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! CBC bit-flipping: rewriting an encrypted record without the key.
+//! Bit-flipping in CBC and CTR: rewriting an encrypted record without the key.
 //!
 //! **Setup.** A server issues an encrypted cookie, a record such as
 //! `user=alice;note=hello from alice;role=guest;ttl=60`, sealed in cbc. The
@@ -19,7 +19,23 @@
 //! of garbage. Here that block is the free-text note, and the record still
 //! parses. Flipping the IV instead would change block 0 with no garbage at all.
 //!
-//! **Verify.** The victim decrypts and parses the record: `role=admin`.
+//! **The same edit in a stream mode is cleaner still.** CTR (SP 800-38A §6.5)
+//! decrypts by `P = C ⊕ keystream`, and the keystream depends on the key and
+//! the counter only, never on the ciphertext:
+//!
+//! ```text
+//! P'_j = (C_j ⊕ Δ_j) ⊕ E_K(T_i)_j = P_j ⊕ Δ_j          at the same position j
+//! ```
+//!
+//! So Δ goes into the ciphertext byte *at* `guest` (body byte 16 + 38, after
+//! the IV) and nothing is garbled: every other plaintext byte is exactly as
+//! sent. Which byte controls which, and what else a flip destroys, is each
+//! suite's table row ([`crate::suite::SuiteSpec::controlling_byte`],
+//! [`crate::suite::Garbles`]): OFB behaves like CTR; CFB garbles the block
+//! after the edit.
+//!
+//! **Verify.** The victim decrypts and parses the record: `role=admin` — in
+//! cbc beside a garbled block, in ctr with every other byte intact.
 //! Against cbc-hmac the tag covers IV ‖ ciphertext, and against gcm the tag
 //! covers the ciphertext. The same forgery is rejected there before anything
 //! is decrypted.
@@ -168,7 +184,7 @@ pub fn victim_opens(victim: &Cipher, forged: &[u8]) -> Outcome {
 /// This demo's row in the registry ([`super::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "bitflip",
-    about: "CBC bit-flipping: change an encrypted record without the key",
+    about: "CBC and CTR bit-flipping: change an encrypted record without the key",
     headline,
 };
 
@@ -186,11 +202,12 @@ impl Default for Options {
 }
 
 /// Narrates the demo: the record, the captured body, the flip, the forged
-/// result in cbc, and the refusals in cbc-hmac and gcm.
+/// result in cbc, the same edit in ctr (no garbage), and the refusals in
+/// cbc-hmac and gcm.
 pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     let plan = Plan::new(&opts.target)?;
     ctx.announce_keys();
-    ctx.title("Demo: CBC bit-flipping — rewriting an encrypted record without the key");
+    ctx.title("Demo: CBC and CTR bit-flipping — rewriting an encrypted record without the key");
     let victim = ctx.cipher(Suite::Cbc);
     let body = victim.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
     ctx.step("1. The server seals a cookie in cbc (INSECURE: no MAC). Only it has the key.");
@@ -252,7 +269,8 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
         }
         Outcome::Rejected(e) => ctx.verdict(DEMO.name, "cbc", Refused, format!("cbc: {e}")),
     }
-    ctx.step("5. The same forgery against the authenticated suites.");
+    stream_mode(ctx, &plan, Suite::Ctr);
+    ctx.step("6. The same forgery against the authenticated suites.");
     for suite in [Suite::CbcHmac, Suite::Gcm] {
         let cipher = ctx.cipher(suite);
         let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
@@ -271,11 +289,68 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     Ok(())
 }
 
-/// The tour's version: `role=admin` forged in cbc, refused by both tags.
+/// Step 5: the same edit in a stream mode (`suite`: ctr), where the byte
+/// that controls plaintext byte *j* is ciphertext byte *j* itself and
+/// nothing else changes.
+fn stream_mode(ctx: &mut DemoCtx, plan: &Plan, suite: Suite) {
+    let victim = ctx.cipher(suite);
+    let body = victim.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
+    let range = plan.body_range(suite).expect("a stream mode controls every byte");
+    ctx.step(format!(
+        "5. The same edit in {suite}, a stream mode (INSECURE: no MAC): P = C ⊕ keystream, and the\n   \
+         keystream never sees the ciphertext. Δ goes on top of `{ORIGINAL}`: body bytes {}..{}.",
+        range.start, range.end
+    ));
+    let forged = plan.forge(suite, &body);
+    let mut dump = Dump::new(format!("forged {suite} body (changed bytes marked)"), &forged)
+        .spans(layout::body_spans(suite, 0, forged.len()));
+    for i in range.clone().filter(|&i| forged[i] != body[i]) {
+        dump = dump.mark(i..i + 1);
+    }
+    ctx.dump(dump);
+    match victim_opens(&victim, &forged) {
+        Outcome::Accepted { plaintext, role } => {
+            let changed = changed_bytes(&plaintext);
+            let mut dump = Dump::new("what the server reads (changed bytes marked)", &plaintext)
+                .spans(layout::plaintext_spans(plaintext.len(), plaintext.len()));
+            for &i in &changed {
+                dump = dump.mark(i..i + 1);
+            }
+            ctx.dump(dump);
+            let role = role.unwrap_or_default();
+            let only_the_edit = changed.iter().all(|i| (plan.at..plan.at + plan.wanted.len()).contains(i));
+            let rest = if only_the_edit {
+                "and no other byte changed: nothing garbled, nothing to notice."
+            } else {
+                "but other bytes changed too."
+            };
+            ctx.verdict(
+                DEMO.name,
+                suite.name(),
+                broken_if(
+                    role == String::from_utf8_lossy(&plan.wanted).trim_end_matches(';') && only_the_edit,
+                ),
+                format!("{suite}: the server now reads role={role}, {rest}"),
+            );
+        }
+        Outcome::Rejected(e) => ctx.verdict(DEMO.name, suite.name(), Refused, format!("{suite}: {e}")),
+    }
+}
+
+/// The offsets where `plaintext` differs from [`RECORD`] (a length
+/// difference counts as the bytes past the shorter end).
+pub fn changed_bytes(plaintext: &[u8]) -> Vec<usize> {
+    let record = RECORD.as_bytes();
+    (0..plaintext.len().max(record.len())).filter(|&i| plaintext.get(i) != record.get(i)).collect()
+}
+
+/// The tour's version: `role=admin` forged in cbc and ctr, refused by both tags.
 pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
     let plan = Plan::new(&Options::default().target)?;
-    ctx.say("bitflip: XOR \"guest\" ⊕ \"admin\" into the block before it, no key needed.");
-    for suite in [Suite::Cbc, Suite::CbcHmac, Suite::Gcm] {
+    ctx.say(
+        "bitflip: XOR \"guest\" ⊕ \"admin\" into the block before it (cbc) or right onto it (ctr), no key needed.",
+    );
+    for suite in [Suite::Cbc, Suite::Ctr, Suite::CbcHmac, Suite::Gcm] {
         let cipher = ctx.cipher(suite);
         let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
         let (outcome, text) = match victim_opens(&cipher, &plan.forge(suite, &body)) {

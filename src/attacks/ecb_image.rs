@@ -1,9 +1,9 @@
 //! `cryptolab demo ecb-image` — ECB's leak, seen: one picture encrypted in
-//! three modes, the ciphertext shown as pixels.
+//! four modes, the ciphertext shown as pixels.
 //!
 //! "ECB leaks patterns" is easy to say and hard to believe until you see it.
-//! This demo encrypts the pixels of a real picture with AES in ECB, CBC and
-//! GCM mode, lays each ciphertext back over the same width and height, and
+//! This demo encrypts the pixels of a real picture with AES in ECB, CBC, CTR
+//! and GCM mode, lays each ciphertext back over the same width and height, and
 //! writes the results as PNGs you can open. Nothing is simulated: the pixel
 //! bytes are the plaintext, sealed by the same [`Cipher`] every other command
 //! uses, and the ECB picture is what an eavesdropper would really see.
@@ -42,27 +42,30 @@
 //! high but *exactly* the plaintext's own: a permutation maps equal blocks to
 //! equal blocks and different blocks to different blocks.
 //!
-//! # Verify: what CBC and GCM do differently
+//! # Verify: what CBC, CTR and GCM do differently
 //!
 //! ```text
 //! CBC (SP 800-38A §6.2):   C_i = E_K(P_i ⊕ C_{i−1}),   C_{−1} = IV (random)
+//! CTR (SP 800-38A §6.5):   C_i = P_i ⊕ E_K(T_0 + i),   T_0 = IV (random)
 //! GCM (SP 800-38D §6.5):   C_i = P_i ⊕ E_K(J_0 + 1 + i),   J_0 = nonce ‖ 0³¹1
 //! ```
 //!
 //! CBC chains: two equal plaintext blocks enter the cipher as different
 //! inputs, because they are XORed with different previous ciphertext blocks.
-//! GCM is counter mode: each block is XORed with its own keystream block, and
-//! the counter never repeats under one nonce. Either way equal plaintext
-//! gives unrelated ciphertext, the pictures are noise, and the fraction is
-//! ≈ 0. (Among n random blocks a chance repeat has probability about
-//! n²/2¹²⁹: never, in practice.) GCM also authenticates, but a picture of its
-//! ciphertext looks the same as CBC's, so only its fraction is reported.
+//! CTR is counter mode: each block is XORed with its own keystream block, and
+//! the counter never repeats within a message; GCM is CTR plus a tag. Either
+//! way equal plaintext gives unrelated ciphertext, the pictures are noise,
+//! and the fraction is ≈ 0. (Among n random blocks a chance repeat has
+//! probability about n²/2¹²⁹: never, in practice.) A picture of CTR's or
+//! GCM's ciphertext looks the same as CBC's — noise — so only their fractions
+//! are reported. Hiding patterns is not detecting tampering: CTR, like CBC,
+//! detects none (`cryptolab demo bitflip`).
 //!
 //! # From ciphertext back to a picture
 //!
 //! The RGB bytes are sealed as one message by [`Cipher::seal_into`]: PKCS#7
-//! pads the last block (ECB, CBC), the body starts with the IV or nonce and
-//! ends with the tag (GCM). [`encrypt_pixels`] drops the IV/nonce and the
+//! pads the last block (ECB, CBC; CTR and GCM need no padding), the body
+//! starts with the IV or nonce and ends with the tag (GCM). [`encrypt_pixels`] drops the IV/nonce and the
 //! tag and keeps the first `width × height × 3` ciphertext bytes, so the
 //! result has the original's dimensions. (Trimming the padding block makes
 //! the picture undecryptable — it is for looking at, not for sending.)
@@ -75,7 +78,7 @@
 //! small file claiming 100000×100000 costs nothing), takes the demo key and
 //! IVs from its [`DemoCtx`] (so `--seed` repeats a run), and writes
 //! `original.png`, `ecb.png`, `cbc.png` and `comparison.png` (the three side
-//! by side). All three modes use the same key: only the mode differs. It is
+//! by side). All four modes use the same key: only the mode differs. It is
 //! the one demo that writes files — they are its product — and it reports
 //! like every other demo, with events: the sizes, counts and paths as
 //! [`crate::events::Event::Fact`]s, which `--json` prints as data.
@@ -123,7 +126,7 @@ const COMPARISON_GAP: u32 = 8;
 /// This demo's row in the registry ([`super::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "ecb-image",
-    about: "Encrypt a picture's pixels in ecb, cbc and gcm; see what ECB leaks",
+    about: "Encrypt a picture's pixels in ecb, cbc, ctr and gcm; see what ECB leaks",
     headline,
 };
 
@@ -468,8 +471,11 @@ impl Comparison {
 
 // ───────────────────────────── the demo ─────────────────────────────
 
-/// The three modes, in the order they are shown.
-const MODES: [Suite; 3] = [Suite::Ecb, Suite::Cbc, Suite::Gcm];
+/// The modes, in the order they are shown.
+const MODES: [Suite; 4] = [Suite::Ecb, Suite::Cbc, Suite::Ctr, Suite::Gcm];
+/// The modes whose ciphertext is also written as a picture: the leak, and
+/// one picture of noise (ctr's and gcm's would look just like cbc's).
+const PICTURED: [Suite; 2] = [Suite::Ecb, Suite::Cbc];
 
 /// Reports the repeats of one subject (the plaintext or a mode's
 /// ciphertext): `repeated` of `blocks` blocks equal an earlier block.
@@ -494,22 +500,22 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     let path = |file: &str| opts.out.join(file);
 
     // The plaintext: its own repeats, written as it is.
-    let mut comparison = Comparison::new(w, h, 3);
+    let mut comparison = Comparison::new(w, h, 1 + PICTURED.len() as u32);
     let (original, blocks) = repeated_blocks(&picture.rgb);
     write_png(&path("original.png"), &picture.rgb, w, h, false)?;
     comparison.paste(0, &picture.rgb, w);
 
     // Attack and verify: each mode's ciphertext, one at a time (one buffer).
     let mut ct = Vec::new();
-    let mut counts = [0usize; 3];
+    let mut counts = [0usize; MODES.len()];
     for (i, suite) in MODES.into_iter().enumerate() {
         let cipher =
             Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys have a valid length");
         encrypt_pixels_into(&cipher, &picture.rgb, &mut ctx.rng, &mut ct);
         counts[i] = repeated_blocks(&ct).0;
-        if suite != Suite::Gcm {
-            write_png(&path(&format!("{suite}.png")), &ct, w, h, suite == Suite::Cbc)?;
-            comparison.paste(i as u32 + 1, &ct, w);
+        if let Some(panel) = PICTURED.iter().position(|&p| p == suite) {
+            write_png(&path(&format!("{suite}.png")), &ct, w, h, suite != Suite::Ecb)?;
+            comparison.paste(panel as u32 + 1, &ct, w);
         }
     }
     drop(ct);
@@ -517,7 +523,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
 
     // The report: what was encrypted, the counts with what they mean, and
     // where the pictures are.
-    ctx.title("ECB on a picture: the same pixels encrypted in three modes");
+    ctx.title("ECB on a picture: the same pixels encrypted in four modes");
     let bytes = u64::from(w) * u64::from(h) * 3;
     let tail = match bytes % BLOCK as u64 {
         0 => String::new(),
@@ -543,7 +549,8 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     let notes = [
         "   C_i = E_K(P_i): equal blocks in, equal blocks out",
         "   C_i = E_K(P_i ⊕ C_{i−1}): chaining hides repeats",
-        "   C_i = P_i ⊕ E_K(counter_i): a keystream that never repeats",
+        "   C_i = P_i ⊕ E_K(T_0 + i): a keystream that never repeats",
+        "   ctr's keystream, plus a tag",
     ];
     report_repeats(ctx, "original", original, blocks, "");
     for ((suite, n), note) in MODES.into_iter().zip(counts).zip(notes) {
@@ -574,13 +581,13 @@ fn share(n: usize, total: usize) -> String {
 }
 
 /// The demo's part of `cryptolab tour`: the built-in picture encrypted in
-/// memory in the three modes, and one verdict per mode on how many blocks
+/// memory in the four modes, and one verdict per mode on how many blocks
 /// repeat. Writes no files; the same output for the same seed.
 pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
     let picture = Source::Sample.load(DEFAULT_MAX_PIXELS)?;
     let (plain, _) = repeated_blocks(&picture.rgb);
     ctx.say(format!(
-        "ecb-image: the built-in {}×{} padlock's pixels, encrypted in three modes under one key; blocks equal\n  \
+        "ecb-image: the built-in {}×{} padlock's pixels, encrypted in four modes under one key; blocks equal\n  \
          to an earlier block (see them: cryptolab demo ecb-image):",
         picture.width, picture.height
     ));
@@ -588,6 +595,7 @@ pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
         "the padlock's outline shows through",
         "chaining makes every block different",
         "a fresh keystream per block: no repeats",
+        "ctr's keystream, plus a tag: no repeats",
     ];
     let mut ct = Vec::new();
     for (suite, note) in MODES.into_iter().zip(notes) {

@@ -491,7 +491,11 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
                 Suite::ALL.iter().filter(|s| s.spec().has_padding_oracle()).map(|s| s.name()).collect();
             return Err(CliError::usage(
                 format!("--leak-padding-errors is for {}, not {}", leaky.join(" and "), chat.mode),
-                "the authenticated suites check the tag before the padding: there is nothing to leak",
+                if chat.mode.spec().padded() {
+                    "the authenticated suites check the tag before the padding: there is nothing to leak"
+                } else {
+                    "a stream mode has no padding: there is nothing to leak"
+                },
             ));
         }
     }

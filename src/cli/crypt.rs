@@ -19,22 +19,33 @@ use super::error::Watched;
 use super::input::{MAX_DATA, What, read_path_or_stdin};
 use super::{CliError, KeyArgs, parse_bits};
 
-pub(super) const ENCRYPT_EXAMPLES: &str = "\
-Output: the body of the suite — ecb: ct; cbc: iv‖ct; cbc-hmac: iv‖ct‖tag;
-gcm: nonce‖ct‖tag. With --iv (cbc only) the IV is not written, as with
-`openssl enc -K … -iv …`.
+/// `encrypt --help`'s text after the options: each suite's body, from the
+/// suite table, then the examples.
+pub(super) fn encrypt_examples() -> String {
+    let bodies: Vec<String> = Suite::ALL.iter().map(|s| format!("{s}: {}", s.spec().body_layout())).collect();
+    let fixed: Vec<&str> =
+        Suite::ALL.iter().filter(|s| s.spec().fixed_iv_allowed()).map(|s| s.name()).collect();
+    format!(
+        "Output: the body of the suite — {}.\nWith --iv ({} only) the IV is not written, as with\n\
+         `openssl enc -K … -iv …`.\n\n{ENCRYPT_EXAMPLES}",
+        bodies.join("; "),
+        fixed.join(", ")
+    )
+}
 
+const ENCRYPT_EXAMPLES: &str = "\
 Examples:
   echo 'attack at dawn' | cryptolab encrypt --mode gcm --format hex
   cryptolab encrypt --mode ecb --explain photo.ppm -o photo.ecb
   cryptolab encrypt --mode cbc --key text:'Sixteen byte key' --format base64 msg.txt
   cryptolab encrypt --mode cbc --key 2b7e151628aed2a6abf7158809cf4f3c \\
       --iv 000102030405060708090a0b0c0d0e0f --format hex msg.txt
-      (byte for byte what `openssl enc -aes-128-cbc -K … -iv … | xxd -p` prints)";
+      (byte for byte what `openssl enc -aes-128-cbc -K … -iv … | xxd -p` prints;
+      the same with --mode ctr|cfb|ofb and -aes-128-ctr|-aes-128-cfb|-aes-128-ofb)";
 
 pub(super) const DECRYPT_EXAMPLES: &str = "\
 Input: the body written by `cryptolab encrypt` in the same --mode and --format
-(with --iv for cbc: the ciphertext alone, as openssl writes it).
+(with --iv: the ciphertext alone, as openssl writes it).
 
 Examples:
   cryptolab encrypt --mode gcm msg.txt | cryptolab decrypt --mode gcm
@@ -84,8 +95,9 @@ pub struct CryptArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub keys: KeyArgs,
-    /// Fixed IV, 32 hex digits (cbc only) — INSECURE, for reproducing
-    /// textbook vectors and openssl output; the IV is then not part of the output.
+    /// Fixed IV, 32 hex digits (only for the suites with an IV and no tag) —
+    /// INSECURE, for reproducing textbook vectors and openssl output; the IV
+    /// is then not part of the output.
     #[arg(long, value_name = "HEX")]
     pub iv: Option<String>,
     /// Encoding of the ciphertext.
@@ -157,8 +169,9 @@ fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial
     Ok((cipher, keys))
 }
 
-/// Parses `--iv`, allowed only for cbc.
-fn fixed_iv(args: &CryptArgs) -> Result<Option<[u8; 16]>, CliError> {
+/// Parses `--iv`, allowed only where the suite's row says so
+/// ([`crate::suite::SuiteSpec::fixed_iv_allowed`]), at the row's IV length.
+fn fixed_iv(args: &CryptArgs) -> Result<Option<Vec<u8>>, CliError> {
     let Some(text) = &args.iv else { return Ok(None) };
     let spec = args.mode.spec();
     if !spec.fixed_iv_allowed() {
@@ -169,14 +182,19 @@ fn fixed_iv(args: &CryptArgs) -> Result<Option<[u8; 16]>, CliError> {
             spec.fixed_iv_refusal(),
         ));
     }
-    let hint = "give the IV as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f";
-    let bytes = keys::parse_key_value(text, "--iv").map_err(|e| CliError::usage(e.to_string(), hint))?;
-    let iv: [u8; 16] = bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| CliError::usage(format!("--iv is {} bytes; expected 16", bytes.len()), hint))?;
+    let n = spec.iv_len;
+    let example: String = (0..n).map(|i| format!("{i:02x}")).collect();
+    let hint = format!("give the {} as {} hex digits ({n} bytes), e.g. {example}", spec.iv_label, 2 * n);
+    let iv = keys::parse_key_value(text, "--iv").map_err(|e| CliError::usage(e.to_string(), hint.clone()))?;
+    if iv.len() != n {
+        return Err(CliError::usage(
+            format!("--iv is {} bytes; {} takes a {n}-byte {}", iv.len(), args.mode, spec.iv_label),
+            hint,
+        ));
+    }
     eprintln!(
-        "warning: INSECURE: a fixed IV (--iv) makes equal messages encrypt equally; use it only to reproduce vectors or openssl output"
+        "warning: INSECURE: --iv fixes the {}, and {}; use it only to reproduce vectors or openssl output",
+        spec.iv_label, spec.reuse
     );
     Ok(Some(iv))
 }
@@ -186,8 +204,8 @@ pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
     let input = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let (cipher, keys) = cipher_for(args, true)?;
     let mut body = Vec::new();
-    match iv {
-        Some(iv) => cipher.seal_with_iv(&[], &input, &iv, &mut body)?,
+    match &iv {
+        Some(iv) => cipher.seal_with_iv(&[], &input, iv, &mut body)?,
         None => cipher.seal_into(&[], &input, &mut rand::rng(), &mut body),
     }
     if args.explain {
@@ -203,7 +221,7 @@ pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
         explain(&dump, args.json, color)?;
     }
     // With a fixed IV the IV travels out of band, as with `openssl enc -iv`.
-    let output = if iv.is_some() { &body[16..] } else { &body[..] };
+    let output = if iv.is_some() { &body[cipher.suite().iv_len()..] } else { &body[..] };
     write_output(args.out.as_deref(), &encode(output, args.format))
 }
 

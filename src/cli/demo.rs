@@ -25,8 +25,8 @@ printed --seed to repeat a run exactly. --json prints one JSON object per
 event (steps, dumps, facts, verdicts) instead of text.
 
 Examples:
-  cryptolab demo ecb-image                  a padlock encrypted in ecb, cbc and gcm: look at them
-  cryptolab demo bitflip                    cbc: role=guest becomes role=admin, no key needed
+  cryptolab demo ecb-image                  a padlock encrypted in ecb, cbc, ctr and gcm: look at them
+  cryptolab demo bitflip                    cbc, ctr: role=guest becomes role=admin, no key needed
   cryptolab demo bitflip --target root
   cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
   cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time

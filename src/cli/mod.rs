@@ -76,7 +76,7 @@ pub enum Command {
     )]
     Keygen(KeygenArgs),
     /// Encrypt a file or stdin in one suite.
-    #[command(after_help = ENCRYPT_EXAMPLES)]
+    #[command(after_help = encrypt_examples())]
     Encrypt(CryptArgs),
     /// Decrypt a file or stdin in one suite.
     #[command(after_help = DECRYPT_EXAMPLES)]

@@ -5,18 +5,19 @@
 //! | offset | len | field   | meaning                                                  |
 //! |-------:|----:|---------|----------------------------------------------------------|
 //! | 0      | 1   | version | [`VERSION`] (1); anything else is refused                 |
-//! | 1      | 1   | suite   | 1 ecb, 2 cbc, 3 cbc-hmac, 4 gcm                           |
+//! | 1      | 1   | suite   | 1 ecb, 2 cbc, 3 cbc-hmac, 4 gcm, 5 ctr, 6 cfb, 7 ofb (each suite's row, [`Suite::spec`]) |
 //! | 2      | 1   | kind    | 1 hello, 2 message, 3 goodbye, 4 notice (plain text, never sealed) |
 //! | 3      | 1   | flags   | reserved, must be 0                                       |
 //! | 4      | 8   | seq     | sequence number, big-endian, per sender, from 0           |
 //! | 12     | 4   | length  | body length in bytes, big-endian, ≤ the frame limit        |
-//! | 16     | len | body    | `ct` (ecb), `iv‖ct` (cbc), `iv‖ct‖tag` (cbc-hmac), `nonce‖ct‖tag` (gcm) |
+//! | 16     | len | body    | `ct` (ecb), `iv‖ct` (cbc, ctr, cfb, ofb), `iv‖ct‖tag` (cbc-hmac), `nonce‖ct‖tag` (gcm) |
 //!
 //! The whole header is the *associated data* of the body: `cbc-hmac` MACs
 //! `header ‖ iv ‖ ct`, `gcm` passes the header as AAD. So in the authenticated
 //! suites the sequence number cannot be changed, and a frame replayed or
-//! reordered carries a sequence number the receiver no longer expects. In `ecb`
-//! and `cbc` nothing binds the body to its header — the replay lab's lesson.
+//! reordered carries a sequence number the receiver no longer expects. In the
+//! unauthenticated suites nothing binds the body to its header — the replay
+//! lab's lesson.
 //!
 //! The body length is checked against the limit (1 MiB by default) **before**
 //! any buffer is allocated, so a hostile length cannot exhaust memory.
