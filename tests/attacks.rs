@@ -3,15 +3,20 @@
 //! in the decrypted record, the replayed transfer is executed twice, the
 //! recovered plaintext equals the secret byte for byte; and cbc-hmac and gcm
 //! refuse every one of those forgeries. Each demo's tour headline, run
-//! through the registry, must end in those same verdicts.
+//! through the registry, must end in those same verdicts. The measuring
+//! demo is checked against the standard, written out here independently of
+//! the demo: error propagation against SP 800-38A §6.1–6.5's decryption
+//! formulas.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cryptolab::attacks::{DEMOS, DemoCtx, bitflip, hmac, padding_oracle, replay};
+use cryptolab::attacks::{DEMOS, DemoCtx, bitflip, error_propagation, hmac, padding_oracle, replay};
 use cryptolab::events::{Collector, Event, Events, Outcome};
 use cryptolab::keys::KeyMaterial;
 use cryptolab::suite::{Cipher, Suite, SuiteError, victims};
 use rand::SeedableRng;
+use serde_json::Value;
 
 fn keys(seed: u64) -> KeyMaterial {
     KeyMaterial::generate(128, &mut rand::rngs::ChaCha20Rng::seed_from_u64(seed))
@@ -213,6 +218,8 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
         ),
         ("padding-oracle", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused)]),
         ("replay", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
+        // A map, not an attack: only the authenticated suites give a verdict.
+        ("error-propagation", &[("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
     ];
     assert_eq!(
         DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),
@@ -262,4 +269,122 @@ fn bitflip_demo_refuses_a_bad_target_before_reporting_anything() {
     assert!(err.hint().contains("e.g. --target admin"));
     assert!(!err.is_failure());
     assert!(seen.events().is_empty(), "{:?}", seen.events());
+}
+
+/// The facts named `name` a run reported, by suite.
+fn facts_by_suite(seen: &Collector, name: &str) -> BTreeMap<String, Value> {
+    seen.events()
+        .into_iter()
+        .filter_map(|e| if let Event::Fact(f) = e { Some(f) } else { None })
+        .filter(|f| f.name == name)
+        .map(|f| (f.value["suite"].as_str().unwrap().to_string(), f.value))
+        .collect()
+}
+
+/// What one flipped bit of ciphertext byte `n` does to a `len`-byte message,
+/// written here from each mode's decryption formula (not from the demo).
+#[derive(Debug)]
+enum Expected {
+    /// The tag fails first: nothing is decrypted.
+    Refused,
+    /// These blocks decrypt to unpredictable bytes, and these byte positions
+    /// get exactly the flipped bit; nothing else changes.
+    Read { garbled: Vec<usize>, flipped: Vec<usize> },
+}
+
+fn expected(suite: Suite, n: usize, len: usize) -> Expected {
+    let i = n / 16;
+    let within = |at: usize| if at < len { vec![at] } else { vec![] };
+    match suite {
+        // SP 800-38A §6.1, P_i = D_K(C_i): the changed C_i decrypts to an
+        // unrelated block; no other block reads C_i.
+        Suite::Ecb => Expected::Read { garbled: vec![i], flipped: vec![] },
+        // §6.2, P_i = D_K(C_i) ⊕ C_{i−1}: C_i goes through D_K for block i,
+        // and is XORed as it is into P_{i+1}: byte n + 16 gets the same bit.
+        Suite::Cbc => Expected::Read { garbled: vec![i], flipped: within(n + 16) },
+        // Encrypt-then-MAC (RFC 2104 over IV ‖ ct) and GCM's tag (SP 800-38D
+        // §7.2) are checked before decryption.
+        Suite::CbcHmac | Suite::Gcm => Expected::Refused,
+    }
+}
+
+#[test]
+fn error_propagation_matches_each_modes_definition() {
+    let len = error_propagation::TEXT.len();
+    // Positions all over the message; for cbc, n + 16 stays inside the
+    // message (a flip that reaches the padding is refused as bad padding).
+    let flips = [(40, 5), (0, 0), (17, 3), (100, 7), (555, 1), (1000, 0), (1094, 6)];
+    for (k, &(n, b)) in flips.iter().enumerate() {
+        let (mut ctx, seen) = collecting(100 + k as u64);
+        let opts = error_propagation::Options { byte: n, bit: b };
+        error_propagation::narrate(&mut ctx, &opts).unwrap();
+        let facts = facts_by_suite(&seen, "propagation");
+        assert_eq!(facts.len(), Suite::ALL.len(), "one row per suite");
+        let verdicts = seen.verdicts();
+        for suite in Suite::ALL {
+            let fact = &facts[suite.name()];
+            let what = format!("{suite}, byte {n}, bit {b}");
+            match expected(suite, n, len) {
+                Expected::Refused => {
+                    assert!(fact["refused"].is_string(), "{what}: {fact}");
+                    let v = verdicts.iter().find(|v| v.subject == suite.name()).expect("a verdict");
+                    assert_eq!(v.outcome, Outcome::Refused, "{what}");
+                }
+                Expected::Read { garbled, flipped } => {
+                    assert!(fact["refused"].is_null(), "{what}: {fact}");
+                    let blocks: BTreeMap<u64, &Value> = fact["blocks"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| (d["block"].as_u64().unwrap(), d))
+                        .collect();
+                    let mut want: Vec<u64> = garbled.iter().map(|&g| g as u64).collect();
+                    want.extend(flipped.iter().map(|&at| (at / 16) as u64));
+                    want.sort_unstable();
+                    want.dedup();
+                    assert_eq!(blocks.keys().copied().collect::<Vec<_>>(), want, "{what}: changed blocks");
+                    for &g in &garbled {
+                        let d = blocks[&(g as u64)];
+                        assert!(d["bytes"].as_u64().unwrap() >= 10, "{what}: block {g} garbled: {d}");
+                    }
+                    for &at in &flipped {
+                        let d = blocks[&((at / 16) as u64)];
+                        let mut xor = [0u8; 16];
+                        xor[at % 16] = 1 << b;
+                        assert_eq!(d["xor"], hex::encode(xor), "{what}: exactly bit {b} of byte {at}");
+                        assert_eq!((d["bytes"].as_u64(), d["bits"].as_u64()), (Some(1), Some(1)), "{what}");
+                    }
+                    let total: u64 = blocks.values().map(|d| d["bytes"].as_u64().unwrap()).sum();
+                    assert_eq!(fact["bytes"].as_u64(), Some(total), "{what}: the totals");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn error_propagation_into_cbcs_padding_is_refused_as_bad_padding() {
+    // Byte 1100 + 16 is in the padding (the message is 1111 bytes): the
+    // flipped bit makes it 0x89, never valid PKCS#7.
+    let (mut ctx, seen) = collecting(7);
+    error_propagation::narrate(&mut ctx, &error_propagation::Options { byte: 1100, bit: 7 }).unwrap();
+    let facts = facts_by_suite(&seen, "propagation");
+    assert_eq!(facts["cbc"]["refused"], SuiteError::BadPadding.to_string());
+}
+
+#[test]
+fn error_propagation_refuses_flips_outside_the_ciphertext_or_the_byte() {
+    let last = error_propagation::TEXT.len() - 1;
+    for (byte, bit, what, hint) in [
+        (last + 1, 0, format!("--byte {} is beyond the ciphertext", last + 1), format!("0 to {last}")),
+        (40, 8, "--bit 8 is not a bit of a byte".into(), "from 0 (0x01) to 7 (0x80)".into()),
+    ] {
+        let (mut ctx, seen) = collecting(9);
+        let err =
+            error_propagation::narrate(&mut ctx, &error_propagation::Options { byte, bit }).unwrap_err();
+        assert!(err.to_string().starts_with(&what), "{err}");
+        assert!(err.hint().contains(&hint), "{}", err.hint());
+        assert!(!err.is_failure());
+        assert!(seen.events().is_empty(), "nothing reported before the error");
+    }
 }

@@ -14,6 +14,7 @@ const ONE_SHOT: &[&str] = &[
     "labs/06-hmac.md",
     "labs/07-padding-oracle.md",
     "labs/08-replay.md",
+    "labs/12-error-propagation.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
 const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md"];

@@ -11,6 +11,7 @@
 //! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
 //! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
+//! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.
@@ -34,6 +35,7 @@
 pub mod bitflip;
 mod ctx;
 pub mod ecb_image;
+pub mod error_propagation;
 pub mod hmac;
 pub mod padding_oracle;
 pub mod replay;
@@ -54,9 +56,15 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08) and of the tour.
-pub const DEMOS: &[DemoEntry] =
-    &[ecb_image::DEMO, bitflip::DEMO, hmac::DEMO, padding_oracle::DEMO, replay::DEMO];
+/// Every demo, in the order of the labs (04–08, 12) and of the tour.
+pub const DEMOS: &[DemoEntry] = &[
+    ecb_image::DEMO,
+    bitflip::DEMO,
+    hmac::DEMO,
+    padding_oracle::DEMO,
+    replay::DEMO,
+    error_propagation::DEMO,
+];
 
 /// The registry row named `name`.
 pub fn find(name: &str) -> Option<&'static DemoEntry> {

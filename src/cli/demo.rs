@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
-use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, hmac, replay};
+use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, replay};
 use crate::events::{Detail, Events, Output, Sink};
 
 use super::{CliError, Format, decode};
@@ -31,7 +31,9 @@ Examples:
   cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
   cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
   cryptolab demo replay --seed 7            cbc executes the same transfer twice
-  cryptolab demo replay --json              the same, as JSON lines";
+  cryptolab demo replay --json              the same, as JSON lines
+  cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
+  cryptolab demo error-propagation --byte 100 --bit 0";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -66,6 +68,20 @@ pub enum Demo {
     /// [`crate::attacks::replay`].
     #[command(name = replay::DEMO.name, about = replay::DEMO.about, long_about = None)]
     Replay,
+    /// [`crate::attacks::error_propagation`].
+    #[command(name = error_propagation::DEMO.name, about = error_propagation::DEMO.about, long_about = None)]
+    ErrorPropagation(ErrorPropagationArgs),
+}
+
+/// `cryptolab demo error-propagation`.
+#[derive(Debug, Args)]
+pub struct ErrorPropagationArgs {
+    /// The ciphertext byte to flip, counted from the first byte after the IV or nonce.
+    #[arg(long, value_name = "N", default_value_t = error_propagation::DEFAULT_BYTE)]
+    pub byte: usize,
+    /// Which bit of it: 0 (0x01) to 7 (0x80).
+    #[arg(long, value_name = "B", default_value_t = error_propagation::DEFAULT_BIT)]
+    pub bit: u64,
 }
 
 /// `cryptolab demo bitflip`.
@@ -132,6 +148,9 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
         Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
         Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
+        Demo::ErrorPropagation(a) => {
+            error_propagation::narrate(ctx, &error_propagation::Options { byte: a.byte, bit: a.bit })
+        }
     }
     .map_err(demo_error)
 }
