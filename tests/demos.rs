@@ -3,8 +3,9 @@
 //! — reproducibly with --seed, and bad --target values are two-line errors.
 //! `--json` gives the same run as one event per line; the registry and the
 //! command agree; the tour runs every registered demo's headline; a live
-//! attack whose server goes away is a network failure. error-propagation
-//! prints its map, within 80 columns.
+//! attack whose server goes away is a network failure. The measuring demos
+//! (error-propagation, padding) print their maps and tables, within 80
+//! columns.
 
 mod common;
 
@@ -84,7 +85,7 @@ fn replay_executes_twice_in_cbc_only() {
 
 #[test]
 fn demos_are_reproducible_with_a_seed() {
-    for name in ["bitflip", "hmac", "padding-oracle", "replay", "error-propagation"] {
+    for name in ["bitflip", "hmac", "padding-oracle", "replay", "error-propagation", "padding"] {
         assert_eq!(demo(&[name, "--seed", "9"]).stdout, demo(&[name, "--seed", "9"]).stdout, "{name}");
     }
     assert_ne!(demo(&["bitflip", "--seed", "9"]).stdout, demo(&["bitflip", "--seed", "10"]).stdout);
@@ -266,8 +267,37 @@ fn error_propagation_byte_and_bit_outside_the_ciphertext_are_two_line_errors() {
 }
 
 #[test]
+fn padding_shows_pkcs7_bytes_and_every_suites_lengths() {
+    let out = demo(&["padding", "--seed", "5", "--len", "15", "16", "17"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(text.contains("pkcs#7: 1 × 0x01"), "{text}");
+    assert!(text.contains("2. 15 bytes: 1 byte of padding, 1 × 0x01."), "{text}");
+    assert!(text.contains("3. 16 bytes: a whole block of padding, 16 × 0x10."), "{text}");
+    assert!(text.contains("pkcs#7: 16 × 0x10"));
+    assert!(text.contains("pkcs#7: 15 × 0x0f"));
+    // One row per suite: ciphertext (body) for 15, 16 and 17 bytes.
+    assert!(text.contains("\n  message   15       16       17\n"), "{text}");
+    assert!(text.contains("\n  ecb       16 (16)  32 (32)  32 (32)\n"), "{text}");
+    assert!(text.contains("\n  cbc       16 (32)  32 (48)  32 (48)\n"), "{text}");
+    assert!(text.contains("\n  cbc-hmac  16 (64)  32 (80)  32 (80)\n"), "{text}");
+    assert!(text.contains("\n  gcm       15 (43)  16 (44)  17 (45)\n"), "{text}");
+    assert!(text.contains(" (stream): a keystream is XORed"), "{text}");
+    assert!(!text.contains("BROKEN") && !text.contains("REFUSED"), "a measurement, no verdicts");
+}
+
+#[test]
+fn padding_length_longer_than_the_message_is_a_two_line_error() {
+    common::assert_error(
+        &Lab::new().run(&["demo", "padding", "--len", "5", "65"], b""),
+        "--len 65 is longer than the demo's message (64 bytes)",
+        "choose lengths from 0 to 64, e.g. --len 15 16 17",
+    );
+}
+
+#[test]
 fn the_new_demos_say_everything_within_80_columns() {
-    for name in ["error-propagation"] {
+    for name in ["error-propagation", "padding"] {
         let out = demo(&[name, "--seed", "5", "--json"]);
         for e in json_lines(&out) {
             if e["event"] == "dump" {

@@ -201,6 +201,7 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         &["replay"],
         &["ecb-image", "--out", out],
         &["error-propagation"],
+        &["padding"],
     ] {
         let mut args = vec!["demo", "--seed", "1", "--json"];
         args.extend(demo);

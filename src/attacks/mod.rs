@@ -12,6 +12,7 @@
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
 //! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
 //! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
+//! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.
@@ -37,6 +38,7 @@ mod ctx;
 pub mod ecb_image;
 pub mod error_propagation;
 pub mod hmac;
+pub mod padding;
 pub mod padding_oracle;
 pub mod replay;
 
@@ -56,7 +58,7 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08, 12) and of the tour.
+/// Every demo, in the order of the labs (04–08, 12–13) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
     bitflip::DEMO,
@@ -64,6 +66,7 @@ pub const DEMOS: &[DemoEntry] = &[
     padding_oracle::DEMO,
     replay::DEMO,
     error_propagation::DEMO,
+    padding::DEMO,
 ];
 
 /// The registry row named `name`.

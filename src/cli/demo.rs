@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
-use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, replay};
+use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, padding, replay};
 use crate::events::{Detail, Events, Output, Sink};
 
 use super::{CliError, Format, decode};
@@ -33,7 +33,8 @@ Examples:
   cryptolab demo replay --seed 7            cbc executes the same transfer twice
   cryptolab demo replay --json              the same, as JSON lines
   cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
-  cryptolab demo error-propagation --byte 100 --bit 0";
+  cryptolab demo error-propagation --byte 100 --bit 0
+  cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -71,6 +72,9 @@ pub enum Demo {
     /// [`crate::attacks::error_propagation`].
     #[command(name = error_propagation::DEMO.name, about = error_propagation::DEMO.about, long_about = None)]
     ErrorPropagation(ErrorPropagationArgs),
+    /// [`crate::attacks::padding`].
+    #[command(name = padding::DEMO.name, about = padding::DEMO.about, long_about = None)]
+    Padding(PaddingArgs),
 }
 
 /// `cryptolab demo error-propagation`.
@@ -82,6 +86,14 @@ pub struct ErrorPropagationArgs {
     /// Which bit of it: 0 (0x01) to 7 (0x80).
     #[arg(long, value_name = "B", default_value_t = error_propagation::DEFAULT_BIT)]
     pub bit: u64,
+}
+
+/// `cryptolab demo padding`.
+#[derive(Debug, Args)]
+pub struct PaddingArgs {
+    /// Message lengths to show, in bytes (default: 5 10 16 20 32).
+    #[arg(long = "len", value_name = "N", num_args = 1..)]
+    pub lens: Vec<usize>,
 }
 
 /// `cryptolab demo bitflip`.
@@ -151,6 +163,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         Demo::ErrorPropagation(a) => {
             error_propagation::narrate(ctx, &error_propagation::Options { byte: a.byte, bit: a.bit })
         }
+        Demo::Padding(a) => padding::narrate(ctx, &a.options()),
     }
     .map_err(demo_error)
 }
@@ -168,6 +181,17 @@ fn demo_error(e: DemoError) -> CliError {
 impl EcbImageArgs {
     fn options(&self) -> ecb_image::Options {
         ecb_image::Options { image: self.image.clone(), out: self.out.clone(), max_pixels: self.max_pixels }
+    }
+}
+
+impl PaddingArgs {
+    /// The options: the lengths given, or the default ones.
+    fn options(&self) -> padding::Options {
+        if self.lens.is_empty() {
+            padding::Options::default()
+        } else {
+            padding::Options { lens: self.lens.clone() }
+        }
     }
 }
 
