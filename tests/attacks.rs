@@ -6,12 +6,16 @@
 //! through the registry, must end in those same verdicts. The measuring
 //! demos are checked against the standards, written out here independently
 //! of the demo: error propagation against SP 800-38A §6.1–6.5's decryption
-//! formulas, padding against RFC 5652 §6.3 and the suites' lengths.
+//! formulas, padding against RFC 5652 §6.3 and the suites' lengths; and the
+//! predictable-IV test must always be right with chained IVs and never match
+//! with random ones.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cryptolab::attacks::{DEMOS, DemoCtx, bitflip, error_propagation, hmac, padding, padding_oracle, replay};
+use cryptolab::attacks::{
+    DEMOS, DemoCtx, bitflip, error_propagation, hmac, padding, padding_oracle, predictable_iv, replay,
+};
 use cryptolab::events::{Collector, Event, Events, Outcome};
 use cryptolab::keys::KeyMaterial;
 use cryptolab::render::SpanKind;
@@ -223,6 +227,15 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
         ("error-propagation", &[("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
         // A measurement: no subject to break.
         ("padding", &[]),
+        (
+            "predictable-iv",
+            &[
+                ("cbc, predictable IV", Outcome::Broken),
+                ("cbc, random IV", Outcome::Refused),
+                ("cbc-hmac, predictable IV", Outcome::Broken),
+                ("cbc-hmac, random IV", Outcome::Refused),
+            ],
+        ),
     ];
     assert_eq!(
         DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),
@@ -450,4 +463,41 @@ fn padding_demo_refuses_a_length_longer_than_its_message() {
     assert!(seen.events().is_empty());
     let err = padding::narrate(&mut ctx, &padding::Options { lens: vec![1; 8] }).unwrap_err();
     assert_eq!(err.to_string(), "8 lengths given; the table has room for 7");
+}
+
+#[test]
+fn predictable_iv_guess_is_always_right_and_random_ivs_never_match() {
+    let suites: Vec<Suite> = Suite::ALL.into_iter().filter(|s| predictable_iv::applies_to(*s)).collect();
+    assert!(suites.contains(&Suite::Cbc) && suites.contains(&Suite::CbcHmac), "{suites:?}");
+    let mut secrets = std::collections::BTreeSet::new();
+    for seed in 0..64 {
+        for &suite in &suites {
+            let mut ctx = DemoCtx::new(Arc::new(Events::new()), Some(seed));
+            let chained = predictable_iv::run(&mut ctx, suite, predictable_iv::Ivs::Predictable);
+            assert_eq!(chained.guessed.answer, Some(chained.secret), "{suite}, seed {seed}");
+            assert_eq!(chained.guessed.probes.iter().filter(|p| p.equal).count(), 1, "{suite}, seed {seed}");
+            secrets.insert(chained.secret);
+            let random = predictable_iv::run(&mut ctx, suite, predictable_iv::Ivs::Random);
+            assert!(random.guessed.probes.iter().all(|p| !p.equal), "{suite}, seed {seed}: a match");
+            assert_eq!(random.guessed.answer, None, "{suite}, seed {seed}: the attacker learns nothing");
+        }
+    }
+    assert_eq!(secrets.len(), 2, "the seed chooses either answer");
+}
+
+#[test]
+fn predictable_iv_attack_needs_only_the_captured_body_and_the_sender() {
+    // The victim's chaining sender, by hand: the attack sees bodies only.
+    let k = keys(33);
+    let cipher = Cipher::new(Suite::Cbc, &k.enc, k.mac()).unwrap();
+    for secret in predictable_iv::CANDIDATES {
+        let mut sender = victims::predictable_iv_oracle(&cipher, &[0x42; 16]);
+        let captured = sender(secret.as_bytes());
+        let guessed = predictable_iv::attack(Suite::Cbc, &captured, &mut sender);
+        assert_eq!(guessed.answer, Some(secret));
+        // Each query's IV was the one the attacker predicted.
+        for p in &guessed.probes {
+            assert_eq!(&p.reply[..16], p.predicted_iv.as_slice());
+        }
+    }
 }

@@ -4,8 +4,8 @@
 //! `--json` gives the same run as one event per line; the registry and the
 //! command agree; the tour runs every registered demo's headline; a live
 //! attack whose server goes away is a network failure. The measuring demos
-//! (error-propagation, padding) print their maps and tables, within 80
-//! columns.
+//! (error-propagation, padding) print their maps and tables, and what they
+//! and predictable-iv say fits 80 columns.
 
 mod common;
 
@@ -85,7 +85,9 @@ fn replay_executes_twice_in_cbc_only() {
 
 #[test]
 fn demos_are_reproducible_with_a_seed() {
-    for name in ["bitflip", "hmac", "padding-oracle", "replay", "error-propagation", "padding"] {
+    for name in
+        ["bitflip", "hmac", "padding-oracle", "replay", "error-propagation", "padding", "predictable-iv"]
+    {
         assert_eq!(demo(&[name, "--seed", "9"]).stdout, demo(&[name, "--seed", "9"]).stdout, "{name}");
     }
     assert_ne!(demo(&["bitflip", "--seed", "9"]).stdout, demo(&["bitflip", "--seed", "10"]).stdout);
@@ -296,8 +298,21 @@ fn padding_length_longer_than_the_message_is_a_two_line_error() {
 }
 
 #[test]
+fn predictable_iv_breaks_chained_ivs_and_random_ivs_give_nothing() {
+    let out = demo(&["predictable-iv", "--seed", "5"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(text.contains("  BROKEN cbc, predictable IV: the secret is \""), "{text}");
+    assert!(text.contains("\"; only that guess matched"), "{text}");
+    assert!(text.contains("  REFUSED cbc, random IV: never equal; the attacker's guess is a coin toss"));
+    assert!(text.contains("  BROKEN cbc-hmac, predictable IV: "), "a MAC does not help:\n{text}");
+    assert!(text.contains("  REFUSED cbc-hmac, random IV: "));
+    assert_eq!(text.matches("  = C_0\n").count(), 1, "one guess matches, with chained IVs only:\n{text}");
+}
+
+#[test]
 fn the_new_demos_say_everything_within_80_columns() {
-    for name in ["error-propagation", "padding"] {
+    for name in ["error-propagation", "padding", "predictable-iv"] {
         let out = demo(&[name, "--seed", "5", "--json"]);
         for e in json_lines(&out) {
             if e["event"] == "dump" {

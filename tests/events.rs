@@ -202,6 +202,7 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         &["ecb-image", "--out", out],
         &["error-propagation"],
         &["padding"],
+        &["predictable-iv"],
     ] {
         let mut args = vec!["demo", "--seed", "1", "--json"];
         args.extend(demo);

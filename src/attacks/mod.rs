@@ -13,6 +13,7 @@
 //! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
 //! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
+//! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.
@@ -40,6 +41,7 @@ pub mod error_propagation;
 pub mod hmac;
 pub mod padding;
 pub mod padding_oracle;
+pub mod predictable_iv;
 pub mod replay;
 
 pub use ctx::{DEMO_KEY_BITS, DemoCtx, DemoError, broken_if};
@@ -58,7 +60,7 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08, 12–13) and of the tour.
+/// Every demo, in the order of the labs (04–08, 12–14) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
     bitflip::DEMO,
@@ -67,6 +69,7 @@ pub const DEMOS: &[DemoEntry] = &[
     replay::DEMO,
     error_propagation::DEMO,
     padding::DEMO,
+    predictable_iv::DEMO,
 ];
 
 /// The registry row named `name`.

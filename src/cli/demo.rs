@@ -14,7 +14,9 @@ use clap::{Args, Subcommand};
 
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
-use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, padding, replay};
+use crate::attacks::{
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, padding, predictable_iv, replay,
+};
 use crate::events::{Detail, Events, Output, Sink};
 
 use super::{CliError, Format, decode};
@@ -34,7 +36,8 @@ Examples:
   cryptolab demo replay --json              the same, as JSON lines
   cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
   cryptolab demo error-propagation --byte 100 --bit 0
-  cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones";
+  cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
+  cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -75,6 +78,9 @@ pub enum Demo {
     /// [`crate::attacks::padding`].
     #[command(name = padding::DEMO.name, about = padding::DEMO.about, long_about = None)]
     Padding(PaddingArgs),
+    /// [`crate::attacks::predictable_iv`].
+    #[command(name = predictable_iv::DEMO.name, about = predictable_iv::DEMO.about, long_about = None)]
+    PredictableIv,
 }
 
 /// `cryptolab demo error-propagation`.
@@ -164,6 +170,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
             error_propagation::narrate(ctx, &error_propagation::Options { byte: a.byte, bit: a.bit })
         }
         Demo::Padding(a) => padding::narrate(ctx, &a.options()),
+        Demo::PredictableIv => predictable_iv::narrate(ctx, &predictable_iv::Options::default()),
     }
     .map_err(demo_error)
 }
