@@ -281,10 +281,11 @@ pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
         Suite::ALL.iter().filter(|s| s.iv_len() > 0 && !applies_to(**s)).map(|s| s.name()).collect();
     if !keystream.is_empty() {
         ctx.say(format!(
-            "   {}: the IV or nonce makes the keystream and never meets the plaintext\n   \
-             before AES, so P' cannot cancel it and this test does not apply. (SP 800-38A:\n   \
-             CBC and CFB need unpredictable IVs, OFB unique ones (App. C), CTR unique\n   \
-             counter blocks (App. B); GCM a unique nonce, SP 800-38D §8.)",
+            "   {}: the IV or nonce makes the keystream; it never\n   \
+             meets the plaintext before AES, so P' cannot cancel it and this test does\n   \
+             not apply. (SP 800-38A: CBC and CFB need unpredictable IVs, OFB unique\n   \
+             ones (App. C), CTR unique counter blocks (App. B); GCM a unique nonce,\n   \
+             SP 800-38D §8.)",
             keystream.join(", ")
         ));
     }
