@@ -3,15 +3,25 @@
 //! in the decrypted record, the replayed transfer is executed twice, the
 //! recovered plaintext equals the secret byte for byte; and cbc-hmac and gcm
 //! refuse every one of those forgeries. Each demo's tour headline, run
-//! through the registry, must end in those same verdicts.
+//! through the registry, must end in those same verdicts. The measuring
+//! demos are checked against the standards, written out here independently
+//! of the demo: error propagation against SP 800-38A §6.1–6.5's decryption
+//! formulas, padding against RFC 5652 §6.3 and the suites' lengths; and the
+//! predictable-IV test must always be right with chained IVs and never match
+//! with random ones.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cryptolab::attacks::{DEMOS, DemoCtx, bitflip, hmac, padding_oracle, replay};
+use cryptolab::attacks::{
+    DEMOS, DemoCtx, bitflip, error_propagation, hmac, padding, padding_oracle, predictable_iv, replay,
+};
 use cryptolab::events::{Collector, Event, Events, Outcome};
 use cryptolab::keys::KeyMaterial;
+use cryptolab::render::SpanKind;
 use cryptolab::suite::{Cipher, Suite, SuiteError, victims};
 use rand::SeedableRng;
+use serde_json::Value;
 
 fn keys(seed: u64) -> KeyMaterial {
     KeyMaterial::generate(128, &mut rand::rngs::ChaCha20Rng::seed_from_u64(seed))
@@ -277,6 +287,19 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
         ),
         ("padding-oracle", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused)]),
         ("replay", &[("cbc", Outcome::Broken), ("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
+        // A map, not an attack: only the authenticated suites give a verdict.
+        ("error-propagation", &[("cbc-hmac", Outcome::Refused), ("gcm", Outcome::Refused)]),
+        // A measurement: no subject to break.
+        ("padding", &[]),
+        (
+            "predictable-iv",
+            &[
+                ("cbc, predictable IV", Outcome::Broken),
+                ("cbc, random IV", Outcome::Refused),
+                ("cbc-hmac, predictable IV", Outcome::Broken),
+                ("cbc-hmac, random IV", Outcome::Refused),
+            ],
+        ),
     ];
     assert_eq!(
         DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),
@@ -295,7 +318,9 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
             .collect();
         let want: Vec<(String, Outcome)> = verdicts.iter().map(|(s, o)| (s.to_string(), *o)).collect();
         assert_eq!(got, want, "{name}");
-        assert!(matches!(seen.events().last(), Some(Event::Verdict(_))), "{name} ends in its verdicts");
+        if !want.is_empty() {
+            assert!(matches!(seen.events().last(), Some(Event::Verdict(_))), "{name} ends in its verdicts");
+        }
     }
 }
 
@@ -326,4 +351,232 @@ fn bitflip_demo_refuses_a_bad_target_before_reporting_anything() {
     assert!(err.hint().contains("e.g. --target admin"));
     assert!(!err.is_failure());
     assert!(seen.events().is_empty(), "{:?}", seen.events());
+}
+
+/// The facts named `name` a run reported, by suite.
+fn facts_by_suite(seen: &Collector, name: &str) -> BTreeMap<String, Value> {
+    seen.events()
+        .into_iter()
+        .filter_map(|e| if let Event::Fact(f) = e { Some(f) } else { None })
+        .filter(|f| f.name == name)
+        .map(|f| (f.value["suite"].as_str().unwrap().to_string(), f.value))
+        .collect()
+}
+
+/// What one flipped bit of ciphertext byte `n` does to a `len`-byte message,
+/// written here from each mode's decryption formula (not from the demo).
+#[derive(Debug)]
+enum Expected {
+    /// The tag fails first: nothing is decrypted.
+    Refused,
+    /// These blocks decrypt to unpredictable bytes, and these byte positions
+    /// get exactly the flipped bit; nothing else changes.
+    Read { garbled: Vec<usize>, flipped: Vec<usize> },
+}
+
+fn expected(suite: Suite, n: usize, len: usize) -> Expected {
+    let i = n / 16;
+    let within = |at: usize| if at < len { vec![at] } else { vec![] };
+    match suite {
+        // SP 800-38A §6.1, P_i = D_K(C_i): the changed C_i decrypts to an
+        // unrelated block; no other block reads C_i.
+        Suite::Ecb => Expected::Read { garbled: vec![i], flipped: vec![] },
+        // §6.2, P_i = D_K(C_i) ⊕ C_{i−1}: C_i goes through D_K for block i,
+        // and is XORed as it is into P_{i+1}: byte n + 16 gets the same bit.
+        Suite::Cbc => Expected::Read { garbled: vec![i], flipped: within(n + 16) },
+        // §6.5 and §6.4: P_i = C_i ⊕ (a keystream that depends on the key
+        // and IV only): exactly the flipped bit changes.
+        Suite::Ctr | Suite::Ofb => Expected::Read { garbled: vec![], flipped: vec![n] },
+        // §6.3 (CFB-128), P_i = C_i ⊕ E_K(C_{i−1}): the bit flips in block i,
+        // and the changed C_i garbles block i+1's keystream (if there is one).
+        Suite::Cfb => {
+            let next = if (i + 1) * 16 < len { vec![i + 1] } else { vec![] };
+            Expected::Read { garbled: next, flipped: vec![n] }
+        }
+        // Encrypt-then-MAC (RFC 2104 over IV ‖ ct) and GCM's tag (SP 800-38D
+        // §7.2) are checked before decryption.
+        Suite::CbcHmac | Suite::Gcm => Expected::Refused,
+    }
+}
+
+#[test]
+fn error_propagation_matches_each_modes_definition() {
+    let len = error_propagation::TEXT.len();
+    // Positions all over the message; for cbc, n + 16 stays inside the
+    // message (a flip that reaches the padding is refused as bad padding).
+    let flips = [(40, 5), (0, 0), (17, 3), (100, 7), (555, 1), (1000, 0), (1094, 6)];
+    for (k, &(n, b)) in flips.iter().enumerate() {
+        let (mut ctx, seen) = collecting(100 + k as u64);
+        let opts = error_propagation::Options { byte: n, bit: b };
+        error_propagation::narrate(&mut ctx, &opts).unwrap();
+        let facts = facts_by_suite(&seen, "propagation");
+        assert_eq!(facts.len(), Suite::ALL.len(), "one row per suite");
+        let verdicts = seen.verdicts();
+        for suite in Suite::ALL {
+            let fact = &facts[suite.name()];
+            let what = format!("{suite}, byte {n}, bit {b}");
+            match expected(suite, n, len) {
+                Expected::Refused => {
+                    assert!(fact["refused"].is_string(), "{what}: {fact}");
+                    let v = verdicts.iter().find(|v| v.subject == suite.name()).expect("a verdict");
+                    assert_eq!(v.outcome, Outcome::Refused, "{what}");
+                }
+                Expected::Read { garbled, flipped } => {
+                    assert!(fact["refused"].is_null(), "{what}: {fact}");
+                    let blocks: BTreeMap<u64, &Value> = fact["blocks"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| (d["block"].as_u64().unwrap(), d))
+                        .collect();
+                    let mut want: Vec<u64> = garbled.iter().map(|&g| g as u64).collect();
+                    want.extend(flipped.iter().map(|&at| (at / 16) as u64));
+                    want.sort_unstable();
+                    want.dedup();
+                    assert_eq!(blocks.keys().copied().collect::<Vec<_>>(), want, "{what}: changed blocks");
+                    for &g in &garbled {
+                        // Random bytes: each keeps its old value with chance 1/256, so
+                        // more than 3 unchanged in one block would be a 1-in-10⁶ event.
+                        let d = blocks[&(g as u64)];
+                        let in_message = (len - g * 16).min(16) as u64;
+                        assert!(
+                            d["bytes"].as_u64().unwrap() + 3 >= in_message,
+                            "{what}: block {g} garbled: {d}"
+                        );
+                    }
+                    for &at in &flipped {
+                        let d = blocks[&((at / 16) as u64)];
+                        let mut xor = [0u8; 16];
+                        xor[at % 16] = 1 << b;
+                        assert_eq!(d["xor"], hex::encode(xor), "{what}: exactly bit {b} of byte {at}");
+                        assert_eq!((d["bytes"].as_u64(), d["bits"].as_u64()), (Some(1), Some(1)), "{what}");
+                    }
+                    let total: u64 = blocks.values().map(|d| d["bytes"].as_u64().unwrap()).sum();
+                    assert_eq!(fact["bytes"].as_u64(), Some(total), "{what}: the totals");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn error_propagation_into_cbcs_padding_is_refused_as_bad_padding() {
+    // Byte 1100 + 16 is in the padding (the message is 1111 bytes): the
+    // flipped bit makes it 0x89, never valid PKCS#7.
+    let (mut ctx, seen) = collecting(7);
+    error_propagation::narrate(&mut ctx, &error_propagation::Options { byte: 1100, bit: 7 }).unwrap();
+    let facts = facts_by_suite(&seen, "propagation");
+    assert_eq!(facts["cbc"]["refused"], SuiteError::BadPadding.to_string());
+}
+
+#[test]
+fn error_propagation_refuses_flips_outside_the_ciphertext_or_the_byte() {
+    let last = error_propagation::TEXT.len() - 1;
+    for (byte, bit, what, hint) in [
+        (last + 1, 0, format!("--byte {} is beyond the ciphertext", last + 1), format!("0 to {last}")),
+        (40, 8, "--bit 8 is not a bit of a byte".into(), "from 0 (0x01) to 7 (0x80)".into()),
+    ] {
+        let (mut ctx, seen) = collecting(9);
+        let err =
+            error_propagation::narrate(&mut ctx, &error_propagation::Options { byte, bit }).unwrap_err();
+        assert!(err.to_string().starts_with(&what), "{err}");
+        assert!(err.hint().contains(&hint), "{}", err.hint());
+        assert!(!err.is_failure());
+        assert!(seen.events().is_empty(), "nothing reported before the error");
+    }
+}
+
+#[test]
+fn padding_demo_lengths_match_the_suites_and_rfc_5652() {
+    for lens in [vec![0, 1, 5, 10, 15, 16, 17], vec![20, 31, 32, 33, 48, 63, 64]] {
+        let (mut ctx, seen) = collecting(29);
+        padding::narrate(&mut ctx, &padding::Options { lens: lens.clone() }).unwrap();
+        // The padded plaintext shown for each length: RFC 5652 §6.3's
+        // k − (l mod k) octets, each of that value (k = 16).
+        let dumps: Vec<(Vec<u8>, Vec<cryptolab::render::Span>)> = seen
+            .events()
+            .into_iter()
+            .filter_map(
+                |e| if let Event::Dump { bytes, spans, .. } = e { Some((bytes, spans)) } else { None },
+            )
+            .collect();
+        assert_eq!(dumps.len(), lens.len());
+        for (&len, (bytes, spans)) in lens.iter().zip(&dumps) {
+            let n = 16 - len % 16;
+            let msg = &padding::MESSAGE.as_bytes()[..len];
+            let rfc: Vec<u8> = msg.iter().copied().chain(std::iter::repeat_n(n as u8, n)).collect();
+            assert_eq!(bytes, &rfc, "{len}: the padded bytes shown");
+            assert_eq!(bytes, &cryptolab::suite::pkcs7::pad(msg), "{len}: and pkcs7::pad agrees");
+            let pad = spans.iter().find(|s| s.kind == SpanKind::Padding).expect("a pad span");
+            assert_eq!(pad.range, len..len + n, "{len}");
+            assert_eq!(pad.note.as_deref(), Some(format!("pkcs#7: {n} × 0x{n:02x}").as_str()));
+            if len % 16 == 0 {
+                assert_eq!(&bytes[len..], &[0x10; 16], "{len}: the full-block case, a whole block of 0x10");
+            }
+        }
+        // One row per suite: the measured ciphertext and body, as the table row says.
+        let facts = facts_by_suite(&seen, "padding");
+        assert_eq!(facts.len(), Suite::ALL.len());
+        for suite in Suite::ALL {
+            let row = facts[suite.name()]["lens"].as_array().unwrap();
+            assert_eq!(row.len(), lens.len());
+            for (&len, cell) in lens.iter().zip(row) {
+                let n = 16 - len % 16;
+                let (ct, body) = (cell["ct_len"].as_u64().unwrap(), cell["body_len"].as_u64().unwrap());
+                assert_eq!(ct, suite.ct_len(len) as u64, "{suite}, {len}");
+                assert_eq!(body, suite.body_len(len) as u64, "{suite}, {len}");
+                let want = if suite.is_padded() { len + n } else { len };
+                assert_eq!(ct, want as u64, "{suite}, {len}: padded exactly when its shape is Block");
+                assert_eq!(cell["pad"].as_u64(), Some((want - len) as u64));
+            }
+        }
+    }
+}
+
+#[test]
+fn padding_demo_refuses_a_length_longer_than_its_message() {
+    let (mut ctx, seen) = collecting(31);
+    let err = padding::narrate(&mut ctx, &padding::Options { lens: vec![5, 65] }).unwrap_err();
+    assert_eq!(err.to_string(), "--len 65 is longer than the demo's message (64 bytes)");
+    assert!(err.hint().contains("0 to 64"));
+    assert!(seen.events().is_empty());
+    let err = padding::narrate(&mut ctx, &padding::Options { lens: vec![1; 8] }).unwrap_err();
+    assert_eq!(err.to_string(), "8 lengths given; the table has room for 7");
+}
+
+#[test]
+fn predictable_iv_guess_is_always_right_and_random_ivs_never_match() {
+    let suites: Vec<Suite> = Suite::ALL.into_iter().filter(|s| predictable_iv::applies_to(*s)).collect();
+    assert!(suites.contains(&Suite::Cbc) && suites.contains(&Suite::CbcHmac), "{suites:?}");
+    let mut secrets = std::collections::BTreeSet::new();
+    for seed in 0..64 {
+        for &suite in &suites {
+            let mut ctx = DemoCtx::new(Arc::new(Events::new()), Some(seed));
+            let chained = predictable_iv::run(&mut ctx, suite, predictable_iv::Ivs::Predictable);
+            assert_eq!(chained.guessed.answer, Some(chained.secret), "{suite}, seed {seed}");
+            assert_eq!(chained.guessed.probes.iter().filter(|p| p.equal).count(), 1, "{suite}, seed {seed}");
+            secrets.insert(chained.secret);
+            let random = predictable_iv::run(&mut ctx, suite, predictable_iv::Ivs::Random);
+            assert!(random.guessed.probes.iter().all(|p| !p.equal), "{suite}, seed {seed}: a match");
+            assert_eq!(random.guessed.answer, None, "{suite}, seed {seed}: the attacker learns nothing");
+        }
+    }
+    assert_eq!(secrets.len(), 2, "the seed chooses either answer");
+}
+
+#[test]
+fn predictable_iv_attack_needs_only_the_captured_body_and_the_sender() {
+    // The victim's chaining sender, by hand: the attack sees bodies only.
+    let k = keys(33);
+    let cipher = Cipher::new(Suite::Cbc, &k.enc, k.mac()).unwrap();
+    for secret in predictable_iv::CANDIDATES {
+        let mut sender = victims::predictable_iv_oracle(&cipher, &[0x42; 16]);
+        let captured = sender(secret.as_bytes());
+        let guessed = predictable_iv::attack(Suite::Cbc, &captured, &mut sender);
+        assert_eq!(guessed.answer, Some(secret));
+        // Each query's IV was the one the attacker predicted.
+        for p in &guessed.probes {
+            assert_eq!(&p.reply[..16], p.predicted_iv.as_slice());
+        }
+    }
 }

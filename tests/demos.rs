@@ -3,7 +3,9 @@
 //! — reproducibly with --seed, and bad --target values are two-line errors.
 //! `--json` gives the same run as one event per line; the registry and the
 //! command agree; the tour runs every registered demo's headline; a live
-//! attack whose server goes away is a network failure.
+//! attack whose server goes away is a network failure. The measuring demos
+//! (error-propagation, padding) print their maps and tables, and what they
+//! and predictable-iv say fits 80 columns.
 
 mod common;
 
@@ -87,7 +89,9 @@ fn replay_executes_twice_in_cbc_only() {
 
 #[test]
 fn demos_are_reproducible_with_a_seed() {
-    for name in ["bitflip", "hmac", "padding-oracle", "replay"] {
+    for name in
+        ["bitflip", "hmac", "padding-oracle", "replay", "error-propagation", "padding", "predictable-iv"]
+    {
         assert_eq!(demo(&[name, "--seed", "9"]).stdout, demo(&[name, "--seed", "9"]).stdout, "{name}");
     }
     assert_ne!(demo(&["bitflip", "--seed", "9"]).stdout, demo(&["bitflip", "--seed", "10"]).stdout);
@@ -227,4 +231,107 @@ fn live_padding_oracle_names_a_frame_that_is_not_cbc() {
         "no padding oracle for --wire b64-ecb",
         "the live attack speaks native (cbc) and b64-iv-ct",
     );
+}
+
+#[test]
+fn error_propagation_maps_every_suite_and_the_tags_refuse() {
+    let out = demo(&["error-propagation", "--seed", "5"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    let row = |suite: &str| {
+        let prefix = format!("\n  {suite:<10}");
+        let at = text.find(&prefix).unwrap_or_else(|| panic!("a row for {suite}:\n{text}")) + prefix.len();
+        text[at..].lines().next().unwrap().to_string()
+    };
+    // Block 2 garbled (15 or 16 bytes: `f` or `#`), then in cbc one byte of block 3.
+    assert!(row("ecb").starts_with("..") && row("ecb")[3..].starts_with('.'), "{}", row("ecb"));
+    assert!(matches!(row("ecb").as_bytes()[2], b'f' | b'#'), "{}", row("ecb"));
+    assert!(
+        matches!(row("cbc").as_bytes()[2], b'f' | b'#') && row("cbc")[3..].starts_with("1."),
+        "{}",
+        row("cbc")
+    );
+    assert_eq!(row("cbc-hmac"), "refused: the HMAC-SHA256 failed");
+    assert!(text.contains("long preCisely--|"), "cbc reads a capital C in block 3:\n{text}");
+    assert!(text.contains("  REFUSED cbc-hmac: rejected, its HMAC-SHA256 failed: not a byte was read"));
+    assert!(text.contains("  REFUSED gcm: rejected, its GCM tag failed: not a byte was read"));
+    assert!(!text.contains("BROKEN"), "a map, not an attack:\n{text}");
+}
+
+#[test]
+fn error_propagation_byte_and_bit_outside_the_ciphertext_are_two_line_errors() {
+    let lab = Lab::new();
+    common::assert_error(
+        &lab.run(&["demo", "error-propagation", "--byte", "1111"], b""),
+        "--byte 1111 is beyond the ciphertext: its bytes are 0–1110 (after the IV)",
+        "choose --byte from 0 to 1110; the default, 40, is in block 2",
+    );
+    common::assert_error(
+        &lab.run(&["demo", "error-propagation", "--bit", "8"], b""),
+        "--bit 8 is not a bit of a byte: a byte has bits 0–7",
+        "choose --bit from 0 (0x01) to 7 (0x80); the default is 5 (0x20)",
+    );
+}
+
+#[test]
+fn padding_shows_pkcs7_bytes_and_every_suites_lengths() {
+    let out = demo(&["padding", "--seed", "5", "--len", "15", "16", "17"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(text.contains("pkcs#7: 1 × 0x01"), "{text}");
+    assert!(text.contains("2. 15 bytes: 1 byte of padding, 1 × 0x01."), "{text}");
+    assert!(text.contains("3. 16 bytes: a whole block of padding, 16 × 0x10."), "{text}");
+    assert!(text.contains("pkcs#7: 16 × 0x10"));
+    assert!(text.contains("pkcs#7: 15 × 0x0f"));
+    // One row per suite: ciphertext (body) for 15, 16 and 17 bytes.
+    assert!(text.contains("\n  message   15       16       17\n"), "{text}");
+    assert!(text.contains("\n  ecb       16 (16)  32 (32)  32 (32)\n"), "{text}");
+    assert!(text.contains("\n  cbc       16 (32)  32 (48)  32 (48)\n"), "{text}");
+    assert!(text.contains("\n  cbc-hmac  16 (64)  32 (80)  32 (80)\n"), "{text}");
+    assert!(text.contains("\n  gcm       15 (43)  16 (44)  17 (45)\n"), "{text}");
+    assert!(text.contains(" (stream): a keystream is XORed"), "{text}");
+    assert!(!text.contains("BROKEN") && !text.contains("REFUSED"), "a measurement, no verdicts");
+}
+
+#[test]
+fn padding_length_longer_than_the_message_is_a_two_line_error() {
+    common::assert_error(
+        &Lab::new().run(&["demo", "padding", "--len", "5", "65"], b""),
+        "--len 65 is longer than the demo's message (64 bytes)",
+        "choose lengths from 0 to 64, e.g. --len 15 16 17",
+    );
+}
+
+#[test]
+fn predictable_iv_breaks_chained_ivs_and_random_ivs_give_nothing() {
+    let out = demo(&["predictable-iv", "--seed", "5"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(text.contains("  BROKEN cbc, predictable IV: the secret is \""), "{text}");
+    assert!(text.contains("\"; only that guess matched"), "{text}");
+    assert!(text.contains("  REFUSED cbc, random IV: never equal; the attacker's guess is a coin toss"));
+    assert!(text.contains("  BROKEN cbc-hmac, predictable IV: "), "a MAC does not help:\n{text}");
+    assert!(text.contains("  REFUSED cbc-hmac, random IV: "));
+    assert_eq!(text.matches("  = C_0\n").count(), 1, "one guess matches, with chained IVs only:\n{text}");
+}
+
+#[test]
+fn the_new_demos_say_everything_within_80_columns() {
+    for name in ["error-propagation", "padding", "predictable-iv"] {
+        let out = demo(&[name, "--seed", "5", "--json"]);
+        for e in json_lines(&out) {
+            if e["event"] == "dump" {
+                continue; // the renderer's rows: offset, field, 16 bytes in hex and ASCII
+            }
+            let message = e["message"].as_str().unwrap();
+            let indent = if e["event"] == "verdict" { 2 } else { 0 };
+            for line in message.lines() {
+                assert!(
+                    indent + line.chars().count() <= 80,
+                    "{name}: {} columns: {line}",
+                    line.chars().count()
+                );
+            }
+        }
+    }
 }

@@ -194,8 +194,16 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
     // Every demo.
     let pictures = tempfile::tempdir().unwrap();
     let out = pictures.path().to_str().unwrap();
-    for demo in [&["bitflip"][..], &["hmac"], &["padding-oracle"], &["replay"], &["ecb-image", "--out", out]]
-    {
+    for demo in [
+        &["bitflip"][..],
+        &["hmac"],
+        &["padding-oracle"],
+        &["replay"],
+        &["ecb-image", "--out", out],
+        &["error-propagation"],
+        &["padding"],
+        &["predictable-iv"],
+    ] {
         let mut args = vec!["demo", "--seed", "1", "--json"];
         args.extend(demo);
         seen.extend(check(&schema, &format!("demo {} --json", demo[0]), &stdout_of(&args)));

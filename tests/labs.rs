@@ -15,6 +15,9 @@ const ONE_SHOT: &[&str] = &[
     "labs/07-padding-oracle.md",
     "labs/08-replay.md",
     "labs/11-aes-rounds.md",
+    "labs/12-error-propagation.md",
+    "labs/13-padding.md",
+    "labs/14-predictable-iv.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
 const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md"];

@@ -156,6 +156,12 @@ pub enum DemoError {
     /// `demo padding-oracle --target`: the captured frame or the server.
     #[error(transparent)]
     Live(#[from] super::padding_oracle::LiveError),
+    /// `demo error-propagation --byte/--bit`: a flip outside the ciphertext or the byte.
+    #[error(transparent)]
+    Flip(#[from] super::error_propagation::FlipError),
+    /// `demo padding --len`: a length the demo's message does not have.
+    #[error(transparent)]
+    Length(#[from] super::padding::LengthError),
 }
 
 impl DemoError {
@@ -165,6 +171,8 @@ impl DemoError {
             DemoError::Target(e) => e.hint().to_string(),
             DemoError::Image(e) => e.hint(),
             DemoError::Live(e) => e.hint().to_string(),
+            DemoError::Flip(e) => e.hint(),
+            DemoError::Length(e) => e.hint(),
         }
     }
 
@@ -172,7 +180,7 @@ impl DemoError {
     /// being wrong).
     pub fn is_failure(&self) -> bool {
         match self {
-            DemoError::Target(_) | DemoError::Image(_) => false,
+            DemoError::Target(_) | DemoError::Image(_) | DemoError::Flip(_) | DemoError::Length(_) => false,
             DemoError::Live(e) => e.is_failure(),
         }
     }

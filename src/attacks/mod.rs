@@ -11,6 +11,9 @@
 //! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
 //! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
+//! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
+//! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
+//! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.
@@ -34,8 +37,11 @@
 pub mod bitflip;
 mod ctx;
 pub mod ecb_image;
+pub mod error_propagation;
 pub mod hmac;
+pub mod padding;
 pub mod padding_oracle;
+pub mod predictable_iv;
 pub mod replay;
 
 pub use ctx::{DEMO_KEY_BITS, DemoCtx, DemoError, broken_if};
@@ -54,9 +60,17 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08) and of the tour.
-pub const DEMOS: &[DemoEntry] =
-    &[ecb_image::DEMO, bitflip::DEMO, hmac::DEMO, padding_oracle::DEMO, replay::DEMO];
+/// Every demo, in the order of the labs (04–08, 12–14) and of the tour.
+pub const DEMOS: &[DemoEntry] = &[
+    ecb_image::DEMO,
+    bitflip::DEMO,
+    hmac::DEMO,
+    padding_oracle::DEMO,
+    replay::DEMO,
+    error_propagation::DEMO,
+    padding::DEMO,
+    predictable_iv::DEMO,
+];
 
 /// The registry row named `name`.
 pub fn find(name: &str) -> Option<&'static DemoEntry> {

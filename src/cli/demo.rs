@@ -14,7 +14,9 @@ use clap::{Args, Subcommand};
 
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
-use crate::attacks::{DemoCtx, DemoError, bitflip, ecb_image, hmac, replay};
+use crate::attacks::{
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, padding, predictable_iv, replay,
+};
 use crate::events::{Detail, Events, Output, Sink};
 
 use super::{CliError, Format, decode};
@@ -31,7 +33,11 @@ Examples:
   cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
   cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
   cryptolab demo replay --seed 7            cbc executes the same transfer twice
-  cryptolab demo replay --json              the same, as JSON lines";
+  cryptolab demo replay --json              the same, as JSON lines
+  cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
+  cryptolab demo error-propagation --byte 100 --bit 0
+  cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
+  cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -66,6 +72,34 @@ pub enum Demo {
     /// [`crate::attacks::replay`].
     #[command(name = replay::DEMO.name, about = replay::DEMO.about, long_about = None)]
     Replay,
+    /// [`crate::attacks::error_propagation`].
+    #[command(name = error_propagation::DEMO.name, about = error_propagation::DEMO.about, long_about = None)]
+    ErrorPropagation(ErrorPropagationArgs),
+    /// [`crate::attacks::padding`].
+    #[command(name = padding::DEMO.name, about = padding::DEMO.about, long_about = None)]
+    Padding(PaddingArgs),
+    /// [`crate::attacks::predictable_iv`].
+    #[command(name = predictable_iv::DEMO.name, about = predictable_iv::DEMO.about, long_about = None)]
+    PredictableIv,
+}
+
+/// `cryptolab demo error-propagation`.
+#[derive(Debug, Args)]
+pub struct ErrorPropagationArgs {
+    /// The ciphertext byte to flip, counted from the first byte after the IV or nonce.
+    #[arg(long, value_name = "N", default_value_t = error_propagation::DEFAULT_BYTE)]
+    pub byte: usize,
+    /// Which bit of it: 0 (0x01) to 7 (0x80).
+    #[arg(long, value_name = "B", default_value_t = error_propagation::DEFAULT_BIT)]
+    pub bit: u64,
+}
+
+/// `cryptolab demo padding`.
+#[derive(Debug, Args)]
+pub struct PaddingArgs {
+    /// Message lengths to show, in bytes (default: 5 10 16 20 32).
+    #[arg(long = "len", value_name = "N", num_args = 1..)]
+    pub lens: Vec<usize>,
 }
 
 /// `cryptolab demo bitflip`.
@@ -132,6 +166,11 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
         Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
         Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
+        Demo::ErrorPropagation(a) => {
+            error_propagation::narrate(ctx, &error_propagation::Options { byte: a.byte, bit: a.bit })
+        }
+        Demo::Padding(a) => padding::narrate(ctx, &a.options()),
+        Demo::PredictableIv => predictable_iv::narrate(ctx, &predictable_iv::Options::default()),
     }
     .map_err(demo_error)
 }
@@ -149,6 +188,17 @@ fn demo_error(e: DemoError) -> CliError {
 impl EcbImageArgs {
     fn options(&self) -> ecb_image::Options {
         ecb_image::Options { image: self.image.clone(), out: self.out.clone(), max_pixels: self.max_pixels }
+    }
+}
+
+impl PaddingArgs {
+    /// The options: the lengths given, or the default ones.
+    fn options(&self) -> padding::Options {
+        if self.lens.is_empty() {
+            padding::Options::default()
+        } else {
+            padding::Options { lens: self.lens.clone() }
+        }
     }
 }
 

@@ -10,11 +10,12 @@
 //! |---|---|---|
 //! | [`padding_check`] | "bad padding" apart from every other failure | INSECURE: a padding oracle — the whole cbc plaintext (Vaudenay, 2002) |
 //! | [`accepts`] | only accepted / rejected | with a MAC checked first, nothing: every forgery is rejected alike |
+//! | [`predictable_iv_oracle`] | the ciphertext of any plaintext it is asked to send, under an IV known in advance ([`chained_iv`]) | INSECURE: in cbc, whether a guessed block is the secret (Bard, 2004; BEAST) |
 //!
 //! The same leak over a socket is `cryptolab serve --leak-padding-errors`
 //! ([`crate::net::server`]); its attacker's side is [`crate::net::oracle`].
 
-use super::{Cipher, SuiteError};
+use super::{Cipher, Suite, SuiteError};
 
 /// INSECURE, on purpose: a receiver that opens `body` and reports whether
 /// the padding was valid — `false` exactly when it failed with
@@ -36,10 +37,43 @@ pub fn accepts(cipher: &Cipher, body: &[u8]) -> bool {
     cipher.open(&[], body).is_ok()
 }
 
+/// The IV a chaining sender ([`predictable_iv_oracle`]) uses for its next
+/// message: the last `iv_len` bytes of the ciphertext it sent before (the
+/// block before the tag, if the body has one). Public knowledge — anyone
+/// who saw that message knows it, before the next one is even written.
+pub fn chained_iv(suite: Suite, previous_body: &[u8]) -> &[u8] {
+    let end = previous_body.len().saturating_sub(suite.tag_len());
+    &previous_body[end.saturating_sub(suite.iv_len())..end]
+}
+
+/// INSECURE, on purpose: a sender whose next IV anyone can predict. It
+/// chains its IVs — each message's IV is the last ciphertext block of the
+/// message before ([`chained_iv`]), as SSL 3.0 and TLS 1.0 did across the
+/// records of a connection — and it encrypts whatever it is asked to (in
+/// BEAST, a script in the victim's browser makes it send chosen bytes): an
+/// encryption oracle. `first_iv` starts the chain; the closure seals each
+/// plaintext it is given and returns the body.
+///
+/// In cbc that lets an attacker test a guess of an earlier block (Bard,
+/// 2004; Duong and Rizzo's BEAST, CVE-2011-3389): see
+/// [`crate::attacks::predictable_iv`]. TLS 1.1 (RFC 4346) fixed it with a
+/// fresh, unpredictable IV per record, which is what [`Cipher::seal`] draws.
+///
+/// # Panics
+/// If `first_iv` is not [`Suite::iv_len`] bytes long.
+pub fn predictable_iv_oracle<'a>(cipher: &'a Cipher, first_iv: &[u8]) -> impl FnMut(&[u8]) -> Vec<u8> + 'a {
+    let mut iv = first_iv.to_vec();
+    move |pt| {
+        let mut body = Vec::new();
+        cipher.seal_with_iv(&[], pt, &iv, &mut body).expect("the chained IV has the suite's length");
+        iv = chained_iv(cipher.suite(), &body).to_vec();
+        body
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::Suite;
 
     #[test]
     fn only_cbc_tells_bad_padding_apart() {
@@ -55,5 +89,18 @@ mod tests {
         let mut body = hmac.seal(&[], b"sixteen bytes!!!", &mut rng);
         body[20] ^= 1;
         assert!(!accepts(&hmac, &body));
+    }
+
+    #[test]
+    fn the_chaining_sender_uses_the_last_ciphertext_block_as_its_next_iv() {
+        for suite in Suite::ALL {
+            let cipher = Cipher::new(suite, &[7u8; 16], Some(&[9u8; 32])).unwrap();
+            let mut send = predictable_iv_oracle(&cipher, &vec![1u8; suite.iv_len()]);
+            let first = send(b"the first message, two blocks");
+            let predicted = chained_iv(suite, &first).to_vec();
+            let second = send(b"the second");
+            assert_eq!(&second[..suite.iv_len()], predicted.as_slice(), "{suite}");
+            assert_eq!(cipher.open(&[], &second).unwrap(), b"the second", "{suite}");
+        }
     }
 }
