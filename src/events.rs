@@ -331,6 +331,23 @@ pub enum Event {
     Verdict(Verdict),
 }
 
+/// Text that may come from a peer, made safe for a terminal: control
+/// characters (C0 including CR and LF, DEL, C1 including ESC-like CSI) and
+/// the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069,
+/// U+200E, U+200F) are shown as escapes (`\u{1b}`), so a peer can neither
+/// forge a log line nor move the cursor. Text output applies it to every
+/// message text and every one-line event; JSON carries the text as it is.
+pub fn visible(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
 /// A text from a peer for display: as is if UTF-8, else escaped (`\xff`), never dropped.
 pub fn show_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -550,7 +567,7 @@ impl TextObserver {
             Event::Frame(f) => match self.detail {
                 Detail::Quiet => {
                     if let (Some(t), true, Dir::In) = (&f.text, f.is_message, f.dir) {
-                        writeln!(out, "{}: {}", f.peer, show_text(t))?;
+                        writeln!(out, "{}: {}", f.peer, visible(&show_text(t)))?;
                     }
                 }
                 Detail::Messages if !f.is_message => {}
@@ -562,7 +579,7 @@ impl TextObserver {
                     memory.tag = f.tag();
                     r.render_remembering(out, &dump, memory)?;
                     if let Some(t) = &f.text {
-                        writeln!(out, "  text: {}", show_text(t))?;
+                        writeln!(out, "  text: {}", visible(&show_text(t)))?;
                     }
                 }
             },
@@ -571,8 +588,10 @@ impl TextObserver {
             | Event::Rejected { .. }
             | Event::Tamper { .. }
             | Event::Notice { .. } => {
+                // One line each, and they may carry a peer's words (a
+                // reason, a name, a plain-text error reply): made visible.
                 if self.detail != Detail::Messages {
-                    writeln!(out, "* {}", event.line())?;
+                    writeln!(out, "* {}", visible(&event.line()))?;
                 }
             }
             Event::Title(t) => {

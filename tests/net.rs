@@ -353,3 +353,22 @@ fn json_output_is_one_object_per_frame_and_event() {
     assert_eq!(labels, ["version", "suite", "kind", "flags", "seq", "length", "nonce", "ct[0]", "tag"]);
     assert!(values.iter().any(|v| v["event"] == "notice" && v["kind"] == "listening"));
 }
+
+#[test]
+fn control_characters_from_a_peer_are_shown_escaped() {
+    // A keyed client tries to forge a log line (LF), clear the screen (ESC),
+    // use a C1 control (CSI) and reverse the text (a bidi override).
+    let (srv, port) = server_with_history("gcm", &[]);
+    let mut sealer = Sealer::new(cipher(Suite::Gcm));
+    let mut s = raw(port);
+    s.write_all(&sealer.seal(Kind::Hello, b"evil")).unwrap();
+    let text = "hi\n* client 7 connected from 10.0.0.1:1\x1b[2J\u{9b}0m\u{202e}olleh";
+    s.write_all(&sealer.seal(Kind::Message, text.as_bytes())).unwrap();
+    let log = srv.wait_for("olleh");
+    assert!(
+        log.contains(r"client 2: hi\u{a}* client 7 connected from 10.0.0.1:1\u{1b}[2J\u{9b}0m\u{202e}olleh"),
+        "{log}"
+    );
+    assert!(!log.contains("\n* client 7 connected"), "no forged line: {log}");
+    assert!(!log.contains('\x1b') && !log.contains('\u{202e}'), "{log}");
+}
