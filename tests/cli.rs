@@ -391,3 +391,99 @@ fn help_shows_examples() {
     assert!(out.text().contains("Examples:"));
     assert!(out.text().contains("openssl enc -aes-128-cbc"));
 }
+
+/// The sample set of ciphertexts (24 lines of hex under one key and IV).
+const NONCE_REUSE_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nonce-reuse-ctr.txt");
+
+#[test]
+fn crack_nonce_reuse_reads_the_sample_set_and_prints_json_on_request() {
+    let lab = Lab::new();
+    let out = lab.run(&["crack", "nonce-reuse", NONCE_REUSE_SAMPLE], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(text.starts_with("24 ciphertexts (hex), 52–63 bytes, read as one shared keystream.\n"), "{text}");
+    assert!(
+        text.contains("   3   The ship left the harbour at dawn with forty sailors on board.\n"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "80 columns:\n{text}");
+
+    let out = lab.run(&["crack", "nonce-reuse", "--json", NONCE_REUSE_SAMPLE], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(out.text().trim_end()).expect("one JSON object");
+    assert_eq!(v["encoding"], "hex");
+    assert_eq!(v["messages"].as_array().unwrap().len(), 24);
+    assert_eq!(v["messages"][23]["text"], "Tomorrow I will sign on for another voyage across the ocean.");
+    assert_eq!(v["columns"].as_array().unwrap().len(), 63);
+    assert_eq!(v["keystream"].as_str().unwrap().len(), 2 * 63);
+}
+
+#[test]
+fn crack_nonce_reuse_reads_base64_from_stdin_and_skips_a_nonce_in_front() {
+    use base64::Engine as _;
+    // Each line: a 16-byte IV, then the ciphertext, as base64.
+    let sample = std::fs::read_to_string(NONCE_REUSE_SAMPLE).unwrap();
+    let b64: String = sample
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let mut bytes = hex::decode(IV).unwrap();
+            bytes.extend(hex::decode(l).unwrap());
+            base64::engine::general_purpose::STANDARD.encode(bytes) + "\n"
+        })
+        .collect();
+    let lab = Lab::new();
+    let out = lab.run(&["crack", "nonce-reuse"], b64.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("note: all 24 ciphertexts begin with the same 16 bytes"), "{}", out.stderr);
+    let out = lab.run(&["crack", "nonce-reuse", "--skip", "16", "-"], b64.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    assert!(out.text().starts_with("24 ciphertexts (base64), 52–63 bytes"), "{}", out.text());
+    assert!(out.text().contains("   1   The ship left the harbour at dawn"), "{}", out.text());
+}
+
+#[test]
+fn crack_nonce_reuse_bad_input_is_a_two_line_error() {
+    let lab = Lab::new();
+    lab.write("one.txt", b"00ff00ff\n");
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "one.txt"], b""),
+        "file `one.txt`: 1 ciphertext; the attack needs at least two",
+        "give one ciphertext per line, all under one key and one IV or nonce",
+    );
+    lab.write("bad.txt", b"00ff00ff\nzz!\n");
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "bad.txt"], b""),
+        "file `bad.txt` line 2: not base64: '!' at column 3",
+        "one ciphertext per line, all hex or all base64 (or say which with --encoding)",
+    );
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "--encoding", "hex", "bad.txt"], b""),
+        "file `bad.txt` line 2: not hex: 'z' at column 1",
+        "one ciphertext per line, all hex or all base64 (or say which with --encoding)",
+    );
+    lab.write("odd.txt", b"00ff\n00f\n");
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "--encoding", "hex", "odd.txt"], b""),
+        "file `odd.txt` line 2: not hex: an odd number of digits (3)",
+        "one ciphertext per line, all hex or all base64 (or say which with --encoding)",
+    );
+    lab.write("short.txt", b"00ff\n00ff00ff\n");
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "--skip", "2", "short.txt"], b""),
+        "file `short.txt` line 1: 2 bytes, nothing left after --skip 2",
+        "--skip drops bytes from the start of every line: is it larger than the IV or nonce?",
+    );
+    lab.write("binary.bin", &[0xff, 0xfe, 0x00, 0x80, b'\n']);
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "binary.bin"], b""),
+        "cannot read file `binary.bin`: it is not UTF-8 text",
+        "give a text file with one ciphertext per line, in hex or base64",
+    );
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "missing.txt"], b""),
+        "cannot read file `missing.txt`: no such file",
+        "give a text file with one ciphertext per line, in hex or base64",
+    );
+}

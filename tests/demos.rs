@@ -89,9 +89,16 @@ fn replay_executes_twice_in_cbc_only() {
 
 #[test]
 fn demos_are_reproducible_with_a_seed() {
-    for name in
-        ["bitflip", "hmac", "padding-oracle", "replay", "error-propagation", "padding", "predictable-iv"]
-    {
+    for name in [
+        "bitflip",
+        "hmac",
+        "padding-oracle",
+        "replay",
+        "error-propagation",
+        "padding",
+        "predictable-iv",
+        "nonce-reuse",
+    ] {
         assert_eq!(demo(&[name, "--seed", "9"]).stdout, demo(&[name, "--seed", "9"]).stdout, "{name}");
     }
     assert_ne!(demo(&["bitflip", "--seed", "9"]).stdout, demo(&["bitflip", "--seed", "10"]).stdout);
@@ -317,7 +324,7 @@ fn predictable_iv_breaks_chained_ivs_and_random_ivs_give_nothing() {
 
 #[test]
 fn the_new_demos_say_everything_within_80_columns() {
-    for name in ["error-propagation", "padding", "predictable-iv"] {
+    for name in ["error-propagation", "padding", "predictable-iv", "nonce-reuse"] {
         let out = demo(&[name, "--seed", "5", "--json"]);
         for e in json_lines(&out) {
             if e["event"] == "dump" {
@@ -334,4 +341,36 @@ fn the_new_demos_say_everything_within_80_columns() {
             }
         }
     }
+}
+
+#[test]
+fn nonce_reuse_reads_by_xor_and_by_statistics_and_fresh_nonces_give_noise() {
+    let out = demo(&["nonce-reuse", "--seed", "5"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    for suite in ["ctr", "ofb"] {
+        assert!(
+            text.contains(&format!("  BROKEN {suite}, repeated IV: the secret read exactly from one known"))
+        );
+        assert!(text.contains(&format!("  REFUSED {suite}, fresh IV: C ⊕ C' ⊕ P is noise")), "{text}");
+    }
+    assert!(
+        text.contains("  BROKEN cfb, repeated IV: 16 bytes read, \"SECRET: the exam\"; then KS follows C")
+    );
+    assert!(text.contains("  BROKEN gcm, repeated nonce: the secret read exactly"), "{text}");
+    assert!(text.contains("the receiver accepts both gcm messages: the tags are valid."));
+    assert!(text.contains("  REFUSED gcm, fresh nonce: "));
+    assert!(text.contains(&format!("     \"{}\"", cryptolab::attacks::nonce_reuse::SECRET)), "{text}");
+    assert!(text.contains("  BROKEN ctr, 20 messages, one IV: "), "{text}");
+    assert!(text.contains("   1 Did anyone finish the second problem set before the deadline?\n"), "{text}");
+}
+
+#[test]
+fn nonce_reuse_of_a_block_suite_is_a_two_line_error() {
+    common::assert_error(
+        &Lab::new().run(&["demo", "nonce-reuse", "--mode", "cbc-hmac"], b""),
+        "demo nonce-reuse: cbc-hmac has no keystream to reuse (cbc-hmac is a block suite)",
+        "in cbc-hmac, a repeated IV shows which messages start with the same blocks; \
+         try --mode ctr, --mode cfb, --mode ofb, --mode gcm",
+    );
 }

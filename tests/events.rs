@@ -203,6 +203,7 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         &["error-propagation"],
         &["padding"],
         &["predictable-iv"],
+        &["nonce-reuse"],
     ] {
         let mut args = vec!["demo", "--seed", "1", "--json"];
         args.extend(demo);

@@ -6,8 +6,10 @@
 //! `openssl enc -aes-N-MODE -K K [-iv IV] | xxd -p` byte for byte, and
 //! `cryptolab decrypt` must read what `openssl enc` wrote, and the other way
 //! round. CTR is also checked from the counter block ff…ff, where the 128-bit
-//! counter wraps. `.ci/run` installs openssl; without it these tests fail
-//! rather than skip.
+//! counter wraps. The nonce-reuse sample (`samples/nonce-reuse-ctr.txt`) is
+//! re-made with `openssl enc -aes-128-ctr`, and `crack nonce-reuse` must read
+//! it back and find openssl's keystream. `.ci/run` installs openssl; without
+//! it these tests fail rather than skip.
 
 mod common;
 
@@ -121,4 +123,39 @@ fn openssl_decrypts_what_cryptolab_wrote() {
         let plain = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &ours.stdout);
         assert_eq!(plain, msg, "aes-{bits}-{mode} {iv:?}");
     }
+}
+
+/// The key and IV of `samples/nonce-reuse-ctr.txt` ("YELLOW SUBMARINE";
+/// the one IV every line was made with — the mistake).
+const SAMPLE_KEY: &str = "59454c4c4f57205355424d4152494e45";
+const SAMPLE_IV: &str = "0f0e0d0c0b0a09080706050403020100";
+
+#[test]
+fn the_nonce_reuse_sample_is_openssl_ctr_under_one_iv_and_cryptolab_reads_it_back() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let plain = std::fs::read_to_string(format!("{root}/tests/data/nonce-reuse-plaintexts.txt")).unwrap();
+    let sample = std::fs::read_to_string(format!("{root}/samples/nonce-reuse-ctr.txt")).unwrap();
+    let lines: Vec<&str> = sample.lines().filter(|l| !l.starts_with('#')).collect();
+    let truth: Vec<&str> = plain.lines().collect();
+    assert_eq!(lines.len(), truth.len());
+    for (line, pt) in lines.iter().zip(&truth) {
+        let ct = openssl(&["enc", "-aes-128-ctr", "-K", SAMPLE_KEY, "-iv", SAMPLE_IV], pt.as_bytes());
+        assert_eq!(*line, hex::encode(ct), "the sample line for {pt:?} is openssl's ciphertext");
+    }
+    let out = Lab::new()
+        .run(&["crack", "nonce-reuse", "--json", &format!("{root}/samples/nonce-reuse-ctr.txt")], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(out.text().trim_end()).unwrap();
+    let read: Vec<&str> =
+        v["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let bytes: usize = truth.iter().map(|t| t.len()).sum();
+    let right: usize =
+        read.iter().zip(&truth).map(|(r, t)| r.bytes().zip(t.bytes()).filter(|(a, b)| a == b).count()).sum();
+    assert!(right as f64 >= 0.95 * bytes as f64, "{right} of {bytes} bytes read");
+    // The keystream it found is openssl's: AES-CTR of zeros under the key and IV.
+    let width = truth.iter().map(|t| t.len()).max().unwrap();
+    let ks = openssl(&["enc", "-aes-128-ctr", "-K", SAMPLE_KEY, "-iv", SAMPLE_IV], &vec![0; width]);
+    let found = hex::decode(v["keystream"].as_str().unwrap()).unwrap();
+    let same = found.iter().zip(&ks).filter(|(a, b)| a == b).count();
+    assert!(same as f64 >= 0.95 * width as f64, "{same} of {width} keystream bytes");
 }

@@ -162,6 +162,9 @@ pub enum DemoError {
     /// `demo padding --len`: a length the demo's message does not have.
     #[error(transparent)]
     Length(#[from] super::padding::LengthError),
+    /// `demo nonce-reuse --mode`: a suite with no keystream to reuse.
+    #[error(transparent)]
+    NoKeystream(#[from] super::nonce_reuse::NoKeystream),
 }
 
 impl DemoError {
@@ -173,6 +176,7 @@ impl DemoError {
             DemoError::Live(e) => e.hint().to_string(),
             DemoError::Flip(e) => e.hint(),
             DemoError::Length(e) => e.hint(),
+            DemoError::NoKeystream(e) => e.hint(),
         }
     }
 
@@ -180,7 +184,11 @@ impl DemoError {
     /// being wrong).
     pub fn is_failure(&self) -> bool {
         match self {
-            DemoError::Target(_) | DemoError::Image(_) | DemoError::Flip(_) | DemoError::Length(_) => false,
+            DemoError::Target(_)
+            | DemoError::Image(_)
+            | DemoError::Flip(_)
+            | DemoError::Length(_)
+            | DemoError::NoKeystream(_) => false,
             DemoError::Live(e) => e.is_failure(),
         }
     }

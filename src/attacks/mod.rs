@@ -14,6 +14,7 @@
 //! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
 //! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
+//! | [`nonce_reuse`] | ctr, ofb, gcm (cfb: its first block): a secret read by XOR with one known message; twenty read with none ([`many_time_pad`]) | one IV or nonce, one keystream: C ⊕ C' = P ⊕ P' | a unique IV or nonce per message under a key |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.
@@ -39,6 +40,8 @@ mod ctx;
 pub mod ecb_image;
 pub mod error_propagation;
 pub mod hmac;
+pub mod many_time_pad;
+pub mod nonce_reuse;
 pub mod padding;
 pub mod padding_oracle;
 pub mod predictable_iv;
@@ -60,7 +63,7 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08, 12–14) and of the tour.
+/// Every demo, in the order of the labs (04–08, 12–15) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
     bitflip::DEMO,
@@ -70,6 +73,7 @@ pub const DEMOS: &[DemoEntry] = &[
     error_propagation::DEMO,
     padding::DEMO,
     predictable_iv::DEMO,
+    nonce_reuse::DEMO,
 ];
 
 /// The registry row named `name`.

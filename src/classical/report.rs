@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::cipher::{Cracked, Keyed};
 use super::{analysis, caesar, english, letter, mono, transposition, vigenere};
+pub(super) use crate::render::wrap;
 
 /// What a quadgram score means, printed beside every score.
 pub(super) const SCORE_NOTE: &str =
@@ -407,26 +408,6 @@ pub(super) fn first_chars(text: &str, n: usize) -> String {
         let cut: String = text.chars().take(n).collect();
         format!("{} …", cut.trim_end())
     }
-}
-
-/// Word-wraps `text` to `width` columns, each line starting with `indent`.
-pub(super) fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width - indent.len() {
-            lines.push(format!("{indent}{line}"));
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(format!("{indent}{line}"));
-    }
-    lines.join("\n")
 }
 
 /// Optional colour: labels carry the meaning, colour only decorates.

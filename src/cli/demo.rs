@@ -15,7 +15,8 @@ use clap::{Args, Subcommand};
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
-    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, padding, predictable_iv, replay,
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, nonce_reuse, padding, predictable_iv,
+    replay,
 };
 use crate::events::{Detail, Events, Output, Sink};
 
@@ -37,7 +38,9 @@ Examples:
   cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
   cryptolab demo error-propagation --byte 100 --bit 0
   cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
-  cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query";
+  cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query
+  cryptolab demo nonce-reuse                one nonce twice: read by XOR; twenty read by statistics
+  cryptolab demo nonce-reuse --mode gcm     both messages accepted, both read";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -81,6 +84,17 @@ pub enum Demo {
     /// [`crate::attacks::predictable_iv`].
     #[command(name = predictable_iv::DEMO.name, about = predictable_iv::DEMO.about, long_about = None)]
     PredictableIv,
+    /// [`crate::attacks::nonce_reuse`].
+    #[command(name = nonce_reuse::DEMO.name, about = nonce_reuse::DEMO.about, long_about = None)]
+    NonceReuse(NonceReuseDemoArgs),
+}
+
+/// `cryptolab demo nonce-reuse`.
+#[derive(Debug, Args)]
+pub struct NonceReuseDemoArgs {
+    /// Only this suite: ctr, ofb, cfb or gcm (default: all four).
+    #[arg(long, value_enum, value_name = "SUITE")]
+    pub mode: Option<crate::suite::Suite>,
 }
 
 /// `cryptolab demo error-propagation`.
@@ -171,6 +185,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         }
         Demo::Padding(a) => padding::narrate(ctx, &a.options()),
         Demo::PredictableIv => predictable_iv::narrate(ctx, &predictable_iv::Options::default()),
+        Demo::NonceReuse(a) => nonce_reuse::narrate(ctx, &nonce_reuse::Options { mode: a.mode }),
     }
     .map_err(demo_error)
 }

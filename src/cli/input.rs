@@ -62,6 +62,8 @@ pub(super) enum What {
     Text,
     /// A small file of key material (`--static-key-file`, `--rsa-key`).
     KeyFile,
+    /// Ciphertexts, one per line in hex or base64 (`crack nonce-reuse`); UTF-8.
+    Ciphertexts,
 }
 
 impl What {
@@ -69,9 +71,9 @@ impl What {
     pub(super) fn name(self, source: Source<'_>) -> String {
         match (self, source) {
             (What::Data, Source::File(p)) => format!("input file {}", p.display()),
-            (What::Text, Source::File(p)) => format!("file `{}`", p.display()),
+            (What::Text | What::Ciphertexts, Source::File(p)) => format!("file `{}`", p.display()),
             (What::KeyFile, Source::File(p)) => p.display().to_string(),
-            (What::Text, Source::Stdin) => "standard input".to_string(),
+            (What::Text | What::Ciphertexts, Source::Stdin) => "standard input".to_string(),
             (What::Data | What::KeyFile, Source::Stdin) => "stdin".to_string(),
         }
     }
@@ -79,8 +81,10 @@ impl What {
     /// Why a read failed, in this input's words.
     fn reason(self, err: &io::Error) -> String {
         match (self, err.kind()) {
-            (What::Text, io::ErrorKind::NotFound) => "no such file".to_string(),
-            (What::Text, io::ErrorKind::PermissionDenied) => "permission denied".to_string(),
+            (What::Text | What::Ciphertexts, io::ErrorKind::NotFound) => "no such file".to_string(),
+            (What::Text | What::Ciphertexts, io::ErrorKind::PermissionDenied) => {
+                "permission denied".to_string()
+            }
             (_, io::ErrorKind::IsADirectory) => "it is a directory".to_string(),
             _ => err.to_string(),
         }
@@ -92,6 +96,7 @@ impl What {
             (What::Text, Source::File(_)) => "check the path and that the file is readable UTF-8 text",
             (What::Text, Source::Stdin) => "pipe in UTF-8 text, or give the text as an argument",
             (What::Data, Source::Stdin) => "check the input",
+            (What::Ciphertexts, _) => "give a text file with one ciphertext per line, in hex or base64",
             (What::Data | What::KeyFile, _) => "check the path and its permissions",
         }
     }
@@ -115,6 +120,10 @@ impl What {
                 format!("{name} is larger than the {} limit for a text", size(max)),
                 "these ciphers are for texts, and a few thousand letters are plenty to crack one: \
                  give an excerpt (e.g. `head -c 100000 FILE`)",
+            ),
+            What::Ciphertexts => CliError::usage(
+                format!("{name} is larger than the {} limit for a set of ciphertexts", size(max)),
+                "a few dozen messages are plenty: give the first lines (e.g. `head -n 200 FILE`)",
             ),
             What::KeyFile => CliError::usage(
                 match len {

@@ -14,7 +14,8 @@
 //! - `rounds.rs`: `aes` — AES-128 inside one block, round by round;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
 //! - `demo.rs`: `demo …`;
-//! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]).
+//! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]);
+//! - `crack.rs`: `crack …` — the attacks on a user's own ciphertexts.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ pub use values::ColorChoice;
 
 mod chat;
 mod classical;
+mod crack;
 mod crypt;
 mod demo;
 pub mod error;
@@ -34,6 +36,7 @@ pub mod values;
 
 pub use chat::*;
 pub use classical::*;
+pub use crack::*;
 pub use crypt::*;
 pub use demo::*;
 pub use error::CliError;
@@ -95,6 +98,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
     Classical(ClassicalArgs),
+    /// Attack your own ciphertexts: many messages under one nonce, read by statistics.
+    #[command(after_help = CRACK_EXAMPLES)]
+    Crack(CrackCommandArgs),
     /// A man in the middle: show every frame both ways, tamper with the client's.
     #[command(after_help = PROXY_EXAMPLES)]
     Proxy(ProxyArgs),
@@ -184,6 +190,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Connect(args) => chat::connect(&args, color),
         Command::Bench(args) => chat::bench(&args),
         Command::Classical(args) => classical::classical(&args, color),
+        Command::Crack(args) => crack::crack(&args),
         Command::Demo(args) => demo::demo(&args, color),
         Command::Proxy(args) => chat::proxy(&args, color),
     }

@@ -404,3 +404,23 @@ pub fn dump_json(dump: &Dump) -> serde_json::Value {
 fn printable(b: u8) -> char {
     if (0x20..0x7f).contains(&b) { b as char } else { '.' }
 }
+
+/// Word-wraps `text` to `width` columns, each line starting with `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width - indent.len() {
+            lines.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(format!("{indent}{line}"));
+    }
+    lines.join("\n")
+}

@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | [`padding_check`] | "bad padding" apart from every other failure | INSECURE: a padding oracle — the whole cbc plaintext (Vaudenay, 2002) |
 //! | [`accepts`] | only accepted / rejected | with a MAC checked first, nothing: every forgery is rejected alike |
+//! | [`fixed_iv_sender`] | every message under one IV or nonce, the one it was built with | INSECURE: in a stream suite, one keystream for all — the XOR of any two plaintexts, and with enough messages all of them (the two-time pad) |
 //! | [`predictable_iv_oracle`] | the ciphertext of any plaintext it is asked to send, under an IV known in advance ([`chained_iv`]) | INSECURE: in cbc, whether a guessed block is the secret (Bard, 2004; BEAST) |
 //!
 //! The same leak over a socket is `cryptolab serve --leak-padding-errors`
@@ -67,6 +68,28 @@ pub fn predictable_iv_oracle<'a>(cipher: &'a Cipher, first_iv: &[u8]) -> impl Fn
         let mut body = Vec::new();
         cipher.seal_with_iv(&[], pt, &iv, &mut body).expect("the chained IV has the suite's length");
         iv = chained_iv(cipher.suite(), &body).to_vec();
+        body
+    }
+}
+
+/// INSECURE, on purpose: a sender with its IV or nonce fixed once — a
+/// constant in the source, a nonce counter that restarts at 0 — that seals
+/// every message with it. In ctr, ofb and gcm every message is XORed with
+/// the same keystream (SP 800-38A §6.4–6.5 and Appendix B, SP 800-38D §8:
+/// "the probability that the authenticated encryption function ever will be
+/// invoked with the same IV and the same key on two (or more) distinct sets
+/// of input data shall be no greater than 2⁻³²"): two ciphertexts XOR to
+/// their two plaintexts' XOR, and many can be read by statistics
+/// ([`crate::attacks::nonce_reuse`]). In cfb only the first block shares a
+/// keystream. [`Cipher::seal`] draws a fresh one for every message instead.
+///
+/// # Panics
+/// If `iv` is not [`Suite::iv_len`] bytes long.
+pub fn fixed_iv_sender<'a>(cipher: &'a Cipher, iv: &[u8]) -> impl FnMut(&[u8]) -> Vec<u8> + 'a {
+    let iv = iv.to_vec();
+    move |pt| {
+        let mut body = Vec::new();
+        cipher.seal_with_iv(&[], pt, &iv, &mut body).expect("the fixed IV has the suite's length");
         body
     }
 }

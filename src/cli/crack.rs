@@ -1,0 +1,353 @@
+//! `cryptolab crack …`: the attacks of [`crate::attacks`] on a student's own
+//! ciphertexts, not the demo's.
+//!
+//! - `crack nonce-reuse [FILE]`: ciphertexts that share one keystream (one
+//!   key, one IV or nonce, in ctr, ofb or gcm), one per line in hex or
+//!   base64 — a published challenge set, or what a buggy program wrote — read
+//!   with no known plaintext by [`crate::attacks::many_time_pad`].
+//!
+//! Each subcommand parses its input here (every error names the file and
+//! the line), calls the library once, and prints the result as text that
+//! fits 80 columns, or as one JSON object with `--json`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::CliError;
+use super::input::{self, Source, What};
+use crate::attacks::many_time_pad::{self, Recovery};
+use crate::attacks::nonce_reuse::printable;
+
+pub(super) const CRACK_EXAMPLES: &str = "\
+Examples:
+  cryptolab crack nonce-reuse samples/nonce-reuse-ctr.txt
+  cryptolab crack nonce-reuse challenge.b64 --json      (one JSON object)
+  cryptolab crack nonce-reuse frames.hex --skip 16      (drop the IV written in front)";
+
+/// `cryptolab crack`.
+#[derive(Debug, Args)]
+pub struct CrackCommandArgs {
+    /// The attack.
+    #[command(subcommand)]
+    pub crack: Crack,
+}
+
+/// The attacks that run on a user's own values.
+#[derive(Debug, Subcommand)]
+pub enum Crack {
+    /// Read ciphertexts that share one keystream (one key, one IV or nonce), no plaintext known.
+    #[command(after_help = NONCE_REUSE_EXAMPLES)]
+    NonceReuse(CrackNonceReuseArgs),
+}
+
+const NONCE_REUSE_EXAMPLES: &str = "\
+The file holds one ciphertext per line, all made with one key and one IV or
+nonce in ctr, ofb or gcm (the ciphertext only, without the tag). Blank lines
+and lines starting with # are skipped. Each column of bytes was XORed with
+one keystream byte; the attack scores every byte per column with English
+statistics, then refines whole messages (src/attacks/many_time_pad.rs).
+Twenty messages of 40 bytes or more are enough to read nearly every byte.
+
+Output: the messages read, a confidence digit per column (9: the model is at
+least 90 % sure of that keystream byte), and the keystream. --json prints one
+object: encoding, keystream (hex), mean_confidence, messages [{line, text,
+hex}], columns [{column, samples, confidence}].
+
+Examples:
+  cryptolab crack nonce-reuse samples/nonce-reuse-ctr.txt
+  cryptolab crack nonce-reuse challenge.b64 --json
+  cryptolab crack nonce-reuse frames.hex --skip 16      (drop the IV in front)
+  cat lines.txt | cryptolab crack nonce-reuse";
+
+/// How the ciphertext lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LineEncoding {
+    /// Hex if every line is hex, else base64.
+    Auto,
+    /// Hex digits.
+    Hex,
+    /// Base64 (standard alphabet, padding optional).
+    Base64,
+}
+
+impl LineEncoding {
+    fn name(self) -> &'static str {
+        match self {
+            LineEncoding::Auto => "auto",
+            LineEncoding::Hex => "hex",
+            LineEncoding::Base64 => "base64",
+        }
+    }
+}
+
+/// `cryptolab crack nonce-reuse`.
+#[derive(Debug, Args)]
+pub struct CrackNonceReuseArgs {
+    /// The ciphertexts, one per line; `-` or nothing for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// How the lines are written.
+    #[arg(long, value_enum, default_value = "auto", value_name = "ENCODING")]
+    pub encoding: LineEncoding,
+    /// Drop this many bytes from the start of every line (an IV or nonce written in front).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The largest file of ciphertexts: a few dozen lines are plenty, and the
+/// work grows with the bytes.
+const MAX_CIPHERTEXTS: u64 = 1 << 20;
+
+/// Runs `cryptolab crack …`.
+pub(super) fn crack(args: &CrackCommandArgs) -> Result<(), CliError> {
+    match &args.crack {
+        Crack::NonceReuse(a) => nonce_reuse(a),
+    }
+}
+
+/// One ciphertext as read: its line number and bytes.
+#[derive(Debug)]
+struct Line {
+    number: usize,
+    bytes: Vec<u8>,
+}
+
+fn nonce_reuse(args: &CrackNonceReuseArgs) -> Result<(), CliError> {
+    let source = Source::path_or_stdin(args.file.as_deref());
+    if source == Source::Stdin && input::stdin_is_terminal() {
+        return Err(CliError::usage(
+            "crack nonce-reuse: no ciphertexts given",
+            "give a FILE with one ciphertext per line (hex or base64), or pipe them in",
+        ));
+    }
+    let text = input::read_text(source, MAX_CIPHERTEXTS, What::Ciphertexts)?;
+    let name = What::Ciphertexts.name(source);
+    let (mut lines, encoding) = parse_lines(&text, args.encoding, &name)?;
+    if lines.len() < 2 {
+        return Err(CliError::usage(
+            format!(
+                "{name}: {} ciphertext{}; the attack needs at least two",
+                lines.len(),
+                plural(lines.len())
+            ),
+            "give one ciphertext per line, all under one key and one IV or nonce",
+        ));
+    }
+    for line in &mut lines {
+        if line.bytes.len() <= args.skip {
+            return Err(CliError::usage(
+                format!(
+                    "{name} line {}: {} bytes, nothing left after --skip {}",
+                    line.number,
+                    line.bytes.len(),
+                    args.skip
+                ),
+                "--skip drops bytes from the start of every line: is it larger than the IV or nonce?",
+            ));
+        }
+        line.bytes.drain(..args.skip);
+    }
+    if args.skip == 0 {
+        warn_if_shared_prefix(&lines);
+    }
+    let cts: Vec<&[u8]> = lines.iter().map(|l| l.bytes.as_slice()).collect();
+    let recovery = many_time_pad::recover(&cts, |_| {});
+    let mut out = io::stdout().lock();
+    let report = if args.json {
+        let value = recovery_json(&lines, &recovery, encoding);
+        format!("{}\n", serde_json::to_string(&value).expect("JSON values serialise"))
+    } else {
+        recovery_text(&lines, &recovery, encoding)
+    };
+    out.write_all(report.as_bytes()).map_err(CliError::output)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The base64 the lines may use: the standard alphabet, padding optional.
+const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The ciphertexts of `text`: one per non-blank line that is not a `#`
+/// comment, in `encoding` (for `auto`: hex if every line is, else base64).
+fn parse_lines(
+    text: &str,
+    encoding: LineEncoding,
+    name: &str,
+) -> Result<(Vec<Line>, LineEncoding), CliError> {
+    let rows: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let is_hex = |l: &str| l.len().is_multiple_of(2) && l.bytes().all(|b| b.is_ascii_hexdigit());
+    let encoding = match encoding {
+        LineEncoding::Auto if rows.iter().all(|(_, l)| is_hex(l)) => LineEncoding::Hex,
+        LineEncoding::Auto => LineEncoding::Base64,
+        given @ (LineEncoding::Hex | LineEncoding::Base64) => given,
+    };
+    let lines = rows
+        .into_iter()
+        .map(|(number, l)| {
+            decode_line(l, encoding).map(|bytes| Line { number, bytes }).map_err(|e| {
+                CliError::usage(
+                    format!("{name} line {number}: not {}: {e}", encoding.name()),
+                    "one ciphertext per line, all hex or all base64 (or say which with --encoding)",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((lines, encoding))
+}
+
+/// One line's bytes, or what is wrong with it in a person's words (the
+/// offending character and its column; no more of the line is quoted).
+fn decode_line(line: &str, encoding: LineEncoding) -> Result<Vec<u8>, String> {
+    let valid = |b: u8| match encoding {
+        LineEncoding::Hex | LineEncoding::Auto => b.is_ascii_hexdigit(),
+        LineEncoding::Base64 => b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='),
+    };
+    if let Some((at, c)) = line.char_indices().find(|(_, c)| !c.is_ascii() || !valid(*c as u8)) {
+        let column = line[..at].chars().count() + 1;
+        return Err(format!("{} at column {column}", crate::events::visible(&format!("{c:?}"))));
+    }
+    match encoding {
+        LineEncoding::Hex | LineEncoding::Auto if line.len() % 2 == 1 => {
+            Err(format!("an odd number of digits ({})", line.len()))
+        }
+        LineEncoding::Hex | LineEncoding::Auto => hex::decode(line).map_err(|e| e.to_string()),
+        LineEncoding::Base64 => LENIENT_B64.decode(line).map_err(|e| e.to_string()),
+    }
+}
+
+/// Says (on stderr) when every ciphertext starts with the same 12 or 16
+/// bytes: likely the IV or nonce, written in front, which is not keystream.
+fn warn_if_shared_prefix(lines: &[Line]) {
+    if lines.len() < 3 {
+        return;
+    }
+    for n in [16, 12] {
+        let first = &lines[0].bytes;
+        if first.len() > n && lines.iter().all(|l| l.bytes.len() > n && l.bytes[..n] == first[..n]) {
+            eprintln!(
+                "note: all {} ciphertexts begin with the same {n} bytes: an IV or nonce written in front? \
+                 --skip {n} drops it",
+                lines.len()
+            );
+            return;
+        }
+    }
+}
+
+/// The columns shown per block of output: 64 bytes, so a row is 72 wide.
+const ROW: usize = 64;
+
+/// The recovery as text: per block of 64 columns, a ruler, a confidence
+/// digit per column and each message's bytes; then the keystream.
+fn recovery_text(lines: &[Line], r: &Recovery, encoding: LineEncoding) -> String {
+    let lens = lines.iter().map(|l| l.bytes.len());
+    let (min, max) = (lens.clone().min().unwrap_or(0), lens.max().unwrap_or(0));
+    let mut s = format!(
+        "{} ciphertexts ({}), {}–{} bytes, read as one shared keystream.\n\
+         Mean confidence {:.1} % ({} refine passes).\n",
+        lines.len(),
+        encoding.name(),
+        min,
+        max,
+        100.0 * r.mean_confidence(),
+        r.passes
+    );
+    let number_width = lines.last().map_or(1, |l| l.number.to_string().len()).max(4);
+    for start in (0..r.keystream.len()).step_by(ROW) {
+        let end = (start + ROW).min(r.keystream.len());
+        let ruler: String = (start..end)
+            .map(|c| if c % 10 == 0 { char::from(b'0' + ((c / 10) % 10) as u8) } else { '.' })
+            .collect();
+        let conf: String = r.columns[start..end]
+            .iter()
+            .map(|c| char::from(b'0' + (c.confidence * 10.0).floor().clamp(0.0, 9.0) as u8))
+            .collect();
+        s.push_str(&format!("\n{:>number_width$}   bytes {start}–{}\n", "", end - 1));
+        s.push_str(&format!("{:>number_width$}   {ruler}\n", ""));
+        s.push_str(&format!("{:>number_width$}   {conf}\n", "conf"));
+        for (line, p) in lines.iter().zip(&r.plaintexts) {
+            if p.len() > start {
+                let text = printable(&p[start..p.len().min(end)]);
+                s.push_str(&format!("{:>number_width$}   {text}\n", line.number));
+            }
+        }
+    }
+    s.push_str(
+        "\n(rows are numbered by line; conf: 9 = the model is at least 90 % sure of\n\
+         that column's keystream byte, 0 = under 10 %; · is a byte that is not\n\
+         printable ASCII)\n\nkeystream:\n",
+    );
+    for chunk in r.keystream.chunks(32) {
+        s.push_str(&format!("  {}\n", hex::encode(chunk)));
+    }
+    s
+}
+
+/// The recovery as one JSON object.
+fn recovery_json(lines: &[Line], r: &Recovery, encoding: LineEncoding) -> serde_json::Value {
+    json!({
+        "encoding": encoding.name(),
+        "keystream": hex::encode(&r.keystream),
+        "mean_confidence": r.mean_confidence(),
+        "passes": r.passes,
+        "messages": lines.iter().zip(&r.plaintexts).map(|(l, p)| json!({
+            "line": l.number,
+            "text": String::from_utf8_lossy(p),
+            "hex": hex::encode(p),
+        })).collect::<Vec<_>>(),
+        "columns": r.columns.iter().enumerate().map(|(i, c)| json!({
+            "column": i, "samples": c.samples, "confidence": c.confidence,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn auto_reads_hex_when_every_line_is_hex_and_base64_otherwise() {
+        let (lines, enc) = parse_lines("# two\n00ff\n\n  abcd  \n", LineEncoding::Auto, "f").unwrap();
+        assert_eq!(enc, LineEncoding::Hex);
+        assert_eq!(
+            lines.iter().map(|l| (l.number, l.bytes.clone())).collect::<Vec<_>>(),
+            [(2, vec![0, 255]), (4, vec![0xab, 0xcd])]
+        );
+        let (lines, enc) = parse_lines("AAE=\nAAEC\nAAECAw\n", LineEncoding::Auto, "f").unwrap();
+        assert_eq!(enc, LineEncoding::Base64);
+        assert_eq!(lines[2].bytes, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_its_number() {
+        let err = parse_lines("AAE=\n!!\n", LineEncoding::Auto, "file `x`").unwrap_err();
+        assert!(err.to_string().contains("file `x` line 2: not base64"), "{err}");
+        let err = parse_lines("00\n0g\n", LineEncoding::Hex, "file `x`").unwrap_err();
+        assert!(err.to_string().contains("line 2: not hex"), "{err}");
+    }
+
+    #[test]
+    fn a_path_of_dash_is_stdin() {
+        assert_eq!(Source::path_or_stdin(Some(Path::new("-"))), Source::Stdin);
+    }
+}
