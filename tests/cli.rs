@@ -475,6 +475,12 @@ fn crack_nonce_reuse_bad_input_is_a_two_line_error() {
         "file `short.txt` line 1: 2 bytes, nothing left after --skip 2",
         "--skip drops bytes from the start of every line: is it larger than the IV or nonce?",
     );
+    lab.write("long.txt", format!("{}\n00\n", "ab".repeat(4097)).as_bytes());
+    assert_error(
+        &lab.run(&["crack", "nonce-reuse", "long.txt"], b""),
+        "file `long.txt` line 1: 4097 bytes; the attack reads ciphertexts of up to 4096",
+        "columns reached by one or two messages are guesses anyway: cut the lines to their first 4096 bytes",
+    );
     lab.write("binary.bin", &[0xff, 0xfe, 0x00, 0x80, b'\n']);
     assert_error(
         &lab.run(&["crack", "nonce-reuse", "binary.bin"], b""),

@@ -30,7 +30,10 @@
 //!    English, and repeats until nothing changes (coordinate ascent).
 //!
 //! Each column's **confidence** is the probability the model gives the
-//! chosen byte against the other 255, the others held fixed: near 1 where
+//! chosen byte against the other candidates (all 256 where few messages
+//! reach the column; where six or more do, the eight the column stage
+//! ranked best — the rest are far less likely), the other columns held
+//! fixed: near 1 where
 //! twenty letters agree, near chance where one message goes on alone.
 //!
 //! Nothing here knows the key or the plaintexts: the attack sees only the
@@ -334,7 +337,7 @@ pub struct Column {
     /// How many ciphertexts reach this column.
     pub samples: usize,
     /// The model's probability that the chosen keystream byte is right,
-    /// against the other 255 (the other columns held fixed).
+    /// against the column's other candidates (the other columns held fixed).
     pub confidence: f64,
 }
 
@@ -436,10 +439,12 @@ pub fn recover(ciphertexts: &[&[u8]], mut progress: impl FnMut(Stage)) -> Recove
         }
     }
 
-    // Confidence: the chosen byte's share of the probability over all 256.
+    // Confidence: the chosen byte's share of the probability over the
+    // column's candidates.
     let columns = (0..width)
         .map(|j| {
-            let scores = column_scores(model, ciphertexts, &mut plaintexts, j, keystream[j], 0..=255);
+            let cands = candidates[j].iter().copied();
+            let scores = column_scores(model, ciphertexts, &mut plaintexts, j, keystream[j], cands);
             let top = scores.iter().map(|s| s.0).fold(f32::NEG_INFINITY, f32::max);
             let total: f64 = scores.iter().map(|s| f64::from(s.0 - top).exp()).sum();
             let chosen = scores.iter().find(|s| s.1 == keystream[j]).map_or(f32::NEG_INFINITY, |s| s.0);

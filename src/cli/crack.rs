@@ -10,7 +10,7 @@
 //! the line), calls the library once, and prints the result as text that
 //! fits 80 columns, or as one JSON object with `--json`.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::CliError;
 use super::input::{self, Source, What};
-use crate::attacks::many_time_pad::{self, Recovery};
+use crate::attacks::many_time_pad::{self, Recovery, Stage};
 use crate::attacks::nonce_reuse::printable;
 
 pub(super) const CRACK_EXAMPLES: &str = "\
@@ -106,6 +106,10 @@ pub struct CrackNonceReuseArgs {
 /// work grows with the bytes.
 const MAX_CIPHERTEXTS: u64 = 1 << 20;
 
+/// The longest ciphertext, in bytes: each column costs 256 trials where few
+/// messages reach it, so one long line would be most of the work.
+const MAX_LINE: usize = 4096;
+
 /// Runs `cryptolab crack …`.
 pub(super) fn crack(args: &CrackCommandArgs) -> Result<(), CliError> {
     match &args.crack {
@@ -142,6 +146,16 @@ fn nonce_reuse(args: &CrackNonceReuseArgs) -> Result<(), CliError> {
         ));
     }
     for line in &mut lines {
+        if line.bytes.len() > MAX_LINE + args.skip {
+            return Err(CliError::usage(
+                format!(
+                    "{name} line {}: {} bytes; the attack reads ciphertexts of up to {MAX_LINE}",
+                    line.number,
+                    line.bytes.len()
+                ),
+                "columns reached by one or two messages are guesses anyway: cut the lines to their first 4096 bytes",
+            ));
+        }
         if line.bytes.len() <= args.skip {
             return Err(CliError::usage(
                 format!(
@@ -159,7 +173,7 @@ fn nonce_reuse(args: &CrackNonceReuseArgs) -> Result<(), CliError> {
         warn_if_shared_prefix(&lines);
     }
     let cts: Vec<&[u8]> = lines.iter().map(|l| l.bytes.as_slice()).collect();
-    let recovery = many_time_pad::recover(&cts, |_| {});
+    let recovery = many_time_pad::recover(&cts, progress_on_terminal());
     let mut out = io::stdout().lock();
     let report = if args.json {
         let value = recovery_json(&lines, &recovery, encoding);
@@ -168,6 +182,23 @@ fn nonce_reuse(args: &CrackNonceReuseArgs) -> Result<(), CliError> {
         recovery_text(&lines, &recovery, encoding)
     };
     out.write_all(report.as_bytes()).map_err(CliError::output)
+}
+
+/// A progress line on stderr, redrawn in place, when stderr is a terminal
+/// (large sets take seconds); nothing otherwise.
+fn progress_on_terminal() -> impl FnMut(Stage) {
+    let shown = io::stderr().is_terminal();
+    move |stage| {
+        if !shown {
+            return;
+        }
+        let text = match stage {
+            Stage::Columns => "columns scored; refining whole messages…".to_string(),
+            Stage::Pass { n, changed } => format!("refine pass {n}: {changed} columns changed"),
+            Stage::Done => String::new(),
+        };
+        eprint!("\r\x1b[2K{text}");
+    }
 }
 
 fn plural(n: usize) -> &'static str {
