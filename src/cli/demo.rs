@@ -15,7 +15,8 @@ use clap::{Args, Subcommand};
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
-    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, padding, predictable_iv, replay,
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, key_search, padding, predictable_iv,
+    replay,
 };
 use crate::events::{Detail, Events, Output, Sink};
 
@@ -37,7 +38,8 @@ Examples:
   cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
   cryptolab demo error-propagation --byte 100 --bit 0
   cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
-  cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query";
+  cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query
+  cryptolab demo key-search                 a key made from a word, found in a 63779-word list";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -81,6 +83,9 @@ pub enum Demo {
     /// [`crate::attacks::predictable_iv`].
     #[command(name = predictable_iv::DEMO.name, about = predictable_iv::DEMO.about, long_about = None)]
     PredictableIv,
+    /// [`crate::attacks::key_search`].
+    #[command(name = key_search::DEMO.name, about = key_search::DEMO.about, long_about = None)]
+    KeySearch,
 }
 
 /// `cryptolab demo error-propagation`.
@@ -171,6 +176,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         }
         Demo::Padding(a) => padding::narrate(ctx, &a.options()),
         Demo::PredictableIv => predictable_iv::narrate(ctx, &predictable_iv::Options::default()),
+        Demo::KeySearch => key_search::narrate(ctx, &key_search::Options::default()),
     }
     .map_err(demo_error)
 }
