@@ -1,7 +1,7 @@
 //! The one JSON schema, checked against real output: `docs/EVENTS.md`'s
 //! tables are read as the schema, and every line that `serve --json`,
 //! `connect --json`, `proxy --json` and `demo --json` print in real sessions
-//! over loopback (and `aes --json`) must follow it —
+//! over loopback (and `aes --json`, `crack key --json`) must follow it —
 //! every field the page says is always there is there with its type, no
 //! field is one the page does not list, and every fact's name is one the
 //! page names. Then every event the page documents must have been seen at
@@ -223,6 +223,22 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         args.extend(demo);
         seen.extend(check(&schema, &format!("demo {} --json", demo[0]), &stdout_of(&args)));
     }
+
+    // A key search on given values: the word list, progress, the result.
+    // ("magic" padded with # made this ciphertext: `cryptolab crack key --help`.)
+    let crack = stdout_of(&[
+        "crack",
+        "key",
+        "--plaintext",
+        "This is a top secret.",
+        "--ciphertext",
+        "a41d6620fc6241ec07000920f9622365b47eff8a1377dbbb0f292bc32efbb506",
+        "--iv",
+        "aabbccddeeff00998877665544332211",
+        "--json",
+    ]);
+    assert!(crack.contains("\"name\":\"word-list\"") && crack.contains("\"word\":\"magic\""), "{crack}");
+    seen.extend(check(&schema, "crack key --json", &crack));
 
     // AES round by round: a fact per round, and the avalanche's.
     for args in [&["aes", "--json"][..], &["aes", "--avalanche", "--key-bit", "5", "--json"]] {

@@ -47,6 +47,9 @@
 //! protect. The cipher mode cannot help: every mode falls alike. The search
 //! here takes the five unauthenticated suites, whose ciphertext it recomputes;
 //! a gcm tag would confirm a guessed key just as well.
+//!
+//! `cryptolab crack key` runs [`search_reported`] on a student's own
+//! plaintext, ciphertext, IV and word list.
 
 use std::time::{Duration, Instant};
 
@@ -524,6 +527,53 @@ pub fn word_list() -> Vec<&'static str> {
     WORDS.lines().collect()
 }
 
+/// A word list that is not one: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WordsError {
+    /// A byte sequence that is not UTF-8.
+    #[error("line {line} is not UTF-8 text")]
+    NotUtf8 {
+        /// Its line, from 1.
+        line: usize,
+    },
+    /// A zero byte: a binary file.
+    #[error("line {line} contains a NUL byte")]
+    Nul {
+        /// Its line, from 1.
+        line: usize,
+    },
+}
+
+impl WordsError {
+    /// What to try.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            WordsError::NotUtf8 { .. } => {
+                "give a text file, one word per line, in UTF-8 (convert with `iconv -f latin1 -t utf-8`)"
+            }
+            WordsError::Nul { .. } => "give a text file, one word per line: this looks like a binary file",
+        }
+    }
+}
+
+/// The words of a word list: its lines, without `\r\n` or `\n`, empty lines
+/// left out. Refuses text that is not UTF-8 or holds a NUL byte, naming the
+/// first line that does.
+pub fn parse_words(bytes: &[u8]) -> Result<Vec<&str>, WordsError> {
+    let line_of = |at: usize| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+    let bad_utf8 = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to());
+    let nul = bytes.iter().position(|&b| b == 0);
+    match (nul, bad_utf8) {
+        (Some(n), Some(u)) if n < u => return Err(WordsError::Nul { line: line_of(n) }),
+        (_, Some(u)) => return Err(WordsError::NotUtf8 { line: line_of(u) }),
+        (Some(n), None) => return Err(WordsError::Nul { line: line_of(n) }),
+        (None, None) => {}
+    }
+    let text = std::str::from_utf8(bytes).expect("checked above");
+    Ok(text.lines().filter(|w| !w.is_empty()).collect())
+}
+
 /// This demo's row in the registry ([`super::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "key-search",
@@ -780,6 +830,15 @@ mod tests {
                 .iter()
                 .all(|w| (1..=KEY_LEN).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()))
         );
+        assert_eq!(parse_words(WORDS.as_bytes()).unwrap(), words);
+    }
+
+    #[test]
+    fn a_word_list_that_is_not_text_names_its_line() {
+        assert_eq!(parse_words(b"one\r\ntwo\n\nthree"), Ok(vec!["one", "two", "three"]));
+        assert_eq!(parse_words(b"one\ntwo\n\xff\n"), Err(WordsError::NotUtf8 { line: 3 }));
+        assert_eq!(parse_words(b"one\nt\x00wo\n\xff"), Err(WordsError::Nul { line: 2 }));
+        assert_eq!(parse_words(b"\xffone\n\x00"), Err(WordsError::NotUtf8 { line: 1 }));
     }
 
     #[test]

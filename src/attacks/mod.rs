@@ -14,7 +14,7 @@
 //! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
 //! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
-//! | [`key_search`] | a cbc key made from a dictionary word, found from one known plaintext | ~2^16 words to try, one AES block each: E_K(P_0 ⊕ IV) = C_0 decides | a random 128-bit key: 2^127 tries on average, ≈ 5.4e18 years at 10^12 keys/s |
+//! | [`key_search`] | a cbc key made from a dictionary word, found from one known plaintext (`crack key` for your own) | ~2^16 words to try, one AES block each: E_K(P_0 ⊕ IV) = C_0 decides | a random 128-bit key: 2^127 tries on average, ≈ 5.4e18 years at 10^12 keys/s |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.

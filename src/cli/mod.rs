@@ -14,6 +14,7 @@
 //! - `rounds.rs`: `aes` — AES-128 inside one block, round by round;
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
 //! - `demo.rs`: `demo …`;
+//! - `crack.rs`: `crack …` — the attacks on your own values (`crack key`);
 //! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]).
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ pub use values::ColorChoice;
 
 mod chat;
 mod classical;
+mod crack;
 mod crypt;
 mod demo;
 pub mod error;
@@ -34,6 +36,7 @@ pub mod values;
 
 pub use chat::*;
 pub use classical::*;
+pub use crack::*;
 pub use crypt::*;
 pub use demo::*;
 pub use error::CliError;
@@ -93,6 +96,9 @@ pub enum Command {
     /// Attacks that break the weak suites and fail against the strong ones.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Attack your own ciphertexts: find a dictionary key from a known plaintext.
+    #[command(subcommand, after_help = CRACK_EXAMPLES)]
+    Crack(Crack),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
     Classical(ClassicalArgs),
     /// A man in the middle: show every frame both ways, tamper with the client's.
@@ -185,6 +191,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(args) => chat::bench(&args),
         Command::Classical(args) => classical::classical(&args, color),
         Command::Demo(args) => demo::demo(&args, color),
+        Command::Crack(attack) => crack::crack(&attack, color),
         Command::Proxy(args) => chat::proxy(&args, color),
     }
 }
