@@ -18,6 +18,7 @@ const ONE_SHOT: &[&str] = &[
     "labs/12-error-propagation.md",
     "labs/13-padding.md",
     "labs/14-predictable-iv.md",
+    "labs/16-key-search.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
 const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md"];
