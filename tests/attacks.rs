@@ -8,23 +8,26 @@
 //! of the demo: error propagation against SP 800-38A §6.1–6.5's decryption
 //! formulas, padding against RFC 5652 §6.3 and the suites' lengths; and the
 //! predictable-IV test must always be right with chained IVs and never match
-//! with random ones. Nonce reuse must read the secret exactly with one
-//! repeated nonce and nothing with fresh ones, and the statistical attack
-//! must read at least 95 % of twenty held-out English messages it was given
-//! only as ciphertext.
+//! with random ones. The key search must find the very word a key was made
+//! from, in every unauthenticated mode and with every pad byte, and that key
+//! must decrypt the ciphertext exactly; a random key must survive the whole
+//! list. Nonce reuse must read the secret exactly with one repeated nonce and
+//! nothing with fresh ones, and the statistical attack must read at least
+//! 95 % of twenty held-out English messages it was given only as ciphertext.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use cryptolab::attacks::key_search::{Known, Pad, SearchError};
 use cryptolab::attacks::{
-    DEMOS, DemoCtx, bitflip, error_propagation, hmac, many_time_pad, nonce_reuse, padding, padding_oracle,
-    predictable_iv, replay,
+    DEMOS, DemoCtx, bitflip, error_propagation, hmac, key_search, many_time_pad, nonce_reuse, padding,
+    padding_oracle, predictable_iv, replay,
 };
 use cryptolab::events::{Collector, Event, Events, Outcome};
 use cryptolab::keys::KeyMaterial;
 use cryptolab::render::SpanKind;
 use cryptolab::suite::{Cipher, Suite, SuiteError, victims};
-use rand::SeedableRng;
+use rand::{Rng, RngExt, SeedableRng};
 use serde_json::Value;
 
 fn keys(seed: u64) -> KeyMaterial {
@@ -313,6 +316,7 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
                 ("gcm, fresh nonce", Outcome::Refused),
             ],
         ),
+        ("key-search", &[("word key", Outcome::Broken), ("random key", Outcome::Refused)]),
     ];
     assert_eq!(
         DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),
@@ -592,6 +596,132 @@ fn predictable_iv_attack_needs_only_the_captured_body_and_the_sender() {
             assert_eq!(&p.reply[..16], p.predicted_iv.as_slice());
         }
     }
+}
+
+/// `plaintext` sealed in `suite` under `key` with a seeded IV: (IV, ciphertext).
+fn sealed_with(suite: Suite, key: &[u8; 16], plaintext: &[u8], seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let cipher = Cipher::new(suite, key, None).unwrap();
+    let mut body = cipher.seal(&[], plaintext, &mut rand::rngs::ChaCha20Rng::seed_from_u64(seed));
+    let ct = body.split_off(suite.iv_len());
+    (body, ct)
+}
+
+#[test]
+fn key_search_finds_the_word_in_every_unauthenticated_mode_and_the_key_decrypts_exactly() {
+    let words = key_search::word_list();
+    let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(41);
+    let plaintext = b"This is a top secret.";
+    let cases = [
+        (Suite::Ecb, Pad::Hash),
+        (Suite::Cbc, Pad::Space),
+        (Suite::Ctr, Pad::Nul),
+        (Suite::Cfb, Pad::Hash),
+        (Suite::Ofb, Pad::Space),
+    ];
+    for (n, (suite, pad)) in cases.into_iter().enumerate() {
+        let word = words[rng.random_range(0..words.len())];
+        let key = key_search::key_from_word(word, pad).unwrap();
+        let (iv, ct) = sealed_with(suite, &key, plaintext, n as u64);
+        let known = Known::new(suite, plaintext, &ct, &iv).unwrap();
+        // Only the last mode is given all three pads: the others name theirs.
+        let pads = if n == cases.len() - 1 { &Pad::ALL[..] } else { std::slice::from_ref(&pad) };
+        let searched = key_search::search(&known, words.iter().copied(), pads, |_, _| {});
+        let found = searched.found.unwrap_or_else(|| panic!("{suite}: \"{word}\" not found"));
+        assert_eq!((found.word.as_str(), found.pad, found.key), (word, pad, key), "{suite}");
+        let at = words.iter().position(|w| *w == word).unwrap();
+        let expected_tries = if pads.len() == 1 {
+            at as u64 + 1
+        } else {
+            // Every word before it three ways, then `#` and the space that matched.
+            key_search::candidates(words[..at].iter().copied(), pads) + 2
+        };
+        assert_eq!(searched.tried, expected_tries, "{suite}: it stops at the word");
+        // The key found decrypts the captured bytes to the plaintext, exactly.
+        let mut body = iv.clone();
+        body.extend_from_slice(&ct);
+        let opened = Cipher::new(suite, &found.key, None).unwrap().open(&[], &body).unwrap();
+        assert_eq!(opened, plaintext, "{suite}");
+    }
+}
+
+#[test]
+fn key_search_finds_no_random_key_in_the_whole_list() {
+    let words = key_search::word_list();
+    let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(43);
+    for suite in [Suite::Cbc, Suite::Ctr] {
+        let mut key = [0u8; 16];
+        rng.fill_bytes(&mut key);
+        let (iv, ct) = sealed_with(suite, &key, b"This is a top secret.", 44);
+        let known = Known::new(suite, b"This is a top secret.", &ct, &iv).unwrap();
+        let searched = key_search::search(&known, words.iter().copied(), &Pad::ALL, |_, _| {});
+        assert_eq!(searched.found, None, "{suite}");
+        assert_eq!(
+            searched.tried,
+            key_search::candidates(words.iter().copied(), &Pad::ALL),
+            "{suite}: all of it"
+        );
+        assert!(searched.tried > 3 * 63_000, "{}", searched.tried);
+        assert!(known.matches(&key), "{suite}: the real key would have matched");
+    }
+}
+
+#[test]
+fn key_search_skips_and_counts_words_longer_than_a_key() {
+    let key = key_search::key_from_word("sixteen-letters!", Pad::Hash).unwrap();
+    let (iv, ct) = sealed_with(Suite::Cbc, &key, b"known", 45);
+    let known = Known::new(Suite::Cbc, b"known", &ct, &iv).unwrap();
+    let list = ["seventeen-letters", "a", "sixteen-letters!", "never reached"];
+    let searched = key_search::search(&known, list, &Pad::ALL, |_, _| {});
+    assert_eq!(searched.skipped, 1);
+    assert_eq!(searched.tried, 4, "\"a\" three ways, the 16-byte word once");
+    assert_eq!(searched.found.unwrap().word, "sixteen-letters!");
+}
+
+#[test]
+fn key_search_refuses_values_that_cannot_be_searched() {
+    let (pt, ct, iv) = (&b"This is a top secret."[..], [0u8; 32], [0u8; 16]);
+    for suite in [Suite::CbcHmac, Suite::Gcm] {
+        assert_eq!(Known::new(suite, pt, &ct, &iv).unwrap_err(), SearchError::Authenticated(suite));
+    }
+    let err = Known::new(Suite::Cbc, pt, &ct, &iv[..8]).unwrap_err();
+    assert_eq!(err.to_string(), "the IV is 8 bytes; cbc takes 16");
+    let err = Known::new(Suite::Cbc, pt, &ct[..21], &iv).unwrap_err();
+    assert_eq!(err.to_string(), "the ciphertext is 21 bytes; a 21-byte plaintext encrypts to 32 in cbc");
+    assert!(matches!(Known::new(Suite::Ctr, b"", b"", &iv), Err(SearchError::Empty(Suite::Ctr))));
+    assert!(Known::new(Suite::Ecb, b"", &ct[..16], &[]).is_ok(), "ecb pads an empty message to a block");
+    assert_eq!(
+        SearchError::Authenticated(Suite::Gcm).to_string(),
+        "gcm is authenticated; the key search takes ecb, cbc, ctr, cfb or ofb"
+    );
+}
+
+#[test]
+fn key_search_demo_reports_a_handful_of_progress_events_and_its_facts() {
+    let (mut ctx, seen) = collecting(47);
+    key_search::narrate(&mut ctx, &key_search::Options::default()).unwrap();
+    let events = seen.events();
+    let progress: Vec<_> = events
+        .iter()
+        .filter_map(|e| if let Event::Progress(p) = e { Some(p.clone()) } else { None })
+        .collect();
+    assert!((2..=20).contains(&progress.len()), "a handful, not one per word: {}", progress.len());
+    assert!(progress.iter().all(|p| p.task == "key-search" && p.done <= p.total));
+    let facts: Vec<&str> =
+        events.iter().filter_map(|e| if let Event::Fact(f) = e { Some(f.name) } else { None }).collect();
+    assert_eq!(facts, ["keys", "search", "search", "keyspace"]);
+    let search = events
+        .iter()
+        .find_map(
+            |e| if let Event::Fact(f) = e { (f.name == "search").then(|| f.value.clone()) } else { None },
+        )
+        .unwrap();
+    assert_eq!(search["found"], true);
+    let word = search["word"].as_str().unwrap();
+    assert_eq!(search["key"], hex::encode(key_search::key_from_word(word, Pad::Hash).unwrap()));
+    let verdicts = seen.verdicts();
+    assert_eq!(verdicts.len(), 2);
+    assert_eq!((verdicts[0].outcome, verdicts[1].outcome), (Outcome::Broken, Outcome::Refused));
+    assert!(verdicts[0].text.contains(&format!("\"{word}\"")), "{}", verdicts[0].text);
 }
 
 #[test]

@@ -392,6 +392,215 @@ fn help_shows_examples() {
     assert!(out.text().contains("openssl enc -aes-128-cbc"));
 }
 
+// ── crack key ────────────────────────────────────────────────────────────
+
+/// "This is a top secret." in cbc under `magic` padded with # and this IV
+/// (`openssl enc -aes-128-cbc -K 6d616769632323232323232323232323 -iv …`).
+const SECRET: &str = "This is a top secret.";
+const MAGIC_IV: &str = "aabbccddeeff00998877665544332211";
+const MAGIC_CT: &str = "a41d6620fc6241ec07000920f9622365b47eff8a1377dbbb0f292bc32efbb506";
+
+fn crack(lab: &Lab, extra: &[&str], stdin: &[u8]) -> common::Out {
+    let args = [&["crack", "key", "--plaintext", SECRET, "--ciphertext", MAGIC_CT][..], extra].concat();
+    lab.run(&args, stdin)
+}
+
+#[test]
+fn crack_key_finds_the_word_and_prints_it_the_key_the_count_and_the_rate() {
+    let out = crack(&Lab::new(), &["--iv", MAGIC_IV], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(
+        text.starts_with(
+            "word list: the built-in list (samples/words.txt, from Debian's wamerican), 63779 words\n\
+        each padded with # to 16 bytes: 63779 AES-128 keys to try in cbc\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  found \"magic\", padded with #\n"), "{text}");
+    assert!(text.contains("  key   6d616769632323232323232323232323 (\"magic\" + 11 × '#')\n"), "{text}");
+    assert!(text.contains("  tried 33080 of 63779 keys in "), "{text}");
+    assert!(text.trim_end().ends_with(" keys/s"), "{text}");
+    assert_eq!(out.stderr, "", "no warning, no progress bar off a terminal");
+}
+
+#[test]
+fn crack_key_that_finds_nothing_says_how_many_it_tried_and_exits_1() {
+    let out = crack(&Lab::new(), &["--iv", MAGIC_IV, "--pad", "space"], b"");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.text().contains("  none of the 63779 keys matched\n  tried 63779 of 63779 keys in "));
+    assert_eq!(
+        out.stderr,
+        "cryptolab: no key found: none of the 63779 keys from the built-in list (samples/words.txt, from \
+         Debian's wamerican) matched\n  hint: the key may not be a padded word from this list: try --pad \
+         all or another --words; check --mode, --iv and the exact plaintext (printf, not echo: a newline \
+         counts)\n"
+    );
+}
+
+#[test]
+fn crack_key_reads_a_word_list_from_stdin_and_skips_words_longer_than_a_key() {
+    let lab = Lab::new();
+    let out = crack(&lab, &["--iv", MAGIC_IV, "--words", "-"], b"seventeen-letters\r\nmagic\r\n\r\n");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    assert!(
+        text.starts_with("word list: standard input, 2 words (1 longer than 16 bytes skipped)\n"),
+        "{text}"
+    );
+    assert!(text.contains("  tried 1 of 1 keys in "), "{text}");
+    let list = lab.write("mine.txt", b"apple\nmagic\n");
+    let out = crack(&lab, &["--iv", MAGIC_IV, "--words", list.to_str().unwrap(), "--pad", "all"], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.text().contains("each padded with #, then spaces, then zero bytes to 16 bytes: 6 AES-128 keys")
+    );
+    assert!(out.text().contains("  tried 4 of 6 keys in "), "{}", out.text());
+}
+
+#[test]
+fn crack_key_json_is_one_event_per_line_ending_in_the_search() {
+    let out = crack(&Lab::new(), &["--iv", MAGIC_IV, "--json"], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let events: Vec<serde_json::Value> = out
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON object: {l}: {e}")))
+        .collect();
+    assert_eq!(events[0]["name"], "word-list");
+    assert_eq!(events[0]["value"]["candidates"], 63779);
+    assert!(events.iter().any(|e| e["event"] == "progress"), "progress events in JSON");
+    let last = events.last().unwrap();
+    assert_eq!((&last["name"], &last["value"]["word"]), (&"search".into(), &"magic".into()));
+    assert_eq!(last["value"]["key"], "6d616769632323232323232323232323");
+    assert_eq!(last["value"]["tried"], 33080);
+    assert!(last["value"]["keys_per_second"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn crack_key_iv_of_the_wrong_length_for_the_mode() {
+    let lab = Lab::new();
+    for mode in ["cbc", "ctr", "cfb", "ofb"] {
+        let out = crack(&lab, &["--mode", mode, "--iv", "000102030405060708090a0b0c0d0e"], b"");
+        assert_error(
+            &out,
+            &format!("--iv is 15 bytes; {mode} takes a 16-byte iv"),
+            "give the iv as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f",
+        );
+        assert_eq!(out.stderr.lines().count(), 2, "one error and its hint: {}", out.stderr);
+        assert_eq!(out.text(), "", "nothing searched");
+    }
+}
+
+#[test]
+fn crack_key_refuses_an_iv_for_ecb_and_needs_one_for_cbc() {
+    let lab = Lab::new();
+    assert_error(
+        &crack(&lab, &["--mode", "ecb", "--iv", MAGIC_IV], b""),
+        "--iv is for --mode cbc|ctr|cfb|ofb only, not ecb",
+        "ecb has no IV",
+    );
+    assert_error(
+        &crack(&lab, &[], b""),
+        "--mode cbc needs --iv: the iv the ciphertext was made with",
+        "give the iv as 32 hex digits (16 bytes), e.g. 000102030405060708090a0b0c0d0e0f",
+    );
+}
+
+#[test]
+fn crack_key_refuses_the_authenticated_suites() {
+    for mode in ["cbc-hmac", "gcm"] {
+        assert_error(
+            &crack(&Lab::new(), &["--mode", mode, "--iv", MAGIC_IV], b""),
+            &format!("{mode} is authenticated; the key search takes ecb, cbc, ctr, cfb or ofb"),
+            "choose the --mode the ciphertext was made in (a cbc-hmac body without its tag is cbc)",
+        );
+    }
+}
+
+#[test]
+fn crack_key_word_list_that_is_not_text_names_the_file_and_the_line() {
+    let lab = Lab::new();
+    let latin1 = lab.write("latin1.txt", b"apple\nna\xefve\n");
+    let binary = lab.write("words.bin", b"apple\nmagic\n\x7fELF\x02\x01\x00\x00");
+    let out = crack(&lab, &["--iv", MAGIC_IV, "--words", latin1.to_str().unwrap()], b"");
+    assert_error(
+        &out,
+        &format!("word list {}: line 2 is not UTF-8 text", latin1.display()),
+        "give a text file, one word per line, in UTF-8 (convert with `iconv -f latin1 -t utf-8`)",
+    );
+    assert_eq!(out.stderr.lines().count(), 2);
+    assert_error(
+        &crack(&lab, &["--iv", MAGIC_IV, "--words", binary.to_str().unwrap()], b""),
+        &format!("word list {}: line 3 contains a NUL byte", binary.display()),
+        "give a text file, one word per line: this looks like a binary file",
+    );
+    assert_error(
+        &crack(&lab, &["--iv", MAGIC_IV, "--words", "-"], b"ok\n\xff\n"),
+        "standard input: line 2 is not UTF-8 text",
+        "give a text file, one word per line, in UTF-8 (convert with `iconv -f latin1 -t utf-8`)",
+    );
+    assert_error(
+        &crack(&lab, &["--iv", MAGIC_IV, "--words", "missing.txt"], b""),
+        "cannot read word list missing.txt: no such file",
+        "check the path; a word list is a text file, one word per line",
+    );
+}
+
+#[test]
+fn crack_key_values_that_do_not_fit_together() {
+    let lab = Lab::new();
+    assert_error(
+        &lab.run(&["crack", "key", "--plaintext", SECRET, "--ciphertext", "a41d", "--iv", MAGIC_IV], b""),
+        "the ciphertext is 2 bytes; a 21-byte plaintext encrypts to 32 in cbc",
+        "give the ciphertext alone (no IV in front), all of it, and the exact plaintext it encrypts",
+    );
+    assert_error(
+        &lab.run(&["crack", "key", "--plaintext", SECRET, "--ciphertext", "a41dz", "--iv", MAGIC_IV], b""),
+        "--ciphertext is not hex: Odd number of digits",
+        "give the ciphertext as hex digits (as `xxd -p` prints them), without the IV",
+    );
+    assert_error(
+        &lab.run(
+            &["crack", "key", "--plaintext-hex", "54x8", "--ciphertext", MAGIC_CT, "--iv", MAGIC_IV],
+            b"",
+        ),
+        "--plaintext-hex is not hex: Invalid character 'x' at position 2",
+        "give the known plaintext as hex digits, or as text with --plaintext",
+    );
+    assert_error(
+        &lab.run(&["crack", "key", "--mode", "ctr", "--plaintext", "", "--ciphertext", "", "--iv", IV], b""),
+        "the plaintext is empty: in ctr it encrypts to nothing, so every key would match",
+        "give at least one byte of known plaintext and its ciphertext",
+    );
+}
+
+#[test]
+fn crack_key_warns_when_a_few_known_bytes_could_match_by_chance() {
+    // "Hi" in ofb under `magic` padded with #: two bytes of test.
+    let out = Lab::new().run(
+        &["crack", "key", "--mode", "ofb", "--plaintext", "Hi", "--ciphertext", "0000", "--iv", IV],
+        b"",
+    );
+    assert!(
+        out.stderr.starts_with(
+            "warning: only 2 bytes of ciphertext to test against: a wrong key matches by chance once in 2^16\n"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn crack_help_shows_examples() {
+    let out = Lab::new().run(&["crack", "key", "--help"], b"");
+    assert_eq!(out.code, 0);
+    assert!(out.text().contains("Examples:"));
+    assert!(out.text().contains("openssl enc -aes-128-cbc -K 6d616769632323232323232323232323"));
+    let out = Lab::new().run(&["crack", "--help"], b"");
+    assert!(out.text().contains("crack key --plaintext 'This is a top secret.'"), "{}", out.text());
+}
+
 /// The sample set of ciphertexts (24 lines of hex under one key and IV).
 const NONCE_REUSE_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nonce-reuse-ctr.txt");
 

@@ -4,8 +4,9 @@
 //! `--json` gives the same run as one event per line; the registry and the
 //! command agree; the tour runs every registered demo's headline; a live
 //! attack whose server goes away is a network failure. The measuring demos
-//! (error-propagation, padding) print their maps and tables, and what they
-//! and predictable-iv say fits 80 columns.
+//! (error-propagation, padding) print their maps and tables, and what they,
+//! predictable-iv and key-search say fits 80 columns. key-search finds its
+//! word key and not its random one, the same word for the same seed.
 
 mod common;
 
@@ -324,7 +325,7 @@ fn predictable_iv_breaks_chained_ivs_and_random_ivs_give_nothing() {
 
 #[test]
 fn the_new_demos_say_everything_within_80_columns() {
-    for name in ["error-propagation", "padding", "predictable-iv", "nonce-reuse"] {
+    for name in ["error-propagation", "padding", "predictable-iv", "nonce-reuse", "key-search"] {
         let out = demo(&[name, "--seed", "5", "--json"]);
         for e in json_lines(&out) {
             if e["event"] == "dump" {
@@ -341,6 +342,33 @@ fn the_new_demos_say_everything_within_80_columns() {
             }
         }
     }
+}
+
+#[test]
+fn key_search_finds_the_word_key_and_not_the_random_one() {
+    let out = demo(&["key-search", "--seed", "5"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.text();
+    let word = text.split("the word \"").nth(1).and_then(|t| t.split('"').next()).unwrap();
+    let key = format!("{word:#<16}");
+    assert!(
+        text.contains(&format!("gives the key \"{key}\".\n")),
+        "the key is the word and its padding:\n{text}"
+    );
+    assert!(
+        text.contains(&format!("  found \"{word}\", padded with #\n  key   {}", hex::encode(&key))),
+        "{text}"
+    );
+    assert!(text.contains("   decrypted: \"This is a top secret.\"  (exactly the plaintext)"), "{text}");
+    assert!(text.contains(&format!("  BROKEN word key: \"{word}\", found in ")), "{text}");
+    assert!(text.contains("  none of the 63779 keys matched\n  tried 63779 of 63779 keys in "), "{text}");
+    assert!(text.contains("  REFUSED random key: none of the 63779 word keys matched"), "{text}");
+    assert!(text.contains("2^128 ≈ 3.4e38"), "{text}");
+    assert!(text.contains("at 10^12 keys/s (a generous cluster): 5.4e18 years"), "{text}");
+    // The same seed, the same run — but for the lines that carry a measured rate.
+    let steady = |t: &str| t.lines().filter(|l| !l.contains("keys/s")).map(String::from).collect::<Vec<_>>();
+    assert_eq!(steady(&text), steady(&demo(&["key-search", "--seed", "5"]).text()));
+    assert_ne!(steady(&text), steady(&demo(&["key-search", "--seed", "6"]).text()));
 }
 
 #[test]

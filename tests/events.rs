@@ -1,10 +1,11 @@
 //! The one JSON schema, checked against real output: `docs/EVENTS.md`'s
 //! tables are read as the schema, and every line that `serve --json`,
 //! `connect --json`, `proxy --json` and `demo --json` print in real sessions
-//! over loopback (and `aes --json`) must follow it — every field the page
-//! says is always there is there with its type, and no field is one the page
-//! does not list. Then every event the page documents must have been seen
-//! at least once, so the sessions cover the whole schema.
+//! over loopback (and `aes --json`, `crack key --json`) must follow it —
+//! every field the page says is always there is there with its type, no
+//! field is one the page does not list, and every fact's name is one the
+//! page names. Then every event the page documents must have been seen at
+//! least once, so the sessions cover the whole schema.
 
 mod support;
 
@@ -27,13 +28,19 @@ struct Schema {
     common: BTreeMap<String, Field>,
     events: BTreeMap<String, BTreeMap<String, Field>>,
     span: BTreeMap<String, Field>,
+    /// The fact names the `name` row of the fact table lists, in backticks.
+    facts: BTreeSet<String>,
 }
 
 fn schema() -> Schema {
     let doc = std::fs::read_to_string("docs/EVENTS.md").expect("docs/EVENTS.md");
     let mut tables: BTreeMap<String, BTreeMap<String, Field>> = BTreeMap::new();
     let mut section = String::new();
+    let mut facts = BTreeSet::new();
     for line in doc.lines() {
+        if section == "fact" && line.starts_with("| name |") {
+            facts.extend(line.split('`').skip(1).step_by(2).map(String::from));
+        }
         if let Some(h) = line.strip_prefix("## ") {
             section = h.trim().to_string();
             tables.entry(section.clone()).or_default();
@@ -49,7 +56,7 @@ fn schema() -> Schema {
     let common = tables.remove("Every event").expect("the `Every event` table");
     let span = tables.remove("span").expect("the span table");
     tables.retain(|name, _| !name.contains(' '));
-    Schema { common, events: tables, span }
+    Schema { common, events: tables, span, facts }
 }
 
 fn has_type(v: &Value, ty: &str, schema: &Schema) -> bool {
@@ -104,6 +111,13 @@ fn check(schema: &Schema, what: &str, stdout: &str) -> BTreeSet<String> {
         fields.extend(specific.clone());
         if let Err(e) = fits(&v, &fields, schema) {
             panic!("{what}: {name}: {e}\n  {line}");
+        }
+        if name == "fact" {
+            let fact = v["name"].as_str().unwrap_or_default();
+            assert!(
+                schema.facts.contains(fact),
+                "{what}: fact `{fact}` is not named in docs/EVENTS.md\n  {line}"
+            );
         }
         seen.insert(name);
     }
@@ -204,11 +218,28 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         &["padding"],
         &["predictable-iv"],
         &["nonce-reuse"],
+        &["key-search"],
     ] {
         let mut args = vec!["demo", "--seed", "1", "--json"];
         args.extend(demo);
         seen.extend(check(&schema, &format!("demo {} --json", demo[0]), &stdout_of(&args)));
     }
+
+    // A key search on given values: the word list, progress, the result.
+    // ("magic" padded with # made this ciphertext: `cryptolab crack key --help`.)
+    let crack = stdout_of(&[
+        "crack",
+        "key",
+        "--plaintext",
+        "This is a top secret.",
+        "--ciphertext",
+        "a41d6620fc6241ec07000920f9622365b47eff8a1377dbbb0f292bc32efbb506",
+        "--iv",
+        "aabbccddeeff00998877665544332211",
+        "--json",
+    ]);
+    assert!(crack.contains("\"name\":\"word-list\"") && crack.contains("\"word\":\"magic\""), "{crack}");
+    seen.extend(check(&schema, "crack key --json", &crack));
 
     // AES round by round: a fact per round, and the avalanche's.
     for args in [&["aes", "--json"][..], &["aes", "--avalanche", "--key-bit", "5", "--json"]] {
@@ -231,6 +262,7 @@ fn a_field_that_is_not_documented_is_caught() {
         (r#"{"event":"joined","message":"m","peer":"p"}"#, "addr"),
         (r#"{"event":"joined","message":"m","peer":7,"addr":"a"}"#, "peer"),
         (r#"{"event":"no-such-event","message":"m"}"#, "not documented"),
+        (r#"{"event":"fact","message":"m","name":"no-such-fact","value":1}"#, "no-such-fact"),
     ] {
         let caught = std::panic::catch_unwind(|| check(&schema, "bad", bad));
         let err = caught.expect_err(why);

@@ -19,6 +19,7 @@ const ONE_SHOT: &[&str] = &[
     "labs/13-padding.md",
     "labs/14-predictable-iv.md",
     "labs/15-nonce-reuse.md",
+    "labs/16-key-search.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
 const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md"];

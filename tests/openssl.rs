@@ -6,10 +6,12 @@
 //! `openssl enc -aes-N-MODE -K K [-iv IV] | xxd -p` byte for byte, and
 //! `cryptolab decrypt` must read what `openssl enc` wrote, and the other way
 //! round. CTR is also checked from the counter block ff…ff, where the 128-bit
-//! counter wraps. The nonce-reuse sample (`samples/nonce-reuse-ctr.txt`) is
-//! re-made with `openssl enc -aes-128-ctr`, and `crack nonce-reuse` must read
-//! it back and find openssl's keystream. `.ci/run` installs openssl; without
-//! it these tests fail rather than skip.
+//! counter wraps. And `cryptolab crack key` must find exactly the word whose
+//! padded bytes `openssl enc -K` was given, from openssl's ciphertext alone.
+//! The nonce-reuse sample (`samples/nonce-reuse-ctr.txt`) is re-made with
+//! `openssl enc -aes-128-ctr`, and `crack nonce-reuse` must read it back and
+//! find openssl's keystream. `.ci/run` installs openssl; without it these
+//! tests fail rather than skip.
 
 mod common;
 
@@ -122,6 +124,49 @@ fn openssl_decrypts_what_cryptolab_wrote() {
         let args = openssl_args(mode, iv, key, bits, true);
         let plain = openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), &ours.stdout);
         assert_eq!(plain, msg, "aes-{bits}-{mode} {iv:?}");
+    }
+}
+
+#[test]
+fn crack_key_finds_the_word_an_openssl_key_was_made_from() {
+    let lab = Lab::new();
+    let plaintext = b"This is a top secret.";
+    // (mode, word, pad byte, --pad): `--pad all` must find the zero bytes too.
+    let cases = [
+        ("cbc", "magic", b'#', "hash"),
+        ("ofb", "lighthouse", b' ', "space"),
+        ("ctr", "quizzical", 0u8, "all"),
+        ("ecb", "tangerine", b'#', "hash"),
+    ];
+    for (mode, word, pad, pad_flag) in cases {
+        let mut key = [pad; 16];
+        key[..word.len()].copy_from_slice(word.as_bytes());
+        let key = hex::encode(key);
+        let mut args = vec!["enc".to_string(), format!("-aes-128-{mode}"), "-K".into(), key.clone()];
+        let mut crack = vec!["crack", "key", "--mode", mode, "--pad", pad_flag, "--json"];
+        if mode != "ecb" {
+            args.extend(["-iv".into(), IV.into()]);
+            crack.extend(["--iv", IV]);
+        }
+        let ct = hex::encode(openssl(&args.iter().map(String::as_str).collect::<Vec<_>>(), plaintext));
+        crack.extend(["--plaintext", "This is a top secret.", "--ciphertext", &ct]);
+        let out = lab.run(&crack, b"");
+        assert_eq!(out.code, 0, "{mode}: {}", out.stderr);
+        let search: serde_json::Value = out
+            .text()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|e| e["name"] == "search")
+            .expect("a search fact")["value"]
+            .clone();
+        assert_eq!(search["word"], word, "{mode}");
+        assert_eq!(search["key"], key.as_str(), "{mode}: the very key openssl was given");
+        let pad_name = match pad {
+            b'#' => "hash",
+            b' ' => "space",
+            _ => "nul",
+        };
+        assert_eq!(search["pad"], pad_name, "{mode}");
     }
 }
 

@@ -73,6 +73,12 @@ impl DemoCtx {
         self.chosen.then_some(self.seed)
     }
 
+    /// The hub the events go to, for a library function that reports
+    /// through [`Events`] itself (the key search, also run by `crack key`).
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
     /// Sends one event.
     pub fn emit(&self, event: Event) {
         self.events.emit(event);

@@ -15,6 +15,7 @@
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
 //! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
 //! | [`nonce_reuse`] | ctr, ofb, gcm (cfb: its first block): a secret read by XOR with one known message; twenty read with none ([`many_time_pad`]) | one IV or nonce, one keystream: C ⊕ C' = P ⊕ P' | a unique IV or nonce per message under a key |
+//! | [`key_search`] | a cbc key made from a dictionary word, found from one known plaintext (`crack key` for your own) | ~2^16 words to try, one AES block each: E_K(P_0 ⊕ IV) = C_0 decides | a random 128-bit key: 2^127 tries on average, ≈ 5.4e18 years at 10^12 keys/s |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
 //! [`crate::net`]; nothing here knows a key it should not.
@@ -40,6 +41,7 @@ mod ctx;
 pub mod ecb_image;
 pub mod error_propagation;
 pub mod hmac;
+pub mod key_search;
 pub mod many_time_pad;
 pub mod nonce_reuse;
 pub mod padding;
@@ -63,7 +65,7 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08, 12–15) and of the tour.
+/// Every demo, in the order of the labs (04–08, 12–16) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
     bitflip::DEMO,
@@ -74,6 +76,7 @@ pub const DEMOS: &[DemoEntry] = &[
     padding::DEMO,
     predictable_iv::DEMO,
     nonce_reuse::DEMO,
+    key_search::DEMO,
 ];
 
 /// The registry row named `name`.

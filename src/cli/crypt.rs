@@ -170,33 +170,50 @@ fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial
 }
 
 /// Parses `--iv`, allowed only where the suite's row says so
-/// ([`crate::suite::SuiteSpec::fixed_iv_allowed`]), at the row's IV length.
+/// ([`crate::suite::SuiteSpec::fixed_iv_allowed`]), at the row's IV length,
+/// and warns that a fixed IV is INSECURE.
 fn fixed_iv(args: &CryptArgs) -> Result<Option<Vec<u8>>, CliError> {
     let Some(text) = &args.iv else { return Ok(None) };
+    let iv = parse_iv(args.mode, text)?;
     let spec = args.mode.spec();
-    if !spec.fixed_iv_allowed() {
-        let allowed: Vec<&str> =
-            Suite::ALL.iter().filter(|s| s.spec().fixed_iv_allowed()).map(|s| s.name()).collect();
-        return Err(CliError::usage(
-            format!("--iv is for --mode {} only, not {}", allowed.join("|"), args.mode),
-            spec.fixed_iv_refusal(),
-        ));
-    }
-    let n = spec.iv_len;
-    let example: String = (0..n).map(|i| format!("{i:02x}")).collect();
-    let hint = format!("give the {} as {} hex digits ({n} bytes), e.g. {example}", spec.iv_label, 2 * n);
-    let iv = keys::parse_key_value(text, "--iv").map_err(|e| CliError::usage(e.to_string(), hint.clone()))?;
-    if iv.len() != n {
-        return Err(CliError::usage(
-            format!("--iv is {} bytes; {} takes a {n}-byte {}", iv.len(), args.mode, spec.iv_label),
-            hint,
-        ));
-    }
     eprintln!(
         "warning: INSECURE: --iv fixes the {}, and {}; use it only to reproduce vectors or openssl output",
         spec.iv_label, spec.reuse
     );
     Ok(Some(iv))
+}
+
+/// Parses an `--iv` value for `mode`: refused where the suite's row does not
+/// allow a fixed IV (ecb has none; the authenticated suites draw their own),
+/// else hex (or `text:…`) of exactly the row's IV length. Shared by
+/// `encrypt`/`decrypt` and `crack key`.
+pub(super) fn parse_iv(mode: Suite, text: &str) -> Result<Vec<u8>, CliError> {
+    let spec = mode.spec();
+    if !spec.fixed_iv_allowed() {
+        let allowed: Vec<&str> =
+            Suite::ALL.iter().filter(|s| s.spec().fixed_iv_allowed()).map(|s| s.name()).collect();
+        return Err(CliError::usage(
+            format!("--iv is for --mode {} only, not {mode}", allowed.join("|")),
+            spec.fixed_iv_refusal(),
+        ));
+    }
+    let iv =
+        keys::parse_key_value(text, "--iv").map_err(|e| CliError::usage(e.to_string(), iv_hint(mode)))?;
+    if iv.len() != spec.iv_len {
+        return Err(CliError::usage(
+            format!("--iv is {} bytes; {mode} takes a {}-byte {}", iv.len(), spec.iv_len, spec.iv_label),
+            iv_hint(mode),
+        ));
+    }
+    Ok(iv)
+}
+
+/// How to give `mode`'s IV: `give the iv as 32 hex digits (16 bytes), e.g. 0001…0f`.
+pub(super) fn iv_hint(mode: Suite) -> String {
+    let spec = mode.spec();
+    let n = spec.iv_len;
+    let example: String = (0..n).map(|i| format!("{i:02x}")).collect();
+    format!("give the {} as {} hex digits ({n} bytes), e.g. {example}", spec.iv_label, 2 * n)
 }
 
 pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {

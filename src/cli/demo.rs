@@ -15,8 +15,8 @@ use clap::{Args, Subcommand};
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
-    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, nonce_reuse, padding, predictable_iv,
-    replay,
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, key_search, nonce_reuse, padding,
+    predictable_iv, replay,
 };
 use crate::events::{Detail, Events, Output, Sink};
 
@@ -40,7 +40,9 @@ Examples:
   cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
   cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query
   cryptolab demo nonce-reuse                one nonce twice: read by XOR; twenty read by statistics
-  cryptolab demo nonce-reuse --mode gcm     both messages accepted, both read";
+  cryptolab demo nonce-reuse --mode gcm     both messages accepted, both read
+  cryptolab demo key-search                 a key made from a word, found in a 63779-word list
+                                            (your own values: cryptolab crack key --help)";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -87,6 +89,9 @@ pub enum Demo {
     /// [`crate::attacks::nonce_reuse`].
     #[command(name = nonce_reuse::DEMO.name, about = nonce_reuse::DEMO.about, long_about = None)]
     NonceReuse(NonceReuseDemoArgs),
+    /// [`crate::attacks::key_search`].
+    #[command(name = key_search::DEMO.name, about = key_search::DEMO.about, long_about = None)]
+    KeySearch,
 }
 
 /// `cryptolab demo nonce-reuse`.
@@ -186,6 +191,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         Demo::Padding(a) => padding::narrate(ctx, &a.options()),
         Demo::PredictableIv => predictable_iv::narrate(ctx, &predictable_iv::Options::default()),
         Demo::NonceReuse(a) => nonce_reuse::narrate(ctx, &nonce_reuse::Options { mode: a.mode }),
+        Demo::KeySearch => key_search::narrate(ctx, &key_search::Options::default()),
     }
     .map_err(demo_error)
 }

@@ -16,6 +16,7 @@
 //! |-----------------------|------|----------------------------------------------------------------|
 //! | [`Kind::Usage`]       | 2    | bad flags or bad input: a wrong key, a malformed or tampered ciphertext, a missing file (the code clap uses for a bad flag) |
 //! | [`Kind::Failure`]     | 1    | the environment failed: a peer went away, a connection broke, the runtime could not start |
+//! | [`Kind::NotFound`]    | 1    | the command ran and found nothing: `crack key` tried every candidate and none matched (like `grep`) |
 //! | [`Kind::Output`]      | 1    | writing our own output failed; a closed pipe (`cryptolab … \| head`) ends quietly with 0 |
 //!
 //! There is deliberately no `From<io::Error>`: an `io::Error` may come from a
@@ -33,7 +34,8 @@ use crate::suite::SuiteError;
 
 /// Exit code for bad usage or bad input.
 pub const EXIT_USAGE: u8 = 2;
-/// Exit code for an environment failure (network, system) or a failed write.
+/// Exit code for an environment failure (network, system), a failed write,
+/// or a search that found nothing.
 pub const EXIT_FAILURE: u8 = 1;
 
 /// Whose problem an error is.
@@ -43,6 +45,8 @@ pub enum Kind {
     Usage,
     /// The environment failed (a socket, a peer, the system): exit 1.
     Failure,
+    /// The command ran and found nothing (a search without a match): exit 1.
+    NotFound,
     /// Writing the command's own output (standard output or error) failed:
     /// exit 1, or 0 for a closed pipe.
     Output,
@@ -53,7 +57,7 @@ impl Kind {
     pub fn exit_code(self) -> u8 {
         match self {
             Kind::Usage => EXIT_USAGE,
-            Kind::Failure | Kind::Output => EXIT_FAILURE,
+            Kind::Failure | Kind::NotFound | Kind::Output => EXIT_FAILURE,
         }
     }
 }
@@ -80,6 +84,11 @@ impl CliError {
     /// A failure of the environment or the network (exit 1) with a hint.
     pub fn failure(what: impl Into<String>, hint: impl Into<String>) -> Self {
         CliError { what: what.into(), hint: Some(hint.into()), kind: Kind::Failure, io_kind: None }
+    }
+
+    /// A search that found nothing (exit 1) with a hint.
+    pub fn not_found(what: impl Into<String>, hint: impl Into<String>) -> Self {
+        CliError { what: what.into(), hint: Some(hint.into()), kind: Kind::NotFound, io_kind: None }
     }
 
     /// A failed write of the command's own output (standard output or
@@ -185,6 +194,7 @@ mod tests {
     fn each_kind_has_its_exit_code() {
         assert_eq!(CliError::usage("u", "h").exit_code(), 2);
         assert_eq!(CliError::failure("f", "h").exit_code(), 1);
+        assert_eq!(CliError::not_found("n", "h").exit_code(), 1);
         assert_eq!(CliError::output(io::ErrorKind::StorageFull.into()).exit_code(), 1);
     }
 

@@ -33,6 +33,9 @@ pub(super) const MAX_TEXT: u64 = 16 << 20;
 /// A small file of key material (`--rsa-key`): a 4096-bit PKCS#8 PEM key is
 /// about 3.3 KiB.
 pub(super) const MAX_KEY_FILE: u64 = 64 << 10;
+/// A word list for `crack key`: 256 MiB holds tens of millions of words
+/// (the best-known leaked-password list, rockyou.txt, is about 134 MiB).
+pub(super) const MAX_WORDS: u64 = 256 << 20;
 
 /// Where an input comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +67,8 @@ pub(super) enum What {
     KeyFile,
     /// Ciphertexts, one per line in hex or base64 (`crack nonce-reuse`); UTF-8.
     Ciphertexts,
+    /// A word list, one word per line (`crack key --words`); UTF-8.
+    Words,
 }
 
 impl What {
@@ -73,7 +78,8 @@ impl What {
             (What::Data, Source::File(p)) => format!("input file {}", p.display()),
             (What::Text | What::Ciphertexts, Source::File(p)) => format!("file `{}`", p.display()),
             (What::KeyFile, Source::File(p)) => p.display().to_string(),
-            (What::Text | What::Ciphertexts, Source::Stdin) => "standard input".to_string(),
+            (What::Words, Source::File(p)) => format!("word list {}", p.display()),
+            (What::Text | What::Ciphertexts | What::Words, Source::Stdin) => "standard input".to_string(),
             (What::Data | What::KeyFile, Source::Stdin) => "stdin".to_string(),
         }
     }
@@ -81,8 +87,10 @@ impl What {
     /// Why a read failed, in this input's words.
     fn reason(self, err: &io::Error) -> String {
         match (self, err.kind()) {
-            (What::Text | What::Ciphertexts, io::ErrorKind::NotFound) => "no such file".to_string(),
-            (What::Text | What::Ciphertexts, io::ErrorKind::PermissionDenied) => {
+            (What::Text | What::Ciphertexts | What::Words, io::ErrorKind::NotFound) => {
+                "no such file".to_string()
+            }
+            (What::Text | What::Ciphertexts | What::Words, io::ErrorKind::PermissionDenied) => {
                 "permission denied".to_string()
             }
             (_, io::ErrorKind::IsADirectory) => "it is a directory".to_string(),
@@ -97,6 +105,8 @@ impl What {
             (What::Text, Source::Stdin) => "pipe in UTF-8 text, or give the text as an argument",
             (What::Data, Source::Stdin) => "check the input",
             (What::Ciphertexts, _) => "give a text file with one ciphertext per line, in hex or base64",
+            (What::Words, Source::File(_)) => "check the path; a word list is a text file, one word per line",
+            (What::Words, Source::Stdin) => "pipe in a word list, one word per line",
             (What::Data | What::KeyFile, _) => "check the path and its permissions",
         }
     }
@@ -124,6 +134,10 @@ impl What {
             What::Ciphertexts => CliError::usage(
                 format!("{name} is larger than the {} limit for a set of ciphertexts", size(max)),
                 "a few dozen messages are plenty: give the first lines (e.g. `head -n 200 FILE`)",
+            ),
+            What::Words => CliError::usage(
+                format!("{name} is larger than the {} limit for a word list", size(max)),
+                "split the list (`split -l 10000000 FILE`) and search each part",
             ),
             What::KeyFile => CliError::usage(
                 match len {

@@ -15,7 +15,8 @@
 //! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
 //! - `demo.rs`: `demo …`;
 //! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]);
-//! - `crack.rs`: `crack …` — the attacks on a user's own ciphertexts.
+//! - `crack.rs`: `crack …` — the attacks on your own values (`crack key`,
+//!   `crack nonce-reuse`).
 
 use std::path::{Path, PathBuf};
 
@@ -96,11 +97,11 @@ pub enum Command {
     /// Attacks that break the weak suites and fail against the strong ones.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Attack your own values: a dictionary key from a known plaintext; messages under one nonce.
+    #[command(subcommand, after_help = CRACK_EXAMPLES)]
+    Crack(Crack),
     /// Classical ciphers: encrypt, decrypt, and crack by statistics.
     Classical(ClassicalArgs),
-    /// Attack your own ciphertexts: many messages under one nonce, read by statistics.
-    #[command(after_help = CRACK_EXAMPLES)]
-    Crack(CrackCommandArgs),
     /// A man in the middle: show every frame both ways, tamper with the client's.
     #[command(after_help = PROXY_EXAMPLES)]
     Proxy(ProxyArgs),
@@ -190,8 +191,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Connect(args) => chat::connect(&args, color),
         Command::Bench(args) => chat::bench(&args),
         Command::Classical(args) => classical::classical(&args, color),
-        Command::Crack(args) => crack::crack(&args),
         Command::Demo(args) => demo::demo(&args, color),
+        Command::Crack(attack) => crack::crack(&attack, color),
         Command::Proxy(args) => chat::proxy(&args, color),
     }
 }
