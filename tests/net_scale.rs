@@ -44,3 +44,86 @@ fn a_thousand_clients_at_once() {
     assert_still_serves("gcm", port, "after the crowd");
     assert!(!srv.text().contains("accept failed"));
 }
+
+/// The resident memory of process `pid`, in bytes (Linux `/proc`).
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("VmRSS in /proc/PID/status");
+    kib * 1024
+}
+
+/// Opens `n` connections to `port`, each sending only a 16-byte native
+/// header that claims a body one byte under the 1 MiB limit, and keeps them
+/// open (the caller drops them).
+fn hostile_headers(port: u16, n: usize) -> Vec<std::net::TcpStream> {
+    use std::io::Write;
+    let header = cryptolab::wire::Header {
+        suite: Suite::Gcm,
+        kind: Kind::Message,
+        seq: 0,
+        len: cryptolab::wire::DEFAULT_MAX_BODY - 1,
+    }
+    .encode();
+    (0..n)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(&header).unwrap();
+            s
+        })
+        .collect()
+}
+
+/// Waits until the peer has read what `conns` sent (its RSS is measured
+/// after the bytes arrived, not before): a short pause, then the largest of
+/// a few readings.
+fn peak_rss_after(pid: u32) -> u64 {
+    let mut peak = 0;
+    for _ in 0..10 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        peak = peak.max(rss(pid));
+    }
+    peak
+}
+
+#[test]
+fn headers_claiming_a_mebibyte_cost_the_server_only_the_bytes_that_arrived() {
+    // 2000 × 1 MiB claimed = 2 GiB if a buffer followed the claim.
+    let (srv, port) = server("gcm", &["--echo", "--quiet"]);
+    let pid = srv.child.id();
+    let before = rss(pid);
+    let conns = hostile_headers(port, 2000);
+    let peak = peak_rss_after(pid);
+    assert_still_serves("gcm", port, "while 2000 headers wait for their bodies");
+    eprintln!("server RSS: {} MB before, {} MB with 2000 hostile headers", before >> 20, peak >> 20);
+    assert!(
+        peak < 100 << 20,
+        "server RSS {} MB with 2000 hostile headers (before: {} MB)",
+        peak >> 20,
+        before >> 20
+    );
+    drop(conns);
+}
+
+#[test]
+fn headers_claiming_a_mebibyte_cost_the_proxy_only_the_bytes_that_arrived() {
+    let (_srv, port) = server("gcm", &["--echo", "--quiet"]);
+    let up = format!("127.0.0.1:{port}");
+    let px = support::chat::Proc::spawn(&["proxy", "--listen", "0", "--upstream", &up, "--quiet"]);
+    let text = px.wait_for("proxy listening on 127.0.0.1:");
+    let pport: u16 = {
+        let p = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
+        p[..p.find(|c: char| !c.is_ascii_digit()).unwrap()].parse().unwrap()
+    };
+    let pid = px.child.id();
+    let conns = hostile_headers(pport, 1000);
+    let peak = peak_rss_after(pid);
+    assert_still_serves("gcm", pport, "through the proxy, while 1000 headers wait");
+    eprintln!("proxy RSS: {} MB with 1000 hostile headers", peak >> 20);
+    assert!(peak < 100 << 20, "proxy RSS {} MB with 1000 hostile headers", peak >> 20);
+    drop(conns);
+}
