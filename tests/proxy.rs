@@ -138,3 +138,84 @@ fn live_padding_oracle_recovers_a_captured_secret() {
     assert!(!attack.text().contains("(demo keys"), "no demo keys in a live attack: {}", attack.text());
     srv.wait_for("bad padding");
 }
+
+/// A stand-in for the real server: accepts one connection and keeps every
+/// byte it receives until the proxy closes it.
+fn recording_upstream() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).unwrap();
+        got
+    });
+    (port, handle)
+}
+
+/// Sends `chunks` through a fresh proxy (no tamper rules) to a recording
+/// upstream, a pause between chunks, then closes; returns what arrived.
+fn through_proxy(wire: &str, chunks: &[&[u8]]) -> Vec<u8> {
+    use std::io::Write;
+    let (up, recorded) = recording_upstream();
+    let (_px, pport) = proxy(up, &["--quiet", "--wire", wire]);
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", pport)).unwrap();
+    for chunk in chunks {
+        c.write_all(chunk).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    recorded.join().unwrap()
+}
+
+#[test]
+fn the_proxy_passes_every_byte_through_unchanged_parsed_or_not() {
+    let c = cipher(cryptolab::suite::Suite::Cbc);
+    let mut sealer = cryptolab::session::Sealer::new(c);
+    let hello = sealer.seal(cryptolab::wire::Kind::Hello, b"mallory");
+    let message = sealer.seal(cryptolab::wire::Kind::Message, b"pay 10 to bob");
+    let mut hostile = message[..16].to_vec();
+    hostile[12..16].copy_from_slice(&u32::MAX.to_be_bytes()); // a length over any limit
+    let native: Vec<&[u8]> = vec![
+        &hello,
+        &message,
+        &message[..7],      // half a header…
+        &message[7..],      // …and the rest of the frame, later
+        b"\x00garbage\xff", // not a frame: from here on, passed through unparsed
+        &message,
+        &hostile,
+        &message[..10], // a cut frame at the end
+    ];
+    let sent: Vec<u8> = native.concat();
+    assert_eq!(through_proxy("native", &native), sent, "native: byte for byte");
+
+    // A text format: blank lines, CRLF, spaces, a line that is not base64,
+    // and a last line with no newline.
+    let b64: Vec<&[u8]> = vec![
+        b"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+        b"\n\r\n  \n",
+        b"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\r\n",
+        b"not base64 at all!\n",
+        b"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    ];
+    let sent: Vec<u8> = b64.concat();
+    let got = through_proxy("b64-iv-ct", &b64);
+    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&sent), "b64-iv-ct: byte for byte");
+}
+
+#[test]
+fn the_proxy_closes_a_silent_connection_after_its_idle_timeout() {
+    use std::io::Read;
+    let (up, recorded) = recording_upstream();
+    let (px, pport) = proxy(up, &["--quiet", "--idle-timeout", "1"]);
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", pport)).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 1];
+    assert_eq!(c.read(&mut buf).unwrap(), 0, "the proxy closed the silent client");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
+    assert_eq!(recorded.join().unwrap(), b"", "and the upstream connection, with nothing sent");
+    px.wait_for("client 1 left");
+}

@@ -108,6 +108,9 @@ pub struct ProxyArgs {
     /// The wire format between client and server (as for serve and connect).
     #[arg(long, value_enum, default_value = "native", value_name = "FORMAT")]
     pub wire: Wire,
+    /// Close a proxied connection when the client or the server sends nothing for this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub idle_timeout: u64,
 }
 
 /// Options shared by the chat commands.
@@ -337,8 +340,8 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         if let Wire::Format(format) = args.wire {
             format_banner(&events, format);
         }
-        let opts =
-            crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits: Limits::default() };
+        let limits = Limits { idle: Duration::from_secs(args.idle_timeout.max(1)), ..Limits::default() };
+        let opts = crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits };
         crate::net::proxy::proxy(listener, opts, events).await.map_err(stopped("the proxy"))?;
         Ok(())
     })

@@ -15,7 +15,9 @@
 //! ```
 //!
 //! Bytes that are not a message are passed through unparsed, with one line
-//! saying so. An upstream that is down gives `cannot reach HOST:PORT` for
+//! saying so; what surrounds a message (whitespace between text messages, a
+//! line end) goes on as it came. Without tamper rules the server receives
+//! exactly the bytes the client sent. An upstream that is down gives `cannot reach HOST:PORT` for
 //! that client, and the proxy keeps listening.
 
 use std::sync::Arc;
@@ -142,14 +144,16 @@ impl Relay {
     }
 
     async fn run(mut self, rd: impl AsyncRead + Unpin, mut wr: impl AsyncWrite + Unpin, limits: Limits) {
-        let mut reader = Reader::new(rd, limits);
+        // Recording: what is not a message (whitespace between text
+        // messages, a line end, bytes that do not parse) goes on unchanged.
+        let mut reader = Reader::new(rd, limits).recording();
         let mut n = 0u64;
         loop {
             let framing = self.framing(n + 1);
             let (bytes, note) = match reader.next(&framing).await {
                 Ok(Got::Message(bytes, note)) => (bytes, note),
-                Ok(Got::Bad(e, bytes)) => {
-                    if wr.write_all(&bytes).await.is_err() {
+                Ok(Got::Bad(e, _)) => {
+                    if wr.write_all(&reader.take_recorded().0).await.is_err() {
                         break;
                     }
                     if !e.is_fatal() {
@@ -165,8 +169,15 @@ impl Relay {
                     }
                     break;
                 }
-                Ok(Got::End) | Err(_) => break,
+                Ok(Got::End) | Err(_) => {
+                    let _ = wr.write_all(&reader.take_recorded().0).await;
+                    break;
+                }
             };
+            // Around the message: whitespace before it, its line end after.
+            let (raw, at) = reader.take_recorded();
+            let at = at.unwrap_or(0..raw.len());
+            let (before, after) = (&raw[..at.start], &raw[at.end..]);
             n += 1;
             if let Some(note) = note {
                 self.events.notice(Notice::Ambiguous, format!("{}: {note}", self.who));
@@ -217,7 +228,7 @@ impl Relay {
                     };
                     self.events.emit(Event::Frame(self.frame(part, n, &wire_bytes, title, marks)));
                 }
-                if wr.write_all(&wire_bytes).await.is_err() {
+                if wr.write_all(&[before, &wire_bytes, after].concat()).await.is_err() {
                     return;
                 }
             }

@@ -63,12 +63,48 @@ pub struct Reader<R> {
     limits: Limits,
     /// When the message now arriving started (its first non-blank byte).
     started: Option<Instant>,
+    /// With [`Reader::recording`]: every byte that has left the buffer since
+    /// the last [`Reader::take_recorded`], and where in them the last
+    /// message lies.
+    recorded: Option<(Vec<u8>, Option<std::ops::Range<usize>>)>,
 }
 
 impl<R: AsyncRead + Unpin> Reader<R> {
     /// A reader over `rd`; `limits.max_body` bounds a message.
     pub fn new(rd: R, limits: Limits) -> Self {
-        Reader { rd, buf: Vec::new(), eof: false, limits, started: None }
+        Reader { rd, buf: Vec::new(), eof: false, limits, started: None, recorded: None }
+    }
+
+    /// The same reader, keeping every byte it takes off the stream — the
+    /// whitespace between text messages, a message's line end, bytes that are
+    /// not a message — for a relay that must pass the stream on exactly
+    /// (the proxy). Read them with [`Reader::take_recorded`].
+    pub fn recording(mut self) -> Self {
+        self.recorded = Some((Vec::new(), None));
+        self
+    }
+
+    /// The bytes taken off the stream since the last call (with
+    /// [`Reader::recording`]; empty otherwise), and where the last message
+    /// returned lies in them.
+    pub fn take_recorded(&mut self) -> (Vec<u8>, Option<std::ops::Range<usize>>) {
+        match self.recorded.as_mut() {
+            Some(rec) => std::mem::take(rec),
+            None => (Vec::new(), None),
+        }
+    }
+
+    /// Notes that the first `n` bytes of the buffer leave it.
+    fn record(&mut self, n: usize) {
+        if let Some((bytes, _)) = self.recorded.as_mut() {
+            bytes.extend_from_slice(&self.buf[..n.min(self.buf.len())]);
+        }
+    }
+
+    /// Empties the buffer (whitespace between messages, or what is taken whole).
+    fn clear_recorded(&mut self) -> Vec<u8> {
+        self.record(self.buf.len());
+        std::mem::take(&mut self.buf)
     }
 
     /// Whether bytes of a message are waiting in the buffer.
@@ -121,6 +157,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
     }
 
     fn take_bad(&mut self, error: NetError, consumed: usize) -> Got {
+        self.record(consumed);
         let bytes: Vec<u8> = self.buf.drain(..consumed.min(self.buf.len())).collect();
         if error.is_fatal() {
             self.eof = true; // the stream is out of step: stop reading it
@@ -147,7 +184,11 @@ impl<R: AsyncRead + Unpin> Reader<R> {
         loop {
             match self.parse(framing, settled) {
                 Parsed::Message { range, consumed, note } => {
-                    let bytes = self.buf[range].to_vec();
+                    let bytes = self.buf[range.clone()].to_vec();
+                    if let Some((rec, at)) = self.recorded.as_mut() {
+                        *at = Some(rec.len() + range.start..rec.len() + range.end);
+                    }
+                    self.record(consumed);
                     self.buf.drain(..consumed);
                     self.started = (!self.blank(text)).then(Instant::now);
                     return Ok(Got::Message(bytes, note));
@@ -157,7 +198,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
             }
             if self.eof {
                 if self.blank(text) {
-                    self.buf.clear();
+                    self.clear_recorded();
                     return Ok(Got::End);
                 }
                 if settled {
@@ -185,13 +226,13 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                         };
                         self.eof = true;
                         self.started = None;
-                        return Ok(Got::Bad(error, std::mem::take(&mut self.buf)));
+                        return Ok(Got::Bad(error, self.clear_recorded()));
                     }
                     if settles && !settled { SETTLE.min(left) } else { left }
                 }
             };
             if self.blank(text) {
-                self.buf.clear(); // whitespace between messages: nothing to keep
+                self.clear_recorded(); // whitespace between messages: no message to keep
             }
             // A safety net under the framings' own limits: no buffer grows
             // past one message (base64 at 4/3) and a read's worth.
@@ -199,7 +240,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 let len = self.buf.len();
                 let error = NetError::Channel(ChannelError::Format(ProfileError::TooLong { len, max }));
                 self.eof = true;
-                return Ok(Got::Bad(error, std::mem::take(&mut self.buf)));
+                return Ok(Got::Bad(error, self.clear_recorded()));
             }
             self.buf.reserve(READ_CHUNK);
             match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
