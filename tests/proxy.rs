@@ -219,3 +219,74 @@ fn the_proxy_closes_a_silent_connection_after_its_idle_timeout() {
     assert_eq!(recorded.join().unwrap(), b"", "and the upstream connection, with nothing sent");
     px.wait_for("client 1 left");
 }
+
+/// A captured cbc frame: `connect --send` through a `--json` proxy.
+fn captured_cbc_frame(port: u16, text: &str) -> String {
+    let (px, pport) = proxy(port, &["--json"]);
+    let mut c = client("cbc", pport, &["--quiet", "--send", text]);
+    assert_eq!(c.wait_exit(), 0);
+    let log = px.wait_for("client 1 → server · frame 2");
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "frame" && v["n"] == 2 && v["peer"] == "client 1 → server")
+        .expect("the captured message frame")["hex"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_live_padding_oracle_claims_nothing_against_a_server_that_does_not_leak() {
+    // A cbc server that does not leak: every forgery gets the same answer.
+    let (_srv, port) = server("cbc", &["--echo", "--quiet"]);
+    let frame = captured_cbc_frame(port, "the vault code is 7291");
+    let target = format!("127.0.0.1:{port}");
+    let mut attack = Proc::spawn(&["demo", "padding-oracle", "--target", &target, "--frame", &frame]);
+    let code = attack.wait_exit();
+    let text = attack.text();
+    assert_ne!(code, 0, "{text}");
+    assert!(!text.contains("BROKEN"), "no break claimed without a signal:\n{text}");
+    // This server closes the connection of a client whose frames fail: the
+    // attack stops at its test queries, as a network failure.
+    assert!(text.contains("cryptolab: connection to ") && text.contains("hint: "), "{text}");
+}
+
+#[test]
+fn the_live_padding_oracle_is_not_fooled_by_a_b64_server_that_answers_everything() {
+    use std::io::{Read, Write};
+    // A classroom b64-iv-ct server that answers every message with the same
+    // line, whatever its padding (the error goes to its own console).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { break };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(b"c2VydmVyIHJlcGx5IGxpbmUgMDEyMzQ1Njc4OWFiY2RlZg==").is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    use base64::Engine as _;
+    let captured = base64::engine::general_purpose::STANDARD.encode([7u8; 48]);
+    let target = format!("127.0.0.1:{port}");
+    let mut attack = Proc::spawn(&[
+        "demo",
+        "padding-oracle",
+        "--wire",
+        "b64-iv-ct",
+        "--target",
+        &target,
+        "--frame",
+        &captured,
+    ]);
+    let code = attack.wait_exit();
+    let text = attack.text();
+    assert_ne!(code, 0, "{text}");
+    assert!(!text.contains("BROKEN"), "no break claimed without a signal:\n{text}");
+    assert!(text.contains("gives no padding signal"), "{text}");
+}

@@ -272,6 +272,15 @@ pub enum LiveError {
         /// Why.
         err: std::io::Error,
     },
+    /// The server's answers do not tell valid padding from invalid: no
+    /// oracle to attack (checked before the attack, and after it).
+    #[error("{target} gives no padding signal: {why}")]
+    NoSignal {
+        /// `HOST:PORT`.
+        target: String,
+        /// What showed it.
+        why: String,
+    },
     /// The connection failed in the middle of the attack.
     #[error("connection to {target} failed during the attack: {err}")]
     Lost {
@@ -287,6 +296,11 @@ impl LiveError {
     pub fn hint(&self) -> &'static str {
         match self {
             LiveError::NotAFrame(_) => "copy the frame's full hex",
+            LiveError::NoSignal { .. } => {
+                "the attack needs a server that answers bad padding differently from good \
+                 (`serve --mode cbc --leak-padding-errors`); one that answers everything alike, \
+                 or checks a MAC first, gives nothing to read"
+            }
             LiveError::NotCbc(_) => {
                 "the padding oracle attacks cbc; authenticated suites give no padding signal"
             }
@@ -310,7 +324,7 @@ impl LiveError {
     pub fn is_failure(&self) -> bool {
         match self {
             LiveError::NotAFrame(_) | LiveError::NotCbc(_) | LiveError::NoOracle(_) => false,
-            LiveError::Unreachable { .. } | LiveError::Lost { .. } => true,
+            LiveError::Unreachable { .. } | LiveError::Lost { .. } | LiveError::NoSignal { .. } => true,
         }
     }
 }
@@ -463,6 +477,7 @@ fn narrate_live(ctx: &mut DemoCtx, live: &Live) -> Result<(), DemoError> {
             return Err(LiveError::NoOracle(other).into());
         }
     };
+    calibrate(target, &body, &mut ask)?;
     let mut failure = None;
     let mut last = (0, 0);
     let result = attack(
@@ -485,6 +500,12 @@ fn narrate_live(ctx: &mut DemoCtx, live: &Live) -> Result<(), DemoError> {
     }
     if let Some(err) = failure {
         return Err(LiveError::Lost { target: target.clone(), err }.into());
+    }
+    if let Ok(rec) = &result
+        && crate::suite::pkcs7::unpad(&rec.padded).is_err()
+    {
+        let why = "the bytes the answers gave fail their own padding check".to_string();
+        return Err(LiveError::NoSignal { target: target.clone(), why }.into());
     }
     match result {
         Ok(rec) => {
@@ -509,9 +530,57 @@ fn narrate_live(ctx: &mut DemoCtx, live: &Live) -> Result<(), DemoError> {
     Ok(())
 }
 
+/// Asks the server two questions whose answers are known before the
+/// attack spends a query on the unknown: the captured message's last two
+/// blocks (`C_{n−1} ‖ C_n`: its own valid padding) and the same with the
+/// last byte of `C_{n−1}` flipped by `0xff` (the last plaintext byte, a pad
+/// value 1–16, becomes 0xee–0xfe: never valid padding). A padding oracle
+/// says yes, then no. Any other pair of answers — the same answer twice —
+/// means this server gives nothing to read, and the attack does not start
+/// (so it can never read a yes from a server that always says yes). A test
+/// query the network loses is a network failure, as during the attack.
+fn calibrate(
+    target: &str,
+    body: &[u8],
+    ask: &mut dyn FnMut(&[u8]) -> std::io::Result<bool>,
+) -> Result<(), LiveError> {
+    let no_signal = |why: String| LiveError::NoSignal { target: target.to_string(), why };
+    if body.len() < 2 * BLOCK || !body.len().is_multiple_of(BLOCK) {
+        return Ok(()); // the attack refuses the shape itself, with its own words
+    }
+    let valid = body[body.len() - 2 * BLOCK..].to_vec();
+    let mut invalid = valid.clone();
+    invalid[BLOCK - 1] ^= 0xff;
+    // A test query the network loses is a network failure, as in the attack.
+    let said =
+        |r: std::io::Result<bool>| r.map_err(|err| LiveError::Lost { target: target.to_string(), err });
+    match (said(ask(&valid))?, said(ask(&invalid))?) {
+        (true, false) => Ok(()),
+        (a, b) if a == b => Err(no_signal(format!(
+            "it answered a message with valid padding and one with invalid padding alike ({})",
+            if a { "both accepted" } else { "both refused" }
+        ))),
+        (_, _) => Err(no_signal("it accepted invalid padding and refused valid padding".to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calibration_needs_a_yes_for_valid_padding_and_a_no_for_invalid() {
+        let body = [3u8; 48];
+        let oracle = |answer: fn(&[u8]) -> bool| move |q: &[u8]| Ok(answer(q));
+        let unchanged = |q: &[u8]| q[BLOCK - 1] == 3;
+        assert!(calibrate("t", &body, &mut oracle(unchanged)).is_ok());
+        for always in [|_: &[u8]| true, |_: &[u8]| false] {
+            let err = calibrate("t", &body, &mut oracle(always)).unwrap_err();
+            assert!(err.to_string().starts_with("t gives no padding signal: it answered"), "{err}");
+        }
+        let mut closed = |_: &[u8]| Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+        assert!(matches!(calibrate("t", &body, &mut closed), Err(LiveError::Lost { .. })));
+    }
 
     #[test]
     fn english_order_is_a_permutation_of_all_bytes() {
