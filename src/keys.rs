@@ -21,7 +21,10 @@
 //! mac = 8f3c…(64 hex digits)
 //! ```
 //!
-//! Keys are never printed. Output names a key by its [fingerprint](KeyMaterial::fingerprint):
+//! Keys are never printed, and neither is anything that may be one: an error
+//! about a key file names the file, the line number and what is wrong, never
+//! the line; an error about `--key` names the flag, never its value.
+//! Output names a key by its [fingerprint](KeyMaterial::fingerprint):
 //! the first 8 bytes of a SHA-256 over the key material — enough to tell two
 //! keys apart, useless for recovering them.
 
@@ -140,9 +143,9 @@ pub enum KeyError {
     /// A key value is not hex (nor `text:`).
     #[error("{origin} is not hex: {detail}")]
     NotHex {
-        /// Where the key came from (`--key`, `key file X (enc)`).
+        /// Where the key came from (`--key`, `key file X, line 2: the enc key`).
         origin: String,
-        /// What the hex decoder said.
+        /// What is wrong, in words that never quote the value.
         detail: String,
     },
     /// An AES key of the wrong length.
@@ -221,7 +224,20 @@ pub fn parse_key_value(value: &str, origin: &str) -> Result<Vec<u8>, KeyError> {
         return Ok(text.as_bytes().to_vec());
     }
     let digits: String = value.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
-    hex::decode(&digits).map_err(|e| KeyError::NotHex { origin: origin.into(), detail: e.to_string() })
+    hex::decode(&digits).map_err(|e| KeyError::NotHex { origin: origin.into(), detail: hex_problem(&e) })
+}
+
+/// What is wrong with a value that is not hex, in words that never quote
+/// it: the value may be a key, and an error message may end up in a log or
+/// on a projector. A position is given, the character is not.
+fn hex_problem(e: &hex::FromHexError) -> String {
+    match e {
+        hex::FromHexError::InvalidHexCharacter { index, .. } => {
+            format!("digit {} is not 0-9 or a-f", index + 1)
+        }
+        hex::FromHexError::OddLength => "an odd number of hex digits".into(),
+        hex::FromHexError::InvalidStringLength => "the wrong number of hex digits".into(),
+    }
 }
 
 /// Checks an AES key's length (and `--bits`, if given).
@@ -253,23 +269,26 @@ pub fn read_key_file(path: &Path, bits: Option<u16>) -> Result<KeyMaterial, KeyE
     let text = fs::read(path).map_err(|err| KeyError::Unreadable { path: path.into(), err })?;
     let text = String::from_utf8_lossy(&text);
     let (mut enc, mut mac) = (None, None);
+    // No error below quotes the line: a malformed key file is still a key
+    // file, and its "name" may be a bare key. Errors say the file, the line
+    // number and what is wrong.
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let syntax = |what: String| KeyError::FileSyntax { path: path.into(), line: i + 1, what };
-        let (name, value) = line.split_once('=').ok_or_else(|| syntax("expected `name = value`".into()))?;
+        let syntax = |what: &str| KeyError::FileSyntax { path: path.into(), line: i + 1, what: what.into() };
+        let (name, value) = line.split_once('=').ok_or_else(|| syntax("expected `name = value`"))?;
         let (name, value) = (name.trim(), value.trim());
-        let origin = format!("key file {} ({name})", path.display());
-        let slot = match name {
-            "enc" => &mut enc,
-            "mac" => &mut mac,
-            other => return Err(syntax(format!("unknown key name '{other}' (expected enc or mac)"))),
+        let (slot, name) = match name {
+            "enc" => (&mut enc, "enc"),
+            "mac" => (&mut mac, "mac"),
+            _ => return Err(syntax("unknown name (expected enc or mac)")),
         };
         if slot.is_some() {
-            return Err(syntax(format!("'{name}' given twice")));
+            return Err(syntax(&format!("`{name}` given twice")));
         }
+        let origin = format!("key file {}, line {}: the {name} key", path.display(), i + 1);
         *slot = Some((parse_key_value(value, &origin)?, origin));
     }
     let (enc, origin) = enc.ok_or_else(|| KeyError::FileSyntax {
