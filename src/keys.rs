@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use rand::CryptoRng;
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The key file used when no key is given.
 pub const DEFAULT_KEY_FILE: &str = "cryptolab.key";
@@ -42,7 +43,8 @@ pub const MAC_KEY_LEN: usize = 32;
 /// Key files larger than this are refused before being read.
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
-/// An AES key and an optional, independent MAC key.
+/// An AES key and an optional, independent MAC key. Both are overwritten
+/// with zeros when the value is dropped ([`ZeroizeOnDrop`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct KeyMaterial {
     /// The AES key: 16, 24 or 32 bytes.
@@ -50,6 +52,21 @@ pub struct KeyMaterial {
     /// The HMAC key for `cbc-hmac`, if any.
     pub mac: Option<Vec<u8>>,
 }
+
+impl Zeroize for KeyMaterial {
+    fn zeroize(&mut self) {
+        self.enc.zeroize();
+        self.mac.zeroize();
+    }
+}
+
+impl Drop for KeyMaterial {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for KeyMaterial {}
 
 impl std::fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -409,5 +426,30 @@ impl KeySpec {
             keys.mac = Some(mac);
         }
         Ok((keys, KeyOrigin::File(path)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles only for types that wipe themselves when dropped.
+    fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+
+    #[test]
+    fn key_material_is_wiped_on_drop() {
+        wiped_on_drop::<KeyMaterial>();
+        let mut keys = KeyMaterial::generate(128, &mut rand::rng());
+        keys.zeroize();
+        assert!(keys.enc.is_empty() && keys.mac.is_none());
+    }
+
+    #[test]
+    fn the_expanded_keys_wipe_themselves_too() {
+        // The copies that live longest, in every suite::Cipher: AES round
+        // keys and AES-GCM's state (the crates' zeroize features).
+        wiped_on_drop::<aes::Aes128>();
+        wiped_on_drop::<aes::Aes256>();
+        wiped_on_drop::<aes_gcm::Aes256Gcm>();
     }
 }

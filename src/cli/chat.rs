@@ -197,20 +197,23 @@ impl ChatArgs {
             Format::RsaGcmJson => {
                 let identity = match &self.rsa_key {
                     Some(path) => {
-                        let text = String::from_utf8(read_file(path, MAX_KEY_FILE, What::KeyFile)?).map_err(
-                            |_| {
+                        // The PEM text is the private key: wiped once parsed.
+                        let text = String::from_utf8(read_file(path, MAX_KEY_FILE, What::KeyFile)?)
+                            .map(zeroize::Zeroizing::new)
+                            .map_err(|_| {
                                 CliError::usage(
                                     format!("{}: not a text file", path.display()),
                                     "give a PKCS#8 PEM private key",
                                 )
-                            },
-                        )?;
-                        Identity::from_pkcs8_pem(&text).map_err(|e| {
+                            })?;
+                        let identity = Identity::from_pkcs8_pem(&text).map_err(|e| {
                             CliError::usage(
                                 format!("{}: {e}", path.display()),
                                 "make one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`",
                             )
-                        })?
+                        })?;
+                        warn_if_readable_by_others(path);
+                        identity
                     }
                     None => Identity::generate(&mut rand::rng()),
                 };
