@@ -427,3 +427,60 @@ fn control_characters_from_a_peer_are_shown_escaped() {
     assert!(!log.contains("\n* client 7 connected"), "no forged line: {log}");
     assert!(!log.contains('\x1b') && !log.contains('\u{202e}'), "{log}");
 }
+
+// ---- a client that does not read ----
+
+/// A hand-made client that says hello and then never reads.
+fn deaf_client(port: u16) -> std::net::TcpStream {
+    let mut s = raw(port);
+    s.write_all(&Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, b"deaf")).unwrap();
+    s
+}
+
+#[test]
+fn a_client_that_does_not_read_is_closed_and_forgotten() {
+    let (mut srv, port) = server("gcm", &["--quiet", "--frame-timeout", "1"]);
+    // Far more than the socket buffers between us hold, in lines of 1 MB.
+    let big = "x".repeat(1_000_000);
+
+    // A broadcast it does not take.
+    let _deaf = deaf_client(port);
+    srv.wait_for("client 1 connected");
+    for _ in 0..20 {
+        srv.say(&big);
+    }
+    let text = srv.wait_for("client 1 left (");
+    let left = text.lines().find(|l| l.contains("client 1 left (")).unwrap();
+    assert!(
+        left.starts_with("* client 1 left (closed: not reading what it is sent (nothing taken for 1 s)"),
+        "{left}"
+    );
+    assert_eq!(text.matches("not reading").count(), 1, "one line says it:\n{text}");
+    srv.say("/list");
+    srv.wait_for("no clients connected");
+    srv.say("/to 1 are you there?");
+    srv.wait_for("* client 1 has left: nothing sent (try /list)");
+
+    // `/to` to one that does not read: the same, for that client only.
+    let _deaf = deaf_client(port);
+    srv.wait_for("client 2 connected");
+    let mut c = client("gcm", port, &["--quiet"]);
+    srv.wait_for("client 3 connected");
+    for _ in 0..20 {
+        srv.say(&format!("/to 2 {big}"));
+    }
+    let text = srv.wait_for("client 2 left (");
+    let left = text.lines().find(|l| l.contains("client 2 left (")).unwrap();
+    assert!(left.contains("(closed: not reading what it is sent (nothing taken for 1 s)"), "{left}");
+    srv.say("/list");
+    let text = srv.wait_for("* client 3 (127.0.0.1:");
+    let list = text.lines().rfind(|l| l.starts_with("* client 3 (")).unwrap();
+    assert!(!list.contains("client 2"), "{list}");
+    srv.say("/to 2 still there?");
+    srv.wait_for("* client 2 has left: nothing sent (try /list)");
+    // The others are still served.
+    srv.say("hello, readers");
+    c.wait_for("server: hello, readers");
+    c.say("quit");
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+}

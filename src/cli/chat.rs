@@ -132,7 +132,9 @@ pub struct ChatArgs {
     /// Close a connection with no frame for this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub idle_timeout: u64,
-    /// Close a connection whose frame does not complete within this many seconds.
+    /// Close a connection whose frame does not complete within this many
+    /// seconds, or that does not take what is written to it within as long
+    /// (a peer that does not read).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub frame_timeout: u64,
     /// Speak a classroom program's wire format instead of cryptolab's frames

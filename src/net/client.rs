@@ -121,8 +121,7 @@ pub async fn connect(
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let mut reader = Reader::new(rd, opts.limits);
-    let mut out =
-        Writer { wr, peer: "server".into(), n: 0, timeout: opts.limits.frame, events: events.clone() };
+    let mut out = Writer::new(wr, "server", opts.limits.frame, events.clone());
     let mut ch = Channel::new(&opts.speak, Side::Client, "server", opts.name.as_bytes())
         .map_err(std::io::Error::other)?;
     let unit = opts.speak.unit();
