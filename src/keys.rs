@@ -21,7 +21,10 @@
 //! mac = 8f3c…(64 hex digits)
 //! ```
 //!
-//! Keys are never printed. Output names a key by its [fingerprint](KeyMaterial::fingerprint):
+//! Keys are never printed, and neither is anything that may be one: an error
+//! about a key file names the file, the line number and what is wrong, never
+//! the line; an error about `--key` names the flag, never its value.
+//! Output names a key by its [fingerprint](KeyMaterial::fingerprint):
 //! the first 8 bytes of a SHA-256 over the key material — enough to tell two
 //! keys apart, useless for recovering them.
 
@@ -31,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use rand::CryptoRng;
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The key file used when no key is given.
 pub const DEFAULT_KEY_FILE: &str = "cryptolab.key";
@@ -39,7 +43,8 @@ pub const MAC_KEY_LEN: usize = 32;
 /// Key files larger than this are refused before being read.
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
-/// An AES key and an optional, independent MAC key.
+/// An AES key and an optional, independent MAC key. Both are overwritten
+/// with zeros when the value is dropped ([`ZeroizeOnDrop`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct KeyMaterial {
     /// The AES key: 16, 24 or 32 bytes.
@@ -47,6 +52,21 @@ pub struct KeyMaterial {
     /// The HMAC key for `cbc-hmac`, if any.
     pub mac: Option<Vec<u8>>,
 }
+
+impl Zeroize for KeyMaterial {
+    fn zeroize(&mut self) {
+        self.enc.zeroize();
+        self.mac.zeroize();
+    }
+}
+
+impl Drop for KeyMaterial {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for KeyMaterial {}
 
 impl std::fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -140,9 +160,9 @@ pub enum KeyError {
     /// A key value is not hex (nor `text:`).
     #[error("{origin} is not hex: {detail}")]
     NotHex {
-        /// Where the key came from (`--key`, `key file X (enc)`).
+        /// Where the key came from (`--key`, `key file X, line 2: the enc key`).
         origin: String,
-        /// What the hex decoder said.
+        /// What is wrong, in words that never quote the value.
         detail: String,
     },
     /// An AES key of the wrong length.
@@ -221,7 +241,20 @@ pub fn parse_key_value(value: &str, origin: &str) -> Result<Vec<u8>, KeyError> {
         return Ok(text.as_bytes().to_vec());
     }
     let digits: String = value.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
-    hex::decode(&digits).map_err(|e| KeyError::NotHex { origin: origin.into(), detail: e.to_string() })
+    hex::decode(&digits).map_err(|e| KeyError::NotHex { origin: origin.into(), detail: hex_problem(&e) })
+}
+
+/// What is wrong with a value that is not hex, in words that never quote
+/// it: the value may be a key, and an error message may end up in a log or
+/// on a projector. A position is given, the character is not.
+fn hex_problem(e: &hex::FromHexError) -> String {
+    match e {
+        hex::FromHexError::InvalidHexCharacter { index, .. } => {
+            format!("digit {} is not 0-9 or a-f", index + 1)
+        }
+        hex::FromHexError::OddLength => "an odd number of hex digits".into(),
+        hex::FromHexError::InvalidStringLength => "the wrong number of hex digits".into(),
+    }
 }
 
 /// Checks an AES key's length (and `--bits`, if given).
@@ -253,23 +286,26 @@ pub fn read_key_file(path: &Path, bits: Option<u16>) -> Result<KeyMaterial, KeyE
     let text = fs::read(path).map_err(|err| KeyError::Unreadable { path: path.into(), err })?;
     let text = String::from_utf8_lossy(&text);
     let (mut enc, mut mac) = (None, None);
+    // No error below quotes the line: a malformed key file is still a key
+    // file, and its "name" may be a bare key. Errors say the file, the line
+    // number and what is wrong.
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let syntax = |what: String| KeyError::FileSyntax { path: path.into(), line: i + 1, what };
-        let (name, value) = line.split_once('=').ok_or_else(|| syntax("expected `name = value`".into()))?;
+        let syntax = |what: &str| KeyError::FileSyntax { path: path.into(), line: i + 1, what: what.into() };
+        let (name, value) = line.split_once('=').ok_or_else(|| syntax("expected `name = value`"))?;
         let (name, value) = (name.trim(), value.trim());
-        let origin = format!("key file {} ({name})", path.display());
-        let slot = match name {
-            "enc" => &mut enc,
-            "mac" => &mut mac,
-            other => return Err(syntax(format!("unknown key name '{other}' (expected enc or mac)"))),
+        let (slot, name) = match name {
+            "enc" => (&mut enc, "enc"),
+            "mac" => (&mut mac, "mac"),
+            _ => return Err(syntax("unknown name (expected enc or mac)")),
         };
         if slot.is_some() {
-            return Err(syntax(format!("'{name}' given twice")));
+            return Err(syntax(&format!("`{name}` given twice")));
         }
+        let origin = format!("key file {}, line {}: the {name} key", path.display(), i + 1);
         *slot = Some((parse_key_value(value, &origin)?, origin));
     }
     let (enc, origin) = enc.ok_or_else(|| KeyError::FileSyntax {
@@ -390,5 +426,30 @@ impl KeySpec {
             keys.mac = Some(mac);
         }
         Ok((keys, KeyOrigin::File(path)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles only for types that wipe themselves when dropped.
+    fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+
+    #[test]
+    fn key_material_is_wiped_on_drop() {
+        wiped_on_drop::<KeyMaterial>();
+        let mut keys = KeyMaterial::generate(128, &mut rand::rng());
+        keys.zeroize();
+        assert!(keys.enc.is_empty() && keys.mac.is_none());
+    }
+
+    #[test]
+    fn the_expanded_keys_wipe_themselves_too() {
+        // The copies that live longest, in every suite::Cipher: AES round
+        // keys and AES-GCM's state (the crates' zeroize features).
+        wiped_on_drop::<aes::Aes128>();
+        wiped_on_drop::<aes::Aes256>();
+        wiped_on_drop::<aes_gcm::Aes256Gcm>();
     }
 }

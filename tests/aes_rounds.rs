@@ -440,12 +440,12 @@ fn bad_keys_and_blocks_are_two_line_errors() {
         (&["--key", "text:short"], "--key is 5 bytes; expected 16 (AES-128)", hint),
         (
             &["--key", "2b7e151628aed2a6abf7158809cf4f3g"],
-            "--key is not hex: Invalid character 'g' at position 31",
+            "--key is not hex: digit 32 is not 0-9 or a-f",
             hint,
         ),
         (&["--block", "00112233"], "--block is 4 bytes; expected 16 (one AES block)", hint),
         (&["--block", "text:attack at dawn"], "--block is 14 bytes; expected 16 (one AES block)", hint),
-        (&["--block", "0011223"], "--block is not hex: Odd number of digits", hint),
+        (&["--block", "0011223"], "--block is not hex: an odd number of hex digits", hint),
         (
             &["--key", "000102030405060708090a0b0c0d0e0f1011121314151617"],
             "--key is 24 bytes, an AES-192 key; this view is AES-128 only",

@@ -203,7 +203,7 @@ fn wrong_key_length_in_a_key_file() {
     let out = lab.run(&["encrypt", "--key-file", "short.key"], b"x");
     assert_error(
         &out,
-        "key file short.key (enc) is 3 bytes; expected 16, 24 or 32 bytes (AES-128, AES-192, AES-256)",
+        "key file short.key, line 1: the enc key is 3 bytes; expected 16, 24 or 32 bytes (AES-128, AES-192, AES-256)",
         "give 32, 48 or 64 hex digits, or text: with 16, 24 or 32 characters (e.g. text:Sixteen byte key)",
     );
 }
@@ -213,9 +213,115 @@ fn non_hex_key() {
     let out = Lab::new().run(&["encrypt", "--key", "zz7e151628aed2a6abf7158809cf4f3c"], b"x");
     assert_error(
         &out,
-        "--key is not hex: Invalid character 'z' at position 0",
+        "--key is not hex: digit 1 is not 0-9 or a-f",
         "write keys as hex digits (e.g. 000102…0f), or as text:LITERAL for a text key",
     );
+}
+
+/// Asserts an exit-2 error whose first line is `what`, and that no 6-character
+/// run of `secret` appears anywhere in the output: an error may name the
+/// file, the line and the flag, never what may be a key.
+fn assert_secret_kept(out: &common::Out, what: &str, secret: &str) {
+    assert_eq!(out.code, 2, "exit code; stderr: {}", out.stderr);
+    assert!(out.stderr.contains(&format!("cryptolab: {what}\n  hint: ")), "stderr:\n{}", out.stderr);
+    let shown = format!("{}{}", out.text(), out.stderr);
+    let chars: Vec<char> = secret.chars().collect();
+    for run in chars.windows(6.min(chars.len())) {
+        let run: String = run.iter().collect();
+        assert!(!shown.contains(&run), "{run:?} of the secret was shown:\n{shown}");
+    }
+}
+
+#[test]
+fn key_file_errors_name_the_line_never_its_content() {
+    let lab = Lab::new();
+    let f = "key file k.key";
+    let cases: [(&str, &str, String); 9] = [
+        // A bare base64 key: no `=`.
+        (
+            "nj9YeLDRWV+S+Lok8PTMgA\n",
+            "nj9YeLDRWV+S+Lok8PTMgA",
+            format!("{f}, line 1: expected `name = value`"),
+        ),
+        // The name and the key on one side of the `=`.
+        (
+            "# mine\nenc 2b7e151628aed2a6abf7158809cf4f3c = \n",
+            "2b7e151628aed2a6abf7158809cf4f3c",
+            format!("{f}, line 2: unknown name (expected enc or mac)"),
+        ),
+        (
+            "nj9YeLDRWV+S+Lok8PTMgA==\n",
+            "nj9YeLDRWV+S+Lok8PTMgA",
+            format!("{f}, line 1: unknown name (expected enc or mac)"),
+        ),
+        // Values that are almost keys.
+        (
+            "enc = 2b7e151628aed2a6abf7158809cf4f3g\n",
+            "2b7e151628aed2a6abf7158809cf4f3",
+            format!("{f}, line 1: the enc key is not hex: digit 32 is not 0-9 or a-f"),
+        ),
+        (
+            "enc = 2b7e151628aed2a6abf7158809cf4f3\n",
+            "2b7e151628aed2a6abf7158809cf4f3",
+            format!("{f}, line 1: the enc key is not hex: an odd number of hex digits"),
+        ),
+        (
+            "\nenc = 2b7e151628aed2a6abf7158809cf4f\n",
+            "2b7e151628aed2a6abf7158809cf4f",
+            format!(
+                "{f}, line 2: the enc key is 15 bytes; expected 16, 24 or 32 bytes (AES-128, AES-192, AES-256)"
+            ),
+        ),
+        (
+            "enc = 2b7e151628aed2a6abf7158809cf4f3c\nmac = hunter2hunter2\n",
+            "hunter2hunter2",
+            format!("{f}, line 2: the mac key is not hex: digit 1 is not 0-9 or a-f"),
+        ),
+        (
+            "enc = 2b7e151628aed2a6abf7158809cf4f3c\nmac = 8f3c11d0a9\nmac = 77e1c0ffee42\n",
+            "77e1c0ffee42",
+            format!("{f}, line 3: `mac` given twice"),
+        ),
+        (
+            "enc = 2b7e151628aed2a6abf7158809cf4f3c\nmac = text:\n",
+            "2b7e151628aed2a6abf7158809cf4f3c",
+            format!("{f}, line 2: the mac key is empty"),
+        ),
+    ];
+    for (file, secret, what) in &cases {
+        lab.write("k.key", file.as_bytes());
+        let out = lab.run(&["encrypt", "--key-file", "k.key"], b"x");
+        assert_secret_kept(&out, what, secret);
+    }
+}
+
+#[test]
+fn key_flag_errors_never_echo_the_value() {
+    let lab = Lab::new();
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["--key", "nj9YeLDRWV+S+Lok8PTMgA"],
+            "--key is not hex: digit 1 is not 0-9 or a-f",
+            "nj9YeLDRWV+S+Lok8PTMgA",
+        ),
+        (
+            &["--key", "2b7e1516q8aed2a6abf7158809cf4f3c"],
+            "--key is not hex: digit 9 is not 0-9 or a-f",
+            "2b7e1516q8aed2a6abf7158809cf4f3c",
+        ),
+        (
+            &["--key", K, "--mac-key", "hunter2hunter2"],
+            "--mac-key is not hex: digit 1 is not 0-9 or a-f",
+            "hunter2hunter2",
+        ),
+    ];
+    for (flags, what, secret) in cases {
+        let mut args = vec!["encrypt", "--mode", "cbc-hmac"];
+        args.extend(flags);
+        let out = lab.run(&args, b"x");
+        assert_secret_kept(&out, what, secret);
+        assert!(!out.stderr.contains("'q'") && !out.stderr.contains("'n'"), "{}", out.stderr);
+    }
 }
 
 #[test]

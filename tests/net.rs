@@ -134,6 +134,61 @@ fn unreachable_server_is_one_clear_line() {
     assert!(c.text().contains(&format!("cryptolab: cannot reach 127.0.0.1:{port}")), "{}", c.text());
 }
 
+// ---- lines too long for one message ----
+
+#[test]
+fn a_line_over_the_frame_limit_is_refused_and_ends_the_session() {
+    let (srv, port) = server("gcm", &["--quiet", "--echo", "--max-frame", "1024"]);
+    let mut c = client("gcm", port, &["--quiet", "--max-frame", "1024"]);
+    c.say("before");
+    c.wait_for("server: before");
+    // 1000 bytes of text: a 12-byte nonce + 1000 + a 16-byte tag = 1028 > 1024.
+    c.say(&"a".repeat(1000));
+    c.say("after");
+    assert_eq!(c.wait_exit(), 2, "{}", c.text());
+    let text = c.text();
+    assert!(
+        text.contains(
+            "cryptolab: a 1000-byte line is too long to send: its message would be 1028 bytes, over the \
+             1024-byte limit (--max-frame); nothing after it was sent\n  hint: split it into shorter lines"
+        ),
+        "{text}"
+    );
+    // The session ended there, with a goodbye: the next line was not sent.
+    assert!(!text.contains("server: after"), "{text}");
+    srv.wait_for("client 1 left (said goodbye)");
+    assert!(!srv.text().contains("client 1: after"), "{}", srv.text());
+    assert!(!srv.text().contains("exceeds"), "nothing over the limit reached the server: {}", srv.text());
+}
+
+#[test]
+fn an_endless_stdin_line_is_refused_without_reading_it_all() {
+    let (srv, port) = server("gcm", &["--quiet", "--echo"]);
+    let mut c = client("gcm", port, &["--quiet"]);
+    let mut stdin = c.stdin.take().unwrap();
+    // A line with no end: the client must stop reading it, not buffer it.
+    let feeder = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut sent = 0usize;
+        while sent < 1 << 30 && stdin.write_all(&chunk).is_ok() {
+            sent += chunk.len();
+        }
+        sent
+    });
+    assert_eq!(c.wait_exit_within(Duration::from_secs(20)), 2, "{}", c.text());
+    assert!(
+        c.text().contains(
+            "cryptolab: a line of more than 1048640 bytes is too long to send (--max-frame is 1048576); \
+             nothing after it was sent"
+        ),
+        "{}",
+        c.text()
+    );
+    let sent = feeder.join().unwrap();
+    assert!(sent < 16 << 20, "the client read {sent} bytes of one line");
+    srv.wait_for("client 1 left (said goodbye)");
+}
+
 // ---- mismatches, said in words on both sides ----
 
 #[test]
@@ -371,4 +426,61 @@ fn control_characters_from_a_peer_are_shown_escaped() {
     );
     assert!(!log.contains("\n* client 7 connected"), "no forged line: {log}");
     assert!(!log.contains('\x1b') && !log.contains('\u{202e}'), "{log}");
+}
+
+// ---- a client that does not read ----
+
+/// A hand-made client that says hello and then never reads.
+fn deaf_client(port: u16) -> std::net::TcpStream {
+    let mut s = raw(port);
+    s.write_all(&Sealer::new(cipher(Suite::Gcm)).seal(Kind::Hello, b"deaf")).unwrap();
+    s
+}
+
+#[test]
+fn a_client_that_does_not_read_is_closed_and_forgotten() {
+    let (mut srv, port) = server("gcm", &["--quiet", "--frame-timeout", "1"]);
+    // Far more than the socket buffers between us hold, in lines of 1 MB.
+    let big = "x".repeat(1_000_000);
+
+    // A broadcast it does not take.
+    let _deaf = deaf_client(port);
+    srv.wait_for("client 1 connected");
+    for _ in 0..20 {
+        srv.say(&big);
+    }
+    let text = srv.wait_for("client 1 left (");
+    let left = text.lines().find(|l| l.contains("client 1 left (")).unwrap();
+    assert!(
+        left.starts_with("* client 1 left (closed: not reading what it is sent (nothing taken for 1 s)"),
+        "{left}"
+    );
+    assert_eq!(text.matches("not reading").count(), 1, "one line says it:\n{text}");
+    srv.say("/list");
+    srv.wait_for("no clients connected");
+    srv.say("/to 1 are you there?");
+    srv.wait_for("* client 1 has left: nothing sent (try /list)");
+
+    // `/to` to one that does not read: the same, for that client only.
+    let _deaf = deaf_client(port);
+    srv.wait_for("client 2 connected");
+    let mut c = client("gcm", port, &["--quiet"]);
+    srv.wait_for("client 3 connected");
+    for _ in 0..20 {
+        srv.say(&format!("/to 2 {big}"));
+    }
+    let text = srv.wait_for("client 2 left (");
+    let left = text.lines().find(|l| l.contains("client 2 left (")).unwrap();
+    assert!(left.contains("(closed: not reading what it is sent (nothing taken for 1 s)"), "{left}");
+    srv.say("/list");
+    let text = srv.wait_for("* client 3 (127.0.0.1:");
+    let list = text.lines().rfind(|l| l.starts_with("* client 3 (")).unwrap();
+    assert!(!list.contains("client 2"), "{list}");
+    srv.say("/to 2 still there?");
+    srv.wait_for("* client 2 has left: nothing sent (try /list)");
+    // The others are still served.
+    srv.say("hello, readers");
+    c.wait_for("server: hello, readers");
+    c.say("quit");
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
 }

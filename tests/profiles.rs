@@ -538,6 +538,29 @@ fn an_openssl_rsa_key_is_used_as_given() {
     assert!(c.text().contains(&format!("server key {fp}")), "{fp}\n{}", c.text());
 }
 
+#[test]
+fn an_rsa_key_readable_by_others_is_warned_about_like_every_key_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let lab = common::Lab::new();
+    let ok = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "me.pem"])
+        .current_dir(lab.dir.path())
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    // Nothing listens there: the keys are loaded (and judged) before connecting.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let args = ["connect", "--wire", "rsa-gcm-json", "--rsa-key", "me.pem", "127.0.0.1", &port];
+    let warning = "warning: key file me.pem is readable by other users; run `chmod 600 me.pem`\n";
+    for (mode, warned) in [(0o644, true), (0o600, false)] {
+        std::fs::set_permissions(lab.path("me.pem"), std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = lab.run(&args, b"");
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains("cryptolab: cannot reach 127.0.0.1:"), "{}", out.stderr);
+        assert_eq!(out.stderr.contains(warning), warned, "mode {mode:o}: {}", out.stderr);
+    }
+}
+
 // ---- the server's console ----
 
 #[test]

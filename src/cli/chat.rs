@@ -4,6 +4,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -134,7 +135,9 @@ pub struct ChatArgs {
     /// Close a connection with no frame for this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub idle_timeout: u64,
-    /// Close a connection whose frame does not complete within this many seconds.
+    /// Close a connection whose frame does not complete within this many
+    /// seconds, or that does not take what is written to it within as long
+    /// (a peer that does not read).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub frame_timeout: u64,
     /// Speak a classroom program's wire format instead of cryptolab's frames
@@ -200,20 +203,23 @@ impl ChatArgs {
             Format::RsaGcmJson => {
                 let identity = match &self.rsa_key {
                     Some(path) => {
-                        let text = String::from_utf8(read_file(path, MAX_KEY_FILE, What::KeyFile)?).map_err(
-                            |_| {
+                        // The PEM text is the private key: wiped once parsed.
+                        let text = String::from_utf8(read_file(path, MAX_KEY_FILE, What::KeyFile)?)
+                            .map(zeroize::Zeroizing::new)
+                            .map_err(|_| {
                                 CliError::usage(
                                     format!("{}: not a text file", path.display()),
                                     "give a PKCS#8 PEM private key",
                                 )
-                            },
-                        )?;
-                        Identity::from_pkcs8_pem(&text).map_err(|e| {
+                            })?;
+                        let identity = Identity::from_pkcs8_pem(&text).map_err(|e| {
                             CliError::usage(
                                 format!("{}: {e}", path.display()),
                                 "make one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`",
                             )
-                        })?
+                        })?;
+                        warn_if_readable_by_others(path);
+                        identity
                     }
                     None => Identity::generate(&mut rand::rng()),
                 };
@@ -392,11 +398,24 @@ fn format_banner(events: &Events, format: Format) {
     events.notice(Notice::Weakness, format!("{}: {}", spec.name, spec.weakness));
 }
 
+/// What [`stdin_lines`] does with a line over its cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overlong {
+    /// Skip it with a warning and go on (the server's console).
+    Skip,
+    /// Stop reading: the channel closes, as at the end of input, and the
+    /// returned flag says why (`connect`: the session ends there).
+    Stop,
+}
+
 /// Lines typed at the terminal, handed to the library as a stream. A line
-/// longer than `max` bytes is not sent (and not buffered): it is skipped
-/// with a warning, so memory follows the limit, not the input.
-fn stdin_lines(max: usize) -> mpsc::Receiver<Vec<u8>> {
+/// longer than `max` bytes is not sent and not buffered (memory follows the
+/// cap, not the input): it is skipped or ends the stream, as `overlong`
+/// says. The flag is set when a line ended the stream.
+fn stdin_lines(max: usize, overlong: Overlong) -> (mpsc::Receiver<Vec<u8>>, Arc<AtomicBool>) {
     let (tx, rx) = mpsc::channel(64);
+    let stopped = Arc::new(AtomicBool::new(false));
+    let flag = stopped.clone();
     tokio::spawn(async move {
         let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
         let mut line = Vec::new();
@@ -416,6 +435,11 @@ fn stdin_lines(max: usize) -> mpsc::Receiver<Vec<u8>> {
                 if line.len() + chunk.len() > max {
                     too_long = true;
                     line.clear();
+                    if overlong == Overlong::Stop {
+                        // The rest of the line is never read: it may not end.
+                        flag.store(true, Ordering::SeqCst);
+                        break;
+                    }
                 } else {
                     line.extend_from_slice(chunk);
                 }
@@ -437,7 +461,15 @@ fn stdin_lines(max: usize) -> mpsc::Receiver<Vec<u8>> {
             }
         }
     });
-    rx
+    (rx, stopped)
+}
+
+/// `connect` refused a line too long for one message.
+fn too_long(what: String) -> CliError {
+    CliError::usage(
+        format!("{what}; nothing after it was sent"),
+        "split it into shorter lines, or raise --max-frame on both sides (the server refuses a longer message)",
+    )
 }
 
 /// `connect --send` saw the server close instead of replying.
@@ -526,7 +558,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
             limits: chat.limits(),
             leak_padding: args.leak_padding_errors,
         };
-        let console = stdin_lines(chat.max_frame as usize);
+        let (console, _) = stdin_lines(chat.max_frame as usize, Overlong::Skip);
         crate::net::server::serve(listener, opts, Some(console), events)
             .await
             .map_err(stopped("the server"))?;
@@ -543,6 +575,10 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         Wire::Native => None,
         Wire::Format(f) => Some(f),
     };
+    // Read with a cap a little over the limit: a line just over it still
+    // reaches the session, which says exactly how long its message would be.
+    let cap = chat.max_frame as usize + 64;
+    let mut stopped = None;
     let end = block_on(async {
         let stream = connect_tcp(&target).await?;
         banner(&events, &speak);
@@ -560,7 +596,11 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
                 let _ = tx.try_send(text.clone().into_bytes());
                 rx
             }
-            None => stdin_lines(chat.max_frame as usize),
+            None => {
+                let (lines, flag) = stdin_lines(cap, Overlong::Stop);
+                stopped = Some(flag);
+                lines
+            }
         };
         // A socket error is not stdout's broken pipe (which `main` treats as
         // success): it ends the session with status 1 and says so.
@@ -572,7 +612,14 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         })
     })?;
     match end {
+        End::Done if stopped.is_some_and(|f| f.load(Ordering::SeqCst)) => Err(too_long(format!(
+            "a line of more than {cap} bytes is too long to send (--max-frame is {})",
+            chat.max_frame
+        ))),
         End::Done => Ok(()),
+        End::TooLong { len, need, max } => Err(too_long(format!(
+            "a {len}-byte line is too long to send: its message would be {need} bytes, over the {max}-byte limit (--max-frame)"
+        ))),
         End::ClosedWithoutReply => Err(closed_without_reply(&target)),
         End::NoReply(t) => Err(no_reply(
             &target,

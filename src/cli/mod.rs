@@ -160,7 +160,8 @@ impl KeyArgs {
 
 /// Warns (one line on stderr) when the key file at `path` can be read by
 /// other users. Every command that reads key material from a file
-/// (`--key-file`, `--static-key-file`) says it through here, in these words.
+/// (`--key-file`, `--static-key-file`, `--rsa-key`) says it through here, in
+/// these words.
 pub(super) fn warn_if_readable_by_others(path: &Path) {
     if keys::is_too_open(path) {
         eprintln!(

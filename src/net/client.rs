@@ -16,6 +16,11 @@
 //! rejected: wrong key or tampered frame`), a broken stream — the session
 //! ends with [`End::Refused`] and the reason, never silence. `--send` waits
 //! `timeout` for one reply.
+//!
+//! A line whose message would be over the limit (`--max-frame`, which the
+//! server applies to what it reads) is not sent: the session ends there,
+//! with a goodbye where the channel has one, and [`End::TooLong`]. Nothing
+//! after it is sent either, since a script's later lines may depend on it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +48,16 @@ pub enum End {
     NoReply(Duration),
     /// `--send`: the server closed the connection before replying.
     ClosedWithoutReply,
+    /// A line too long for one message was not sent, and nothing after it:
+    /// the session was ended there (a goodbye, if the channel has one).
+    TooLong {
+        /// The line's length in bytes.
+        len: usize,
+        /// The size its message would have had (a native frame's body).
+        need: usize,
+        /// The limit it was over (`Limits::max_body`).
+        max: u32,
+    },
 }
 
 /// The client's settings.
@@ -89,6 +104,7 @@ struct Session {
     n_in: u64,
     unit: &'static str,
     events: Arc<Events>,
+    limits: Limits,
 }
 
 /// Runs a client session on a connected stream, sending the lines that
@@ -105,8 +121,7 @@ pub async fn connect(
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let mut reader = Reader::new(rd, opts.limits);
-    let mut out =
-        Writer { wr, peer: "server".into(), n: 0, timeout: opts.limits.frame, events: events.clone() };
+    let mut out = Writer::new(wr, "server", opts.limits.frame, events.clone());
     let mut ch = Channel::new(&opts.speak, Side::Client, "server", opts.name.as_bytes())
         .map_err(std::io::Error::other)?;
     let unit = opts.speak.unit();
@@ -143,7 +158,7 @@ pub async fn connect(
     let Ok((inb, outb)) = ch.split() else {
         return Err(std::io::Error::other("the handshake did not finish"));
     };
-    let mut s = Session { reader, inb, outb, out, n_in, unit, events };
+    let mut s = Session { reader, inb, outb, out, n_in, unit, events, limits: opts.limits };
     let end_word = opts.speak.end_word().map(|w| w.as_bytes().to_vec());
     match opts.speak.flow() {
         Flow::FullDuplex => s.full_duplex(&opts, &mut lines, end_word).await,
@@ -208,9 +223,14 @@ impl Session {
         Incoming::Skipped(e)
     }
 
-    async fn send_text(&mut self, text: &[u8]) -> Result<(), std::io::Error> {
-        let w = self.outb.message(text, &mut rand::rng());
-        self.out.send(&w).await
+    /// Sends one line; `Ok(Some(End::TooLong))` when its message would be
+    /// over the limit a peer with our `--max-frame` accepts: nothing is sent.
+    async fn send_text(&mut self, text: &[u8]) -> std::io::Result<Option<End>> {
+        let max = self.limits.max_body;
+        match self.outb.message_within(text, max as usize, &mut rand::rng()) {
+            Ok(w) => self.out.send(&w).await.map(|()| None),
+            Err(need) => Ok(Some(End::TooLong { len: text.len(), need, max })),
+        }
     }
 
     /// A write failed: the server usually said why before it closed (it
@@ -261,8 +281,14 @@ impl Session {
             tokio::select! {
                 line = lines.recv() => match line {
                     Some(line) if Some(&line) != end_word.as_ref() => {
-                        if let Err(e) = self.send_text(&line).await {
-                            return self.explain(e).await;
+                        match self.send_text(&line).await {
+                            Ok(None) => {}
+                            // Not sent, and nothing after it: end the session here.
+                            Ok(Some(too_long)) => {
+                                self.finish(&framing, None).await?;
+                                return Ok(too_long);
+                            }
+                            Err(e) => return self.explain(e).await,
                         }
                         if opts.script {
                             let verdict = match self.reply(&framing, opts.timeout).await {
@@ -355,8 +381,19 @@ impl Session {
                 },
             };
             said_end = Some(&line) == end_word.as_ref();
-            if let Err(e) = self.send_text(&line).await {
-                return self.explain(e).await;
+            match self.send_text(&line).await {
+                Ok(None) => {}
+                // Not sent, and nothing after it: say the end word, briefly
+                // wait for its answer, and stop.
+                Ok(Some(too_long)) => {
+                    if let Some(word) = &end_word
+                        && let Ok(None) = self.send_text(word).await
+                    {
+                        let _ = self.reply(&framing, Duration::from_secs(2)).await;
+                    }
+                    return Ok(too_long);
+                }
+                Err(e) => return self.explain(e).await,
             }
             let outcome = match self.reply(&framing, wait).await {
                 Reply::Opened | Reply::Closed | Reply::TimedOut(_) if said_end => break,
@@ -385,8 +422,10 @@ impl Session {
     ) -> std::io::Result<End> {
         let framing = self.inb.framing();
         let line = lines.recv().await.unwrap_or_default();
-        if let Err(e) = self.send_text(&line).await {
-            return self.explain(e).await;
+        match self.send_text(&line).await {
+            Ok(None) => {}
+            Ok(Some(too_long)) => return Ok(too_long),
+            Err(e) => return self.explain(e).await,
         }
         self.out.wr.shutdown().await?;
         let wait = if opts.script { opts.timeout } else { opts.limits.idle };

@@ -21,8 +21,15 @@
 //! wrong suite or key, a tampered frame, silence, slowness — is one
 //! [`Event::Rejected`] naming the client, the message and the reason; a
 //! delimited full-duplex format goes on after a bad message, everything else
-//! closes that client only. A write the client does not take within the
-//! frame timeout closes that client only.
+//! closes that client only.
+//!
+//! A write the client does not take within the frame timeout closes that
+//! client only, whichever path wrote it (an echo, a broadcast, `/to`, a
+//! goodbye): one `left` line says why, the client is out of `/list` at once,
+//! nothing more is written after the cut frame (`Writer`), and console
+//! lines still queued for it are counted in that line. The console never
+//! waits for a client: `/to` to a client that has left, or one whose queue
+//! is full, says so and sends nothing.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -55,7 +62,16 @@ struct Client {
     addr: SocketAddr,
 }
 
-type Clients = Arc<Mutex<BTreeMap<u32, Client>>>;
+/// The clients in conversation (what `/list` shows), and the highest number
+/// ever registered, so that `/to` can tell a client that has left from one
+/// that never was.
+#[derive(Default)]
+struct Registry {
+    live: BTreeMap<u32, Client>,
+    highest: u32,
+}
+
+type Clients = Arc<Mutex<Registry>>;
 
 /// The server's settings.
 pub struct ServeOptions {
@@ -71,7 +87,7 @@ pub struct ServeOptions {
     pub leak_padding: bool,
 }
 
-fn lock(clients: &Clients) -> std::sync::MutexGuard<'_, BTreeMap<u32, Client>> {
+fn lock(clients: &Clients) -> std::sync::MutexGuard<'_, Registry> {
     clients.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -141,13 +157,13 @@ pub async fn serve(
         // End of console input is not `/quit`: keep serving (a background server has no stdin).
         Some(()) = quit_rx.recv() => {}
     }
-    let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).values().map(|c| c.tx.clone()).collect();
+    let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).live.values().map(|c| c.tx.clone()).collect();
     for tx in txs {
         let _ = tx.send(Cmd::Goodbye).await;
     }
     // Give the clients' tasks a moment to flush their goodbyes.
     for _ in 0..40 {
-        if lock(&clients).is_empty() {
+        if lock(&clients).live.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -170,7 +186,7 @@ async fn run_console(
             return;
         } else if line == b"/list" {
             let list: Vec<String> =
-                lock(&clients).iter().map(|(id, c)| format!("client {id} ({})", c.addr)).collect();
+                lock(&clients).live.iter().map(|(id, c)| format!("client {id} ({})", c.addr)).collect();
             let text = if list.is_empty() { "no clients connected".into() } else { list.join(", ") };
             events.notice(Notice::List, text);
         } else if let Some(rest) = line.strip_prefix(b"/to ") {
@@ -179,10 +195,17 @@ async fn run_console(
                 None => (rest, &b""[..]),
             };
             let id = String::from_utf8_lossy(id).into_owned();
-            let tx = id.parse::<u32>().ok().and_then(|id| lock(&clients).get(&id).map(|c| c.tx.clone()));
+            let (tx, has_left) = match id.parse::<u32>() {
+                Ok(n) => {
+                    let reg = lock(&clients);
+                    (reg.live.get(&n).map(|c| c.tx.clone()), n != 0 && n <= reg.highest)
+                }
+                Err(_) => (None, false),
+            };
             match tx {
-                Some(tx) => {
-                    let _ = tx.send(Cmd::Send(text.to_vec())).await;
+                Some(tx) => queue(&events, &format!("client {id}"), &tx, text),
+                None if has_left => {
+                    events.notice(Notice::Error, format!("client {id} has left: nothing sent (try /list)"));
                 }
                 None => events.notice(Notice::Error, format!("no client '{id}' (try /list)")),
             }
@@ -193,43 +216,87 @@ async fn run_console(
                 format!("unknown command '{shown}' (commands: /list, /to ID text, /quit)"),
             );
         } else if !line.is_empty() {
-            let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).values().map(|c| c.tx.clone()).collect();
+            let txs: Vec<(u32, mpsc::Sender<Cmd>)> =
+                lock(&clients).live.iter().map(|(id, c)| (*id, c.tx.clone())).collect();
             if txs.is_empty() {
                 events.notice(Notice::Error, "no client is connected");
             }
-            for tx in txs {
-                let _ = tx.try_send(Cmd::Send(line.to_vec()));
+            for (id, tx) in txs {
+                queue(&events, &format!("client {id}"), &tx, line);
             }
+        }
+    }
+}
+
+/// Hands a console line to one client's task, or says why it cannot: the
+/// client has left, or has so much queued that it is not reading (it is
+/// then being closed). The console itself never waits for a client.
+fn queue(events: &Events, peer: &str, tx: &mpsc::Sender<Cmd>, text: &[u8]) {
+    match tx.try_send(Cmd::Send(text.to_vec())) {
+        Ok(()) => {}
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            events
+                .notice(Notice::Error, format!("{peer} is not reading what it is sent: not sent to {peer}"));
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => {
+            events.notice(Notice::Error, format!("{peer} has left: not sent to {peer}"));
         }
     }
 }
 
 /// The sending side of one connection: writes within the frame timeout,
 /// numbers what it sends, and reports each message.
+///
+/// A write that fails or times out may have left part of a frame on the
+/// wire; nothing may follow it (the peer would read the next frame's bytes
+/// as the rest of the cut one), so every later write fails at once.
 pub(super) struct Writer {
     pub(super) wr: OwnedWriteHalf,
-    pub(super) peer: String,
-    pub(super) n: u64,
-    pub(super) timeout: Duration,
-    pub(super) events: Arc<Events>,
+    peer: String,
+    n: u64,
+    timeout: Duration,
+    events: Arc<Events>,
+    broken: bool,
 }
 
 impl Writer {
+    /// A writer to `peer` whose writes must be taken within `timeout`.
+    pub(super) fn new(wr: OwnedWriteHalf, peer: &str, timeout: Duration, events: Arc<Events>) -> Self {
+        Writer { wr, peer: peer.to_string(), n: 0, timeout, events, broken: false }
+    }
+
     /// Writes `w` and shows it; a peer that does not take it within the
     /// frame timeout is an error (only this connection is affected).
     pub(super) async fn send(&mut self, w: &Wired) -> std::io::Result<()> {
-        let not_reading = || std::io::Error::new(std::io::ErrorKind::TimedOut, "not reading what it is sent");
-        tokio::time::timeout(self.timeout, self.wr.write_all(&w.bytes))
-            .await
-            .map_err(|_| not_reading())??;
+        self.write(&w.bytes).await?;
         self.n += 1;
         self.events.emit(Event::Frame(w.frame(Dir::Out, &self.peer, self.n)));
         Ok(())
     }
 
-    /// Writes raw bytes that are not numbered messages (a leaky notice).
+    /// Writes raw bytes that are not numbered messages (a leaky notice),
+    /// under the same timeout.
     async fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.wr.write_all(bytes).await
+        self.write(bytes).await
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "an earlier write was cut short: nothing more is sent",
+            ));
+        }
+        let secs = self.timeout.as_secs();
+        let result = match tokio::time::timeout(self.timeout, self.wr.write_all(bytes)).await {
+            Ok(written) => written,
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("not reading what it is sent (nothing taken for {secs} s)"),
+            )),
+        };
+        self.broken = result.is_err();
+        result
     }
 }
 
@@ -244,7 +311,7 @@ async fn client(
     let peer = format!("client {id}");
     events.emit(Event::Joined { peer: peer.clone(), addr: addr.to_string() });
     let why = session(id, &peer, stream, addr, &opts, &clients, &events).await;
-    lock(&clients).remove(&id);
+    lock(&clients).live.remove(&id);
     events.emit(Event::Left { peer, why });
 }
 
@@ -280,8 +347,7 @@ async fn session(
     };
     let (rd, wr) = stream.into_split();
     let mut reader = Reader::new(rd, opts.limits);
-    let mut out =
-        Writer { wr, peer: peer.to_string(), n: 0, timeout: opts.limits.frame, events: events.clone() };
+    let mut out = Writer::new(wr, peer, opts.limits.frame, events.clone());
     // Our hello goes out before we read anything.
     for w in ch.start() {
         if let Err(e) = out.send(&w).await {
@@ -322,14 +388,35 @@ async fn session(
     }
     let Ok((inb, outb)) = ch.split() else { return "closed: the handshake did not finish".into() };
     let (tx, rx) = mpsc::channel::<Cmd>(QUEUE);
-    lock(clients).insert(id, Client { tx, addr });
+    {
+        let mut reg = lock(clients);
+        reg.live.insert(id, Client { tx, addr });
+        reg.highest = reg.highest.max(id);
+    }
     let mut conv = Conversation { peer, speak: &speak, opts, events, inb, outb, out, n_in, rx };
-    match conv.run(&mut reader).await {
+    let ending = conv.run(&mut reader).await;
+    // Out of `/list` at once, and what was queued for it is counted, not
+    // silently lost.
+    lock(clients).live.remove(&id);
+    conv.rx.close();
+    let mut unsent = 0;
+    while let Ok(cmd) = conv.rx.try_recv() {
+        match cmd {
+            Cmd::Send(_) => unsent += 1,
+            Cmd::Goodbye => {}
+        }
+    }
+    let why = match ending {
         Ending::Clean(why) => why,
         Ending::Refused => {
             linger(&mut reader).await;
             "closed".into()
         }
+    };
+    match unsent {
+        0 => why,
+        1 => format!("{why}; 1 console message not sent"),
+        n => format!("{why}; {n} console messages not sent"),
     }
 }
 
@@ -489,7 +576,7 @@ impl Conversation<'_> {
         let bytes = self.outb.notice(text)?;
         match self.out.raw(&bytes).await {
             Ok(()) => None,
-            Err(_) => Some(Ending::Clean(format!("{} is gone", self.peer))),
+            Err(e) => Some(self.lost(e)),
         }
     }
 
@@ -511,10 +598,10 @@ impl Conversation<'_> {
         self.end(self.speak.is_native(), why).await
     }
 
+    /// A write failed (or timed out): the connection is closed, and its one
+    /// line is the `left` line, with the reason.
     fn lost(&self, e: std::io::Error) -> Ending {
-        let reason = NetError::Io(e).to_string();
-        self.events.notice(Notice::Error, format!("{} {reason}; closing {}", self.peer, self.peer));
-        Ending::Clean("closed".into())
+        Ending::Clean(format!("closed: {}", NetError::Io(e)))
     }
 }
 

@@ -351,6 +351,29 @@ pub enum FormatKeys {
     Rsa(Arc<rsa_gcm_json::Identity>),
 }
 
+/// The AES and MAC keys (and the fixed IV) are overwritten with zeros on
+/// drop; the RSA private key wipes itself (the `rsa` crate's own drop).
+impl zeroize::Zeroize for FormatKeys {
+    fn zeroize(&mut self) {
+        match self {
+            FormatKeys::Aes { key, mac, iv } => {
+                key.zeroize();
+                mac.zeroize();
+                iv.zeroize();
+            }
+            FormatKeys::Rsa(_) => {}
+        }
+    }
+}
+
+impl Drop for FormatKeys {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(self);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for FormatKeys {}
+
 /// The keyed state of one format session, ready to seal and open messages:
 /// one variant per format, each holding exactly what that format needs.
 pub enum Codec {
@@ -503,6 +526,16 @@ pub fn reassemble(expect: Expect, original: &[u8], changed: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compiles only for types that wipe themselves when dropped.
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+
+    #[test]
+    fn format_keys_and_sessions_are_wiped_on_drop() {
+        wiped_on_drop::<FormatKeys>();
+        wiped_on_drop::<rsa_gcm_json::Session>();
+        wiped_on_drop::<rsa::RsaPrivateKey>();
+    }
 
     fn codec(format: Format) -> Codec {
         let keys = FormatKeys::Aes {

@@ -156,12 +156,20 @@ pub fn wrap_key<R: CryptoRng + ?Sized>(
 }
 
 /// An established `rsa-gcm-json` session: the AES-256 key, our signing key,
-/// the peer's verifying key.
+/// the peer's verifying key. The AES key is overwritten with zeros on drop.
 pub struct Session {
     key: [u8; 32],
     signer: pss::SigningKey<Sha256>,
     verifier: pss::VerifyingKey<Sha256>,
 }
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Session {}
 
 impl Session {
     /// The AES-256-GCM cipher under the session key.

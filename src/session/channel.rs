@@ -454,6 +454,33 @@ impl Outbound {
         }
     }
 
+    /// Seals one chat message if the peer can take it: a native frame body,
+    /// or a format's message, of at most `max` bytes (the reading side's
+    /// limit, `--max-frame`). Otherwise nothing is sealed (no sequence
+    /// number is used) and the error is the size the message would need.
+    pub fn message_within<R: CryptoRng + ?Sized>(
+        &mut self,
+        text: &[u8],
+        max: usize,
+        rng: &mut R,
+    ) -> Result<Wired, usize> {
+        match &self.seal {
+            Seal::Native(sealer) => {
+                let body = sealer.suite().body_len(text.len());
+                if body > max {
+                    return Err(body);
+                }
+                Ok(self.message(text, rng))
+            }
+            // A format's codec keeps no count: a message sealed to be
+            // measured and then dropped costs nothing but the work.
+            Seal::Format(_) => {
+                let w = self.message(text, rng);
+                if w.bytes.len() > max { Err(w.bytes.len()) } else { Ok(w) }
+            }
+        }
+    }
+
     /// What ends the session: a goodbye frame, or the format's end word
     /// sealed as a message (`None`: the format has none, it just closes).
     pub fn end(&mut self) -> Option<Wired> {
