@@ -101,10 +101,17 @@ impl<R: AsyncRead + Unpin> Reader<R> {
         }
     }
 
-    /// Empties the buffer (whitespace between messages, or what is taken whole).
-    fn clear_recorded(&mut self) -> Vec<u8> {
+    /// Takes the whole buffer (bytes that are not a message).
+    fn take_all(&mut self) -> Vec<u8> {
         self.record(self.buf.len());
         std::mem::take(&mut self.buf)
+    }
+
+    /// Drops whitespace between messages, keeping the buffer's capacity for
+    /// the next read (this runs between every two messages).
+    fn discard_blank(&mut self) {
+        self.record(self.buf.len());
+        self.buf.clear();
     }
 
     /// Whether bytes of a message are waiting in the buffer.
@@ -198,7 +205,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
             }
             if self.eof {
                 if self.blank(text) {
-                    self.clear_recorded();
+                    self.discard_blank();
                     return Ok(Got::End);
                 }
                 if settled {
@@ -226,13 +233,13 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                         };
                         self.eof = true;
                         self.started = None;
-                        return Ok(Got::Bad(error, self.clear_recorded()));
+                        return Ok(Got::Bad(error, self.take_all()));
                     }
                     if settles && !settled { SETTLE.min(left) } else { left }
                 }
             };
             if self.blank(text) {
-                self.clear_recorded(); // whitespace between messages: no message to keep
+                self.discard_blank();
             }
             // A safety net under the framings' own limits: no buffer grows
             // past one message (base64 at 4/3) and a read's worth.
@@ -240,7 +247,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 let len = self.buf.len();
                 let error = NetError::Channel(ChannelError::Format(ProfileError::TooLong { len, max }));
                 self.eof = true;
-                return Ok(Got::Bad(error, self.clear_recorded()));
+                return Ok(Got::Bad(error, self.take_all()));
             }
             self.buf.reserve(READ_CHUNK);
             match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
