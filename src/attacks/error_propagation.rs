@@ -285,7 +285,7 @@ fn totals(bytes: usize, bits: u32) -> String {
 
 /// What the receiver reads, as text: non-printing bytes as `.`.
 fn printable(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect()
+    crate::render::ascii(bytes, '.')
 }
 
 /// The consequence of the flip under `p`, at the flip's numbers, in a few

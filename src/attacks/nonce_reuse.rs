@@ -224,7 +224,7 @@ fn pair_verdict(ctx: &DemoCtx, suite: Suite, nonces: Nonces, pair: &Pair) {
         (Outcome::Broken, Some(Repeats::Whole) | None) => {
             format!("{subject}: the secret read exactly from one known message")
         }
-        (Outcome::Refused, _) => format!("{subject}: C ⊕ C' ⊕ P is noise; not one byte of the secret"),
+        (Outcome::Refused, _) => format!("{subject}: C ⊕ C' ⊕ P is noise, not the secret"),
     };
     ctx.verdict(DEMO.name, subject, outcome, text);
 }
@@ -290,9 +290,10 @@ pub fn statistical(
     Statistical { recovery, column_right, right, total }
 }
 
-/// Bytes as text, with anything but printable ASCII shown as `·`.
+/// Bytes as text, with anything but printable ASCII shown as `·` (a real
+/// `.` is common in what this attack reads).
 pub fn printable(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '·' }).collect()
+    crate::render::ascii(bytes, '·')
 }
 
 /// A percentage with one decimal.
@@ -340,8 +341,11 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     ));
     let pair = known_plaintext(ctx, first, Nonces::Repeated);
     ctx.dump(
-        Dump::new(format!("the known message: \"{}\"", cut(KNOWN, 36)), &pair.known_body)
-            .spans(layout::body_spans(first, 0, pair.known_body.len())),
+        Dump::new(
+            format!("the known message: \"{}\"", crate::render::first_chars(KNOWN, 36)),
+            &pair.known_body,
+        )
+        .spans(layout::body_spans(first, 0, pair.known_body.len())),
     );
     ctx.dump(
         Dump::new("the secret message: same key, same ".to_string() + label, &pair.secret_body)
@@ -472,11 +476,6 @@ fn narrate_statistics(ctx: &mut DemoCtx, suite: Suite) {
         }
     };
     ctx.verdict(DEMO.name, subject, outcome, text);
-}
-
-/// The first `n` characters of `s`, with `…` if it was longer.
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n).collect::<String>() + "…" }
 }
 
 /// The tour's version: the known-plaintext XOR in ctr and gcm, repeated and

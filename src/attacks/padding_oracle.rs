@@ -334,8 +334,7 @@ impl LiveError {
 fn report_progress(ctx: &DemoCtx, p: Progress<'_>) {
     let done = p.recovered.len();
     let bar: String = (0..10).map(|i| if i * p.total < 10 * done { '#' } else { '.' }).collect();
-    let shown: Vec<char> =
-        p.recovered.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect();
+    let shown: Vec<char> = crate::render::ascii(p.recovered, '.').chars().collect();
     let tail: String = shown[shown.len().saturating_sub(20)..].iter().collect();
     ctx.progress(DEMO.name, done as u64, p.total as u64, format!("[{bar}] {} queries: {tail}", p.queries));
 }

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::cipher::{Cracked, Keyed};
 use super::{analysis, caesar, english, letter, mono, transposition, vigenere};
-pub(super) use crate::render::wrap;
+pub(super) use crate::render::{first_chars, wrap};
 
 /// What a quadgram score means, printed beside every score.
 pub(super) const SCORE_NOTE: &str =
@@ -398,16 +398,6 @@ pub(super) fn english_order(n: usize) -> String {
     let mut order: Vec<u8> = (0..26).collect();
     order.sort_by(|&a, &b| f[b as usize].total_cmp(&f[a as usize]));
     order.iter().take(n).map(|&l| letter(l)).collect()
-}
-
-/// The first `n` characters and an ellipsis, if the text is longer.
-pub(super) fn first_chars(text: &str, n: usize) -> String {
-    if text.chars().count() <= n {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(n).collect();
-        format!("{} …", cut.trim_end())
-    }
 }
 
 /// Optional colour: labels carry the meaning, colour only decorates.

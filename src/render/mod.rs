@@ -405,6 +405,24 @@ fn printable(b: u8) -> char {
     if (0x20..0x7f).contains(&b) { b as char } else { '.' }
 }
 
+/// Bytes as text: printable ASCII as it is, every other byte as `other`
+/// (`.` as in a dump's ascii column; `·` where a real `.` must stay
+/// distinguishable). Nothing from the bytes can reach the terminal as a
+/// control sequence.
+pub fn ascii(bytes: &[u8], other: char) -> String {
+    bytes.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { other }).collect()
+}
+
+/// The first `n` characters and an ellipsis, if the text is longer.
+pub fn first_chars(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(n).collect();
+        format!("{} …", cut.trim_end())
+    }
+}
+
 /// Word-wraps `text` to `width` columns, each line starting with `indent`.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut lines = Vec::new();
