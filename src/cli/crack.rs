@@ -39,13 +39,14 @@ use crate::events::{Detail, Event, Events, Fact, Output, Sink};
 use crate::suite::Suite;
 
 pub(super) const CRACK_EXAMPLES: &str = "\
-Each attack takes values you made yourself (with `cryptolab encrypt`, `openssl enc`
-or a classmate's program) and says what it found; --json prints JSON (crack key: one
-object per event; crack nonce-reuse: one object). `cryptolab crack key --help` shows
-how to make a ciphertext to practise on.
+Each attack takes values you made yourself (with `cryptolab encrypt`, `openssl
+enc` or a classmate's program) and says what it found; --json prints JSON
+(crack key: one object per event; crack nonce-reuse: one object).
+`cryptolab crack key --help` shows how to make a ciphertext to practise on.
 
 Examples:
-  cryptolab crack key --plaintext 'This is a top secret.' --iv aabbccddeeff00998877665544332211 \\
+  cryptolab crack key --plaintext 'This is a top secret.' \\
+      --iv aabbccddeeff00998877665544332211 \\
       --ciphertext a41d6620fc6241ec07000920f9622365b47eff8a1377dbbb0f292bc32efbb506
   cryptolab crack nonce-reuse samples/nonce-reuse-ctr.txt";
 

@@ -39,10 +39,11 @@ Examples:
   cryptolab demo error-propagation --byte 100 --bit 0
   cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
   cryptolab demo predictable-iv             cbc with chained IVs: a guess confirmed in one query
-  cryptolab demo nonce-reuse                one nonce twice: read by XOR; twenty read by statistics
+  cryptolab demo nonce-reuse                one nonce twice: read by XOR, then
+                                            by statistics
   cryptolab demo nonce-reuse --mode gcm     both messages accepted, both read
-  cryptolab demo key-search                 a key made from a word, found in a 63779-word list
-                                            (your own values: cryptolab crack key --help)";
+  cryptolab demo key-search                 a key made from a word, found in a
+                                            word list (your own: crack key)";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
