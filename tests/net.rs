@@ -162,6 +162,20 @@ fn a_line_over_the_frame_limit_is_refused_and_ends_the_session() {
 }
 
 #[test]
+fn a_base64_message_is_measured_as_the_server_measures_it_decoded() {
+    // b64-iv-ct's limit is on the decoded bytes: a 900-byte line is an
+    // IV and 912 bytes of ciphertext (928 ≤ 1024), though its base64 is 1240
+    // characters. The client must send it, as the server accepts it.
+    let wire = ["--wire", "b64-iv-ct", "--quiet", "--max-frame", "1024"];
+    let (srv, port) = server("cbc", &[&wire[..], &["--echo"]].concat());
+    let mut c = client("cbc", port, &wire);
+    let line = "b".repeat(900);
+    c.say(&line);
+    c.wait_for(&format!("server: {line}"));
+    assert!(srv.text().contains(&format!("client 1: {line}")), "{}", srv.text());
+}
+
+#[test]
 fn an_endless_stdin_line_is_refused_without_reading_it_all() {
     let (srv, port) = server("gcm", &["--quiet", "--echo"]);
     let mut c = client("gcm", port, &["--quiet"]);

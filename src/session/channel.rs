@@ -23,7 +23,7 @@ use rand::CryptoRng;
 use super::{OpenError, Opener, Sealer};
 use crate::events::{Dir, Frame, FrameKind};
 use crate::profiles::rsa_gcm_json::{self, Identity};
-use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, ProfileError, dissect};
+use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, Next, ProfileError, dissect, next_message};
 use crate::suite::Cipher;
 use crate::wire::{self, Kind};
 
@@ -473,10 +473,20 @@ impl Outbound {
                 Ok(self.message(text, rng))
             }
             // A format's codec keeps no count: a message sealed to be
-            // measured and then dropped costs nothing but the work.
-            Seal::Format(_) => {
+            // measured and then dropped costs nothing but the work. The
+            // limit is the receiver's own rule (`next_message`): base64's is
+            // on the decoded bytes, not the characters.
+            Seal::Format(codec) => {
+                let codec = codec.clone();
                 let w = self.message(text, rng);
-                if w.bytes.len() > max { Err(w.bytes.len()) } else { Ok(w) }
+                let expect = Expect::Message(codec.format());
+                if let Next::Bad { error: ProfileError::TooLong { len, .. }, .. } =
+                    next_message(expect, &w.bytes, true, Some(&codec), max)
+                {
+                    Err(len)
+                } else {
+                    Ok(w)
+                }
             }
         }
     }
