@@ -151,8 +151,12 @@ pub enum Notice {
     Rule,
     /// What the operator may type, or is asked to.
     Console,
-    /// A handshake finished.
+    /// A handshake finished (a classroom format's: its keys' fingerprints,
+    /// shown even with `--quiet`).
     Handshake,
+    /// The native handshake agreed this connection's keys (not shown with
+    /// `--quiet`: it happens on every connection).
+    Session,
     /// A message boundary was ambiguous; how it was resolved.
     Ambiguous,
     /// The answer to `/list`.
@@ -178,6 +182,7 @@ impl Notice {
             Notice::Rule => "rule",
             Notice::Console => "console",
             Notice::Handshake => "handshake",
+            Notice::Session => "session",
             Notice::Ambiguous => "ambiguous",
             Notice::List => "list",
             Notice::Quit => "quit",
@@ -583,6 +588,7 @@ impl TextObserver {
                     }
                 }
             },
+            Event::Notice { kind: Notice::Session, .. } if self.detail == Detail::Quiet => {}
             Event::Joined { .. }
             | Event::Left { .. }
             | Event::Rejected { .. }

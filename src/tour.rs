@@ -32,7 +32,8 @@ use crate::net::Limits;
 use crate::net::client::{self, ConnectOptions};
 use crate::net::server::{self, ServeOptions};
 use crate::render::{Dump, Renderer};
-use crate::session::channel::Speak;
+use crate::session::channel::{NativeKeys, Speak};
+use crate::session::handshake::{Config, Psk};
 use crate::suite::{Cipher, Garbles, Suite, layout};
 
 /// The tour's message: block 0 and block 1 are the same 16 bytes.
@@ -217,14 +218,15 @@ fn chat(
     writeln!(w, "header (docs/PROTOCOL.md) and the suite's body; the server echoes what the client sends.")?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     for (i, suite) in WALKED.into_iter().enumerate() {
-        let cipher = Arc::new(Cipher::new(suite, &keys.enc, keys.mac()).map_err(io::Error::other)?);
+        let psk = Some(Arc::new(Psk::new(keys)));
+        let native = NativeKeys::Handshake(Config { suite, psk, aes_len: keys.enc.len() });
         let page = Arc::new(Mutex::new(Vec::new()));
         let seed = seed.map(|s| s.wrapping_add(1000 * i as u64));
         let end = rt.block_on(async {
             let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
             let port = listener.local_addr()?.port();
             let opts = ServeOptions {
-                speak: Speak::Native { cipher: cipher.clone(), seed: seed.map(|s| s ^ 0x5e5e) },
+                speak: Speak::Native { keys: native.clone(), seed: seed.map(|s| s ^ 0x5e5e) },
                 echo: true,
                 limits: Limits::default(),
                 leak_padding: false,
@@ -233,7 +235,7 @@ fn chat(
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;
             let shown = TextObserver::new(Detail::Messages, *r, Box::new(Page(page.clone())));
             let opts = ConnectOptions {
-                speak: Speak::Native { cipher, seed },
+                speak: Speak::Native { keys: native, seed },
                 name: "tour".into(),
                 script: true,
                 timeout: Duration::from_secs(5),

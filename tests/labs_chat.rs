@@ -164,12 +164,15 @@ fn run_worksheet(path: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     let steps = steps(&text);
     assert!(steps.len() >= 4, "{path} has its commands");
-    let mut background: Vec<Child> = Vec::new();
+    // Killed on the way out, a failed step included: a server left running
+    // would hold the test's inherited file descriptors open.
+    let mut guard = Background(Vec::new());
+    let background = &mut guard.0;
     let mut ports = Ports { server: free_port(), proxy: free_port() };
     for step in &steps {
         if step.command.ends_with('&') {
             if step.command.starts_with("cryptolab serve") || step.command.contains(" server ") {
-                stop(&mut background);
+                stop(background);
                 ports = Ports { server: free_port(), proxy: free_port() };
             }
             background.push(start_background(&step.command, ports));
@@ -189,7 +192,15 @@ fn run_worksheet(path: &str) {
             step.expected.join("\n")
         );
     }
-    stop(&mut background);
+    stop(background);
+}
+
+struct Background(Vec<Child>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        stop(&mut self.0);
+    }
 }
 
 #[test]

@@ -22,24 +22,26 @@ fn proxy(upstream: u16, extra: &[&str]) -> (Proc, u16) {
 #[test]
 fn flipped_iv_byte_changes_a_cbc_message_undetected() {
     let (srv, port) = server("cbc", &["--echo", "--quiet"]);
-    // Frame 2 is the message; byte 20 is IV byte 4, which decides plaintext byte 4.
-    let (px, pport) = proxy(port, &["--quiet", "--tamper", "flip:2:20:08"]);
+    // Frames 1 and 2 are the handshake, 3 the hello, 4 the message; byte 20
+    // is IV byte 4, which decides plaintext byte 4. The handshake gives this
+    // connection its own keys, and cbc is still malleable under them.
+    let (px, pport) = proxy(port, &["--quiet", "--tamper", "flip:4:20:08"]);
     let mut c = client("cbc", pport, &["--quiet", "--send", "pay 10 to bob"]);
     assert_eq!(c.wait_exit(), 0, "{}", c.text());
     srv.wait_for("client 1: pay 90 to bob");
     assert!(c.text().contains("server: pay 90 to bob"), "{}", c.text());
-    px.wait_for("flip:2:20:08: byte 20 of frame 2:");
+    px.wait_for("flip:4:20:08: byte 20 of frame 4:");
 }
 
 #[test]
 fn the_same_flip_is_refused_by_cbc_hmac_and_gcm() {
     for mode in ["cbc-hmac", "gcm"] {
         let (srv, port) = server(mode, &["--echo", "--quiet"]);
-        let (_px, pport) = proxy(port, &["--quiet", "--tamper", "flip:2:20:08"]);
+        let (_px, pport) = proxy(port, &["--quiet", "--tamper", "flip:4:20:08"]);
         let mut c = client(mode, pport, &["--quiet", "--send", "pay 10 to bob", "--timeout", "2"]);
         assert_ne!(c.wait_exit(), 0);
         srv.wait_for(
-            "frame 2 from client 1: message rejected: wrong key or tampered frame; closing client 1",
+            "frame 4 from client 1: message rejected: wrong key or tampered frame; closing client 1",
         );
         assert!(!srv.text().contains("pay 90"), "{mode}");
     }
@@ -48,22 +50,22 @@ fn the_same_flip_is_refused_by_cbc_hmac_and_gcm() {
 #[test]
 fn replayed_frame_is_caught_by_the_sequence_number() {
     let (srv, port) = server("cbc", &["--echo", "--quiet"]);
-    let (px, pport) = proxy(port, &["--quiet", "--tamper", "replay:2"]);
+    let (px, pport) = proxy(port, &["--quiet", "--tamper", "replay:4"]);
     let mut c = client("cbc", pport, &["--quiet", "--send", "transfer 100 to bob"]);
     c.wait_exit();
     srv.wait_for(
-        "frame 3 from client 1: sequence number 1, expected 2: replayed, reordered or dropped frame",
+        "frame 5 from client 1: sequence number 1, expected 2: replayed, reordered or dropped frame",
     );
-    px.wait_for("replay:2: frame 2 sent twice");
+    px.wait_for("replay:4: frame 4 sent twice");
 }
 
 #[test]
 fn dropped_frame_never_arrives() {
     let (srv, port) = server("gcm", &["--echo", "--quiet"]);
-    let (px, pport) = proxy(port, &["--quiet", "--tamper", "drop:2"]);
+    let (px, pport) = proxy(port, &["--quiet", "--tamper", "drop:4"]);
     let mut c = client("gcm", pport, &["--quiet", "--send", "lost", "--timeout", "1"]);
     assert_eq!(c.wait_exit(), 1, "no reply: {}", c.text());
-    px.wait_for("drop:2: frame 2 dropped");
+    px.wait_for("drop:4: frame 4 dropped");
     assert!(!srv.text().contains("client 1: lost"));
 }
 
@@ -73,9 +75,9 @@ fn frames_are_shown_both_ways_with_their_fields() {
     let (px, pport) = proxy(port, &[]);
     let mut c = client("cbc-hmac", pport, &["--quiet", "--send", "hi"]);
     assert_eq!(c.wait_exit(), 0);
-    let text = px.wait_for("server → client 1 · frame 2");
-    assert!(text.contains("client 1 → server · frame 2"), "{text}");
-    for field in ["version", "seq", "length", "iv", "ct[0]", "tag"] {
+    let text = px.wait_for("server → client 1 · frame 3");
+    assert!(text.contains("client 1 → server · frame 4"), "{text}");
+    for field in ["version", "seq", "length", "iv", "ct[0]", "tag", "ClientHello", "x25519", "finished"] {
         assert!(text.contains(field), "{field}");
     }
 }
@@ -117,10 +119,12 @@ fn leak_padding_errors_is_refused_for_authenticated_suites() {
 
 #[test]
 fn live_padding_oracle_recovers_a_captured_secret() {
-    let (srv, port) = server("cbc", &["--echo", "--quiet", "--leak-padding-errors"]);
+    // With --static-keys a frame from one connection opens on another, so
+    // the attacker replays the captured frame's blocks on its own.
+    let (srv, port) = server("cbc", &["--echo", "--quiet", "--leak-padding-errors", "--static-keys"]);
     assert!(srv.text().contains("INSECURE: --leak-padding-errors"));
     let (px, pport) = proxy(port, &["--json"]);
-    let mut c = client("cbc", pport, &["--quiet", "--send", "the vault code is 7291"]);
+    let mut c = client("cbc", pport, &["--quiet", "--static-keys", "--send", "the vault code is 7291"]);
     assert_eq!(c.wait_exit(), 0);
     let text = px.wait_for("client 1 → server · frame 2");
     let frame = text
@@ -137,6 +141,23 @@ fn live_padding_oracle_recovers_a_captured_secret() {
     assert!(attack.text().contains("BROKEN recovered \"the vault code is 7291\""), "{}", attack.text());
     assert!(!attack.text().contains("(demo keys"), "no demo keys in a live attack: {}", attack.text());
     srv.wait_for("bad padding");
+}
+
+#[test]
+fn the_live_padding_oracle_says_why_a_captured_frame_is_useless_against_the_handshake() {
+    // The frame was sealed under another connection's keys; a leaky server
+    // that runs the handshake sends nothing until a ClientHello arrives.
+    let (_static, sport) = server("cbc", &["--echo", "--quiet", "--static-keys"]);
+    let frame = captured_cbc_frame(sport, "the vault code is 7291");
+    let (srv, port) = server("cbc", &["--echo", "--quiet", "--leak-padding-errors"]);
+    let target = format!("127.0.0.1:{port}");
+    let mut attack = Proc::spawn(&["demo", "padding-oracle", "--target", &target, "--frame", &frame]);
+    assert_eq!(attack.wait_exit(), 1, "{}", attack.text());
+    let text = attack.text();
+    assert!(text.contains("sent nothing first: it runs the key-exchange handshake"), "{text}");
+    assert!(text.contains("hint: for this lab run the server and the client with --static-keys"), "{text}");
+    assert!(!text.contains("BROKEN"), "{text}");
+    assert!(!srv.text().contains("bad padding"), "no query reached the server: {}", srv.text());
 }
 
 /// A stand-in for the real server: accepts one connection and keeps every
@@ -223,7 +244,7 @@ fn the_proxy_closes_a_silent_connection_after_its_idle_timeout() {
 /// A captured cbc frame: `connect --send` through a `--json` proxy.
 fn captured_cbc_frame(port: u16, text: &str) -> String {
     let (px, pport) = proxy(port, &["--json"]);
-    let mut c = client("cbc", pport, &["--quiet", "--send", text]);
+    let mut c = client("cbc", pport, &["--quiet", "--static-keys", "--send", text]);
     assert_eq!(c.wait_exit(), 0);
     let log = px.wait_for("client 1 → server · frame 2");
     log.lines()
@@ -238,7 +259,7 @@ fn captured_cbc_frame(port: u16, text: &str) -> String {
 #[test]
 fn the_live_padding_oracle_claims_nothing_against_a_server_that_does_not_leak() {
     // A cbc server that does not leak: every forgery gets the same answer.
-    let (_srv, port) = server("cbc", &["--echo", "--quiet"]);
+    let (_srv, port) = server("cbc", &["--echo", "--quiet", "--static-keys"]);
     let frame = captured_cbc_frame(port, "the vault code is 7291");
     let target = format!("127.0.0.1:{port}");
     let mut attack = Proc::spawn(&["demo", "padding-oracle", "--target", &target, "--frame", &frame]);

@@ -281,6 +281,16 @@ pub enum LiveError {
         /// What showed it.
         why: String,
     },
+    /// The server runs the handshake: it sent no hello of its own, and a
+    /// frame captured on another connection means nothing on this one.
+    #[error(
+        "{target} sent nothing first: it runs the key-exchange handshake, so a frame \
+         captured on another connection was sealed with that connection's keys"
+    )]
+    Handshake {
+        /// `HOST:PORT`.
+        target: String,
+    },
     /// The connection failed in the middle of the attack.
     #[error("connection to {target} failed during the attack: {err}")]
     Lost {
@@ -317,6 +327,10 @@ impl LiveError {
             LiveError::Lost { .. } => {
                 "is the server still running? Each query is one message: it may limit or drop them"
             }
+            LiveError::Handshake { .. } => {
+                "for this lab run the server and the client with --static-keys (INSECURE, lab 07); \
+                 with the handshake the attack must run inside the victim's own connection"
+            }
         }
     }
 
@@ -324,7 +338,10 @@ impl LiveError {
     pub fn is_failure(&self) -> bool {
         match self {
             LiveError::NotAFrame(_) | LiveError::NotCbc(_) | LiveError::NoOracle(_) => false,
-            LiveError::Unreachable { .. } | LiveError::Lost { .. } | LiveError::NoSignal { .. } => true,
+            LiveError::Unreachable { .. }
+            | LiveError::Lost { .. }
+            | LiveError::NoSignal { .. }
+            | LiveError::Handshake { .. } => true,
         }
     }
 }
@@ -453,7 +470,13 @@ fn narrate_live(ctx: &mut DemoCtx, live: &Live) -> Result<(), DemoError> {
             if header.suite != Suite::Cbc {
                 return Err(LiveError::NotCbc(header.suite).into());
             }
-            let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(unreachable)?;
+            let mut oracle = RemoteOracle::connect(target, Suite::Cbc).map_err(|err| {
+                if err.kind() == std::io::ErrorKind::TimedOut {
+                    DemoError::from(LiveError::Handshake { target: target.clone() })
+                } else {
+                    DemoError::from(unreachable(err))
+                }
+            })?;
             ctx.say(format!(
                 "Live padding oracle against {target}: frame seq {} ({} bytes), no key.",
                 header.seq,

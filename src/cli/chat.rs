@@ -18,7 +18,8 @@ use crate::net::client::{ConnectOptions, End};
 use crate::net::server::ServeOptions;
 use crate::profiles::rsa_gcm_json::Identity;
 use crate::profiles::{Format, FormatKeys, Wire};
-use crate::session::channel::Speak;
+use crate::session::channel::{NativeKeys, Speak};
+use crate::session::handshake;
 use crate::suite::{Cipher, Suite};
 
 use super::input::{MAX_KEY_FILE, What, read_file};
@@ -71,7 +72,9 @@ and b64-ecb and rsa-gcm-json (lock-step, end with `bye`), raw-cbc-static (one
 message per connection).";
 
 pub(super) const PROXY_EXAMPLES: &str = "\
-Frames from the client are numbered from 1 (frame 1 is the hello). Rules:
+Frames from the client are numbered from 1: frames 1 and 2 are the
+handshake, 3 the hello, 4 the first message (with --static-keys: 1 the
+hello, 2 the first message). Rules:
   flip:FRAME:OFFSET:MASK   XOR byte OFFSET (from the frame's first byte) with MASK (hex)
   replay:FRAME             forward the frame, then send it again
   drop:FRAME               do not forward it
@@ -80,7 +83,7 @@ Frames from the client are numbered from 1 (frame 1 is the hello). Rules:
 
 Examples (three terminals):
   cryptolab serve --mode cbc
-  cryptolab proxy --tamper flip:2:16:01          (listens on 5551, forwards to 5550)
+  cryptolab proxy --tamper flip:4:16:01          (listens on 5551, forwards to 5550)
   cryptolab connect --mode cbc 127.0.0.1 5551    (your first message arrives changed)
 
 With --wire FORMAT the proxy numbers each direction's messages from 1 (in
@@ -150,6 +153,16 @@ pub struct ChatArgs {
     /// rsa-gcm-json: this side's RSA private key, PKCS#8 PEM [default: a fresh RSA-2048 key].
     #[arg(long, value_name = "FILE")]
     pub rsa_key: Option<PathBuf>,
+    /// INSECURE: no handshake — the key file's key seals every frame of every
+    /// connection, both ways (replay across connections, reflection, no
+    /// forward secrecy). Both sides must use it.
+    #[arg(long, conflicts_with = "anonymous")]
+    pub static_keys: bool,
+    /// INSECURE: the X25519 handshake without the key file — encrypted, but
+    /// not authenticated (a man in the middle reads everything). Both sides
+    /// must use it; the session key size is --bits (default 128).
+    #[arg(long)]
+    pub anonymous: bool,
 }
 
 /// The events hub for `--json` / `--quiet` / full dumps, written to stdout,
@@ -259,12 +272,32 @@ impl ChatArgs {
     /// (`cbc, AES-128, key 626f…` or `b64-iv-ct, AES-128 key 626f…`).
     fn speak(&self, may_create: bool) -> Result<(Speak, String), CliError> {
         match self.wire {
+            Wire::Native if self.anonymous => {
+                let bits = self.keys.bits.unwrap_or(128);
+                let config =
+                    handshake::Config { suite: self.mode, psk: None, aes_len: usize::from(bits / 8) };
+                let line = format!("{}, AES-{bits}, no key file (--anonymous)", self.mode);
+                Ok((Speak::Native { keys: NativeKeys::Handshake(config), seed: None }, line))
+            }
             Wire::Native => {
                 let keys = self.keys.load(may_create)?;
-                let cipher = Cipher::new(self.mode, &keys.enc, keys.mac())?;
-                let line = format!("{}, AES-{}, key {}", self.mode, cipher.bits(), keys.fingerprint());
-                Ok((Speak::Native { cipher: Arc::new(cipher), seed: None }, line))
+                let line = format!("{}, AES-{}, key {}", self.mode, keys.bits(), keys.fingerprint());
+                let native = if self.static_keys {
+                    NativeKeys::Static(Arc::new(Cipher::new(self.mode, &keys.enc, keys.mac())?))
+                } else {
+                    let psk = Some(Arc::new(handshake::Psk::new(&keys)));
+                    NativeKeys::Handshake(handshake::Config {
+                        suite: self.mode,
+                        psk,
+                        aes_len: keys.enc.len(),
+                    })
+                };
+                Ok((Speak::Native { keys: native, seed: None }, line))
             }
+            Wire::Format(_) if self.static_keys || self.anonymous => Err(CliError::usage(
+                "--static-keys and --anonymous are for cryptolab's own frames",
+                "a classroom --wire format has its own keys; drop the flag",
+            )),
             Wire::Format(format) => {
                 let keys = self.format_keys(format)?;
                 let line = format!("{}, {}", format.name(), Self::format_key_line(&keys));
@@ -310,9 +343,10 @@ pub struct ConnectArgs {
     /// Name sent in the hello frame.
     #[arg(long, default_value = "client")]
     pub name: String,
-    /// Send one message, print the reply, exit (0 on success).
+    /// Send a message and wait for its reply, then exit (0 on success).
+    /// Repeatable: the messages go in order, each after the last one's reply.
     #[arg(long, value_name = "TEXT")]
-    pub send: Option<String>,
+    pub send: Vec<String>,
     /// How long --send waits for the reply, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub timeout: u64,
@@ -381,8 +415,11 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
 /// The lines a session prints first: INSECURE and why, and a format's weakness.
 fn banner(events: &Events, speak: &Speak) {
     match speak {
-        Speak::Native { cipher, .. } => {
-            if let Some(reason) = cipher.suite().insecure_reason() {
+        Speak::Native { keys, .. } => {
+            if let Some(reason) = keys.suite().insecure_reason() {
+                events.notice(Notice::Insecure, format!("INSECURE: {reason}"));
+            }
+            if let Some(reason) = keys.keying().insecure_reason() {
                 events.notice(Notice::Insecure, format!("INSECURE: {reason}"));
             }
         }
@@ -575,6 +612,12 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         Wire::Native => None,
         Wire::Format(f) => Some(f),
     };
+    if args.send.len() > 1 && speak.flow() == crate::profiles::Flow::OneShot {
+        return Err(CliError::usage(
+            "this format sends one message per connection: give --send once",
+            "run connect once per message",
+        ));
+    }
     // Read with a cap a little over the limit: a line just over it still
     // reaches the session, which says exactly how long its message would be.
     let cap = chat.max_frame as usize + 64;
@@ -586,21 +629,20 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         let opts = ConnectOptions {
             speak,
             name: args.name.clone(),
-            script: args.send.is_some(),
+            script: !args.send.is_empty(),
             timeout: Duration::from_secs(args.timeout),
             limits: chat.limits(),
         };
-        let lines = match &args.send {
-            Some(text) => {
-                let (tx, rx) = mpsc::channel(1);
+        let lines = if args.send.is_empty() {
+            let (lines, flag) = stdin_lines(cap, Overlong::Stop);
+            stopped = Some(flag);
+            lines
+        } else {
+            let (tx, rx) = mpsc::channel(args.send.len());
+            for text in &args.send {
                 let _ = tx.try_send(text.clone().into_bytes());
-                rx
             }
-            None => {
-                let (lines, flag) = stdin_lines(cap, Overlong::Stop);
-                stopped = Some(flag);
-                lines
-            }
+            rx
         };
         // A socket error is not stdout's broken pipe (which `main` treats as
         // success): it ends the session with status 1 and says so.
@@ -637,6 +679,13 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
                 (crate::net::NetError::Channel(crate::session::channel::ChannelError::Open(o)), _) => {
                     o.hint().to_string()
                 }
+                (
+                    crate::net::NetError::Channel(crate::session::channel::ChannelError::Handshake {
+                        error,
+                        ..
+                    }),
+                    _,
+                ) => error.hint().to_string(),
                 (
                     crate::net::NetError::Channel(crate::session::channel::ChannelError::Format(p)),
                     Some(f),

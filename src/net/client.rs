@@ -143,16 +143,24 @@ pub async fn connect(
         match ch.handshake(&shown.bytes) {
             Ok((next, received)) => {
                 ch = next;
-                if let Received::Handshake { reply, done } = received {
-                    if let Some(reply) = reply {
-                        out.send(&reply).await?;
-                    }
+                if let Received::Handshake { replies, done } = received {
+                    // Done once the peer's proof verified; what follows is
+                    // ours (a Finished, the sealed hello).
                     if let Some(done) = done {
-                        events.notice(Notice::Handshake, done);
+                        let kind = if opts.speak.is_native() { Notice::Session } else { Notice::Handshake };
+                        events.notice(kind, done);
+                    }
+                    for reply in replies {
+                        out.send(&reply).await?;
                     }
                 }
             }
-            Err(e) => return Ok(End::Refused(e.into())),
+            Err(e) => {
+                if let Some(alert) = e.alert() {
+                    let _ = out.send(&alert).await;
+                }
+                return Ok(End::Refused(e.into()));
+            }
         }
     }
     let Ok((inb, outb)) = ch.split() else {
@@ -291,19 +299,18 @@ impl Session {
                             Err(e) => return self.explain(e).await,
                         }
                         if opts.script {
+                            // Each message waits for its reply; the next
+                            // goes after it, and the end of them ends the
+                            // session below.
                             let verdict = match self.reply(&framing, opts.timeout).await {
-                                Reply::Opened => End::Done,
+                                Reply::Opened => continue,
                                 Reply::Failed(e) => End::Refused(e),
                                 Reply::Closed => return Ok(End::ClosedWithoutReply),
                                 Reply::TimedOut(t) => End::NoReply(t),
                             };
-                            // End the session, and show what is still arriving
-                            // (a replayed message's second reply, say).
-                            let after = self.finish(&framing, None).await?;
-                            return Ok(match (verdict, after) {
-                                (End::Done, after) => after,
-                                (verdict, _) => verdict,
-                            });
+                            // End the session, and show what is still arriving.
+                            self.finish(&framing, None).await?;
+                            return Ok(verdict);
                         }
                     }
                     _ => break, // the end word, or the end of input

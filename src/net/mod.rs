@@ -69,7 +69,7 @@ impl NetError {
     pub fn is_fatal(&self) -> bool {
         match self {
             NetError::Channel(ChannelError::Format(e)) => e.is_fatal(),
-            NetError::Channel(ChannelError::Open(_))
+            NetError::Channel(ChannelError::Open(_) | ChannelError::Handshake { .. })
             | NetError::Wire(_)
             | NetError::ClosedMidFrame { .. }
             | NetError::Idle(_)

@@ -26,13 +26,19 @@ pub struct RemoteOracle {
 }
 
 impl RemoteOracle {
-    /// Connects and reads the server's hello (which the attacker cannot open).
+    /// Connects and reads the server's hello (which the attacker cannot
+    /// open). Only a `--static-keys` server sends one first; a server that
+    /// runs the handshake waits for a ClientHello, and after 2 s of silence
+    /// this gives up with [`io::ErrorKind::TimedOut`].
     pub fn connect(target: &str, suite: Suite) -> io::Result<Self> {
         let stream = TcpStream::connect(target)?;
-        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
         stream.set_nodelay(true)?;
         let mut oracle = RemoteOracle { stream, suite, next_seq: 0, buf: Vec::new() };
-        oracle.read_frame()?;
+        oracle.read_frame().map_err(|e| {
+            if e.kind() == io::ErrorKind::WouldBlock { io::Error::new(io::ErrorKind::TimedOut, e) } else { e }
+        })?;
+        oracle.stream.set_read_timeout(Some(Duration::from_secs(5)))?;
         Ok(oracle)
     }
 

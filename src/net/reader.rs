@@ -27,6 +27,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use super::{Limits, NetError};
 use crate::profiles::{Next, ProfileError, next_message};
 use crate::session::channel::{ChannelError, Framing};
+use crate::session::handshake;
 use crate::wire::{self, HEADER_LEN};
 
 /// How long an unframed message may pause before what has arrived is taken
@@ -136,6 +137,11 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                     }
                 }
             }
+            Framing::Handshake => match wire::take_frame(&self.buf, handshake::MAX_BODY) {
+                Ok(Some((_, _, used))) => Parsed::Message { range: 0..used, consumed: used, note: None },
+                Ok(None) => Parsed::NeedMore,
+                Err(e) => Parsed::Bad(NetError::Wire(e), self.buf.len()),
+            },
             Framing::Native => match wire::take_frame(&self.buf, self.limits.max_body) {
                 Ok(Some((_, _, used))) => Parsed::Message { range: 0..used, consumed: used, note: None },
                 Ok(None) => Parsed::NeedMore,
@@ -151,7 +157,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 "the connection closed after {} bytes of a message",
                 self.buf.len()
             )))),
-            Framing::Native => {
+            Framing::Native | Framing::Handshake => {
                 let need = match self.buf.first_chunk::<HEADER_LEN>() {
                     None => HEADER_LEN,
                     Some(head) => {
@@ -180,7 +186,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
     /// idle timeout.
     pub async fn next(&mut self, framing: &Framing) -> Result<Got, NetError> {
         let (text, settles) = match framing {
-            Framing::Native => (false, false),
+            Framing::Native | Framing::Handshake => (false, false),
             Framing::Format(expect, _) => (expect.is_text(), expect.settles()),
         };
         let max = self.limits.max_body as usize;
@@ -223,7 +229,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                     if left.is_zero() {
                         let secs = self.limits.frame.as_secs();
                         let error = match framing {
-                            Framing::Native => NetError::SlowFrame(secs),
+                            Framing::Native | Framing::Handshake => NetError::SlowFrame(secs),
                             Framing::Format(..) => {
                                 NetError::Channel(ChannelError::Format(ProfileError::Truncated(format!(
                                     "{} bytes, and no more for {secs} s",

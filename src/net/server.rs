@@ -335,8 +335,8 @@ async fn session(
     let _ = stream.set_nodelay(true);
     let speak = match &opts.speak {
         // Each client's server-side nonces from its own seed (tour --seed).
-        Speak::Native { cipher, seed } => {
-            Speak::Native { cipher: cipher.clone(), seed: seed.map(|s| s.wrapping_add(u64::from(id))) }
+        Speak::Native { keys, seed } => {
+            Speak::Native { keys: keys.clone(), seed: seed.map(|s| s.wrapping_add(u64::from(id))) }
         }
         other @ Speak::Format { .. } => other.clone(),
     };
@@ -371,17 +371,23 @@ async fn session(
         let shown = Wired { bytes, part: framing.part(), text: None };
         events.emit(Event::Frame(shown.frame(Dir::In, peer, n_in)));
         match ch.handshake(&shown.bytes) {
-            Ok((next, Received::Handshake { reply, .. })) => {
+            Ok((next, Received::Handshake { replies, .. })) => {
                 ch = next;
-                if let Some(reply) = reply
-                    && let Err(e) = out.send(&reply).await
-                {
-                    return format!("lost during the handshake: {e}");
+                for reply in replies {
+                    if let Err(e) = out.send(&reply).await {
+                        return format!("lost during the handshake: {e}");
+                    }
                 }
             }
             Ok((next, _)) => ch = next,
             Err(e) => {
                 reject(events, peer, unit, n_in, &e.to_string(), After::Closing);
+                if let Some(alert) = e.alert() {
+                    let _ = out.send(&alert).await;
+                }
+                // Read what the client is still sending, so the close is not
+                // a reset that destroys the alert before it is read.
+                linger(&mut reader).await;
                 return "closed: the handshake failed".into();
             }
         }

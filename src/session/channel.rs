@@ -2,16 +2,19 @@
 //! frames, or one classroom format — so that one server, one client and one
 //! proxy ([`crate::net`]) serve them all.
 //!
-//! A [`Channel`] starts in its handshake (native: the hello frames, which are
-//! ordinary numbered frames; `rsa-gcm-json`: the RSA key transport; the
-//! other formats: none), then [`Channel::split`]s into an [`Inbound`] half
+//! A [`Channel`] starts in its handshake (native: the X25519 key exchange of
+//! [`super::handshake`], then the sealed hello frames — or, INSECURE with
+//! `--static-keys`, the hello frames alone; `rsa-gcm-json`: the RSA key
+//! transport; the other formats: none), then [`Channel::split`]s into an [`Inbound`] half
 //! (opens what arrives) and an [`Outbound`] half (seals what goes), so that
 //! reading and writing can proceed at once. Every message, in or out, is a
 //! [`Wired`]: its bytes, which part of the protocol it is (so it can be
 //! dissected and shown), and its text.
 //!
 //! ```text
-//! native          -> hello            <- hello          then messages, goodbye
+//! native          -> ClientHello  <- ServerHello  -> Finished
+//!                 -> hello        <- hello         then messages, goodbye
+//! --static-keys   -> hello        <- hello         then messages, goodbye
 //! rsa-gcm-json    -> PEM   <- PEM     -> RSA-OAEP(key)  then JSON messages, "bye"
 //! len-iv-ct-hmac  (no handshake)                        messages, "quit"
 //! ```
@@ -20,11 +23,12 @@ use std::sync::Arc;
 
 use rand::CryptoRng;
 
+use super::handshake::{self, ClientStart, HandshakeError, Keying, ServerWait};
 use super::{OpenError, Opener, Sealer};
 use crate::events::{Dir, Frame, FrameKind};
 use crate::profiles::rsa_gcm_json::{self, Identity};
 use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, Next, ProfileError, dissect, next_message};
-use crate::suite::Cipher;
+use crate::suite::{Cipher, Suite};
 use crate::wire::{self, Kind};
 
 /// What one side speaks, and with which keys — as a command line chose.
@@ -32,9 +36,10 @@ use crate::wire::{self, Kind};
 pub enum Speak {
     /// cryptolab's frames in one suite.
     Native {
-        /// The keyed suite.
-        cipher: Arc<Cipher>,
-        /// Seed the IVs/nonces (only with demo keys: `tour --seed`).
+        /// Where the session keys come from.
+        keys: NativeKeys,
+        /// Seed the IVs/nonces and the handshake's randoms and X25519 secrets
+        /// (only with demo keys: `tour --seed`).
         seed: Option<u64>,
     },
     /// A classroom format.
@@ -44,6 +49,35 @@ pub enum Speak {
         /// Its keys.
         keys: FormatKeys,
     },
+}
+
+/// A native session's keys, as the command line chose them.
+#[derive(Clone)]
+pub enum NativeKeys {
+    /// The handshake (`psk: None` is `--anonymous`): fresh keys per
+    /// connection and direction.
+    Handshake(handshake::Config),
+    /// INSECURE `--static-keys`: the key file's key itself, for every frame.
+    Static(Arc<Cipher>),
+}
+
+impl NativeKeys {
+    /// The suite.
+    pub fn suite(&self) -> Suite {
+        match self {
+            NativeKeys::Handshake(c) => c.suite,
+            NativeKeys::Static(c) => c.suite(),
+        }
+    }
+
+    /// Which keying this is.
+    pub fn keying(&self) -> Keying {
+        match self {
+            NativeKeys::Handshake(c) if c.psk.is_some() => Keying::Handshake,
+            NativeKeys::Handshake(_) => Keying::Anonymous,
+            NativeKeys::Static(_) => Keying::Static,
+        }
+    }
 }
 
 impl Speak {
@@ -99,8 +133,13 @@ pub enum Part {
 /// How the next message is to be found in the byte stream.
 #[derive(Clone)]
 pub enum Framing {
-    /// A native frame: the header says its length (checked against `max`).
+    /// A native frame: the header says its length (checked against
+    /// `--max-frame` before anything is allocated).
     Native,
+    /// A native frame during the handshake: the same, with the limit of a
+    /// handshake message ([`handshake::MAX_BODY`]) whatever `--max-frame` is —
+    /// before the handshake, nobody may make the receiver wait for more.
+    Handshake,
     /// A classroom format's message or handshake part; `codec` resolves
     /// unframed boundaries by trial decryption where the keys are known.
     Format(Expect, Option<Arc<Codec>>),
@@ -110,7 +149,7 @@ impl Framing {
     /// Which part of the protocol a message found this way is.
     pub fn part(&self) -> Part {
         match self {
-            Framing::Native => Part::Native,
+            Framing::Native | Framing::Handshake => Part::Native,
             Framing::Format(expect, _) => Part::Format(*expect),
         }
     }
@@ -173,7 +212,7 @@ pub fn native_frame(bytes: &[u8]) -> Frame {
     match wire::decode_frame(bytes, u32::MAX) {
         Ok((header, _)) => Frame {
             bytes: bytes.to_vec(),
-            spans: wire::frame_spans(&header, bytes.len()),
+            spans: wire::frame_spans(&header, bytes),
             kind: FrameKind::Native { suite: header.suite, kind: header.kind.name(), seq: header.seq },
             is_message: header.kind == Kind::Message,
             ..blank_frame()
@@ -194,11 +233,11 @@ pub enum Received {
     End(Vec<u8>),
     /// A plain-text notice (native, never authenticated: display only).
     Notice(Vec<u8>),
-    /// A handshake part was accepted; send `reply` (if any). `done` is the
-    /// line to report when the handshake just finished.
+    /// A handshake part was accepted; send `replies`, in order. `done` is
+    /// the line to report when the handshake just finished.
     Handshake {
         /// What to send back.
-        reply: Option<Wired>,
+        replies: Vec<Wired>,
         /// The handshake finished; what to say about it.
         done: Option<String>,
     },
@@ -214,12 +253,40 @@ pub enum ChannelError {
     /// A format's message was refused.
     #[error("{0}")]
     Format(#[from] ProfileError),
+    /// The native handshake failed; `alert` is the frame that tells the peer.
+    #[error("handshake failed: {error}")]
+    Handshake {
+        /// Why.
+        error: HandshakeError,
+        /// The alert frame to send before closing, if any.
+        alert: Option<Vec<u8>>,
+    },
+}
+
+impl ChannelError {
+    /// The alert frame to send the peer before closing, if any.
+    pub fn alert(&self) -> Option<Wired> {
+        match self {
+            ChannelError::Handshake { alert: Some(bytes), .. } => {
+                Some(Wired { bytes: bytes.clone(), part: Part::Native, text: None })
+            }
+            ChannelError::Handshake { alert: None, .. } | ChannelError::Open(_) | ChannelError::Format(_) => {
+                None
+            }
+        }
+    }
 }
 
 /// The handshake states of a connection; after it, [`Channel::split`].
 enum State {
-    /// Native: both halves exist from the start.
+    /// Native: both halves exist (from the start with `--static-keys`).
     Native { sealer: Sealer, opener: Opener },
+    /// Native, client: ClientHello sent, waiting for the ServerHello.
+    NativeClient(Box<ClientStart>),
+    /// Native, server: waiting for the ClientHello.
+    NativeServer(handshake::Config),
+    /// Native, server: ServerHello sent, waiting for the client's Finished.
+    NativeServerFinished(Box<ServerWait>),
     /// A format session that is established.
     Ready(Arc<Codec>),
     /// rsa-gcm-json, client: our PEM sent, waiting for the server's.
@@ -235,6 +302,9 @@ pub struct Channel {
     state: State,
     format: Option<Format>,
     hello: Option<Vec<u8>>,
+    peer: String,
+    side: Side,
+    seed: Option<u64>,
 }
 
 impl Channel {
@@ -245,17 +315,23 @@ impl Channel {
     /// Keys that do not fit the format (checked again here, so a channel
     /// always works once made).
     pub fn new(speak: &Speak, side: Side, peer: &str, hello: &[u8]) -> Result<Self, String> {
-        let (state, format) = match speak {
-            Speak::Native { cipher, seed } => {
-                let sealer = match seed {
-                    Some(seed) => Sealer::seeded(cipher.clone(), *seed),
-                    None => Sealer::new(cipher.clone()),
+        let (state, format, seed) = match speak {
+            Speak::Native { keys: NativeKeys::Static(cipher), seed } => {
+                let (sealer, opener) = native_halves(cipher.clone(), cipher.clone(), *seed, side, peer);
+                (State::Native { sealer, opener }, None, *seed)
+            }
+            Speak::Native { keys: NativeKeys::Handshake(config), seed } => {
+                let state = match side {
+                    Side::Client => {
+                        let start = match seed {
+                            Some(s) => ClientStart::new(config.clone(), &mut seeded(*s)),
+                            None => ClientStart::new(config.clone(), &mut rand::rng()),
+                        };
+                        State::NativeClient(Box::new(start))
+                    }
+                    Side::Server => State::NativeServer(config.clone()),
                 };
-                let us = match side {
-                    Side::Client => "you speak",
-                    Side::Server => "this server speaks",
-                };
-                (State::Native { sealer, opener: Opener::new(cipher.clone(), peer.to_string(), us) }, None)
+                (state, None, *seed)
             }
             Speak::Format { format, keys } => {
                 let state = match (keys, side) {
@@ -263,18 +339,25 @@ impl Channel {
                     (FormatKeys::Rsa(me), Side::Server) => State::RsaServerPem(me.clone()),
                     (FormatKeys::Aes { .. }, _) => State::Ready(Arc::new(Codec::new(*format, keys)?)),
                 };
-                (state, Some(*format))
+                (state, Some(*format), None)
             }
         };
-        Ok(Channel { state, format, hello: Some(hello.to_vec()) })
+        Ok(Channel { state, format, hello: Some(hello.to_vec()), peer: peer.to_string(), side, seed })
+    }
+
+    /// The sealed hello, once the native halves exist.
+    fn sealed_hello(&mut self) -> Option<Wired> {
+        let State::Native { sealer, .. } = &mut self.state else { return None };
+        let hello = self.hello.take()?;
+        Some(Wired { bytes: sealer.seal(Kind::Hello, &hello), part: Part::Native, text: Some(hello) })
     }
 
     /// What to send first: the native hello, or the client's PEM.
     pub fn start(&mut self) -> Vec<Wired> {
-        let hello = self.hello.take().unwrap_or_default();
         match &mut self.state {
-            State::Native { sealer, .. } => {
-                vec![Wired { bytes: sealer.seal(Kind::Hello, &hello), part: Part::Native, text: Some(hello) }]
+            State::Native { .. } => self.sealed_hello().into_iter().collect(),
+            State::NativeClient(start) => {
+                vec![Wired { bytes: start.hello().to_vec(), part: Part::Native, text: None }]
             }
             State::RsaClient(me) => {
                 vec![Wired {
@@ -283,7 +366,11 @@ impl Channel {
                     text: None,
                 }]
             }
-            State::Ready(_) | State::RsaServerPem(_) | State::RsaServerKey(..) => Vec::new(),
+            State::Ready(_)
+            | State::RsaServerPem(_)
+            | State::RsaServerKey(..)
+            | State::NativeServer(_)
+            | State::NativeServerFinished(_) => Vec::new(),
         }
     }
 
@@ -296,6 +383,9 @@ impl Channel {
     pub fn framing(&self) -> Framing {
         match &self.state {
             State::Native { .. } => Framing::Native,
+            State::NativeClient(_) | State::NativeServer(_) | State::NativeServerFinished(_) => {
+                Framing::Handshake
+            }
             State::Ready(codec) => Framing::Format(Expect::Message(codec.format()), Some(codec.clone())),
             State::RsaClient(_) | State::RsaServerPem(_) => Framing::Format(Expect::Pem, None),
             State::RsaServerKey(me, _) => Framing::Format(Expect::Exact(me.oaep_len()), None),
@@ -306,8 +396,56 @@ impl Channel {
     /// to the next state. A refused part ends the handshake (and the
     /// connection), so the channel is consumed.
     pub fn handshake(self, msg: &[u8]) -> Result<(Self, Received), ChannelError> {
-        let Channel { state, format, hello } = self;
-        let (state, received) = match state {
+        let Channel { state, format, hello, peer, side, seed } = self;
+        let fail = |error: HandshakeError, suite: Suite, seq: u64| {
+            let alert = error.alert().map(|a| handshake::alert_frame(suite, seq, a));
+            ChannelError::Handshake { error, alert }
+        };
+        // Keys agreed: `out` seals what we send, `inb` opens what we get.
+        let established = |out: Cipher, inb: Cipher| {
+            let (sealer, opener) = native_halves(Arc::new(out), Arc::new(inb), seed, side, &peer);
+            State::Native { sealer, opener }
+        };
+        let (state, mut received) = match state {
+            State::NativeClient(start) => {
+                let suite = start.suite();
+                let mode = start.mode();
+                let (fin, keys) = start.finish(msg).map_err(|e| fail(e, suite, 1))?;
+                let done = match mode {
+                    handshake::Mode::PskDhe => {
+                        "handshake done: X25519 + key file; fresh keys for this connection, one per direction"
+                    }
+                    handshake::Mode::Anonymous => {
+                        "handshake done: X25519 without the key file — INSECURE: the server is not authenticated"
+                    }
+                };
+                let replies = vec![Wired { bytes: fin, part: Part::Native, text: None }];
+                (
+                    established(keys.client_to_server, keys.server_to_client),
+                    Received::Handshake { replies, done: Some(done.to_string()) },
+                )
+            }
+            State::NativeServer(config) => {
+                let suite = config.suite;
+                let responded = match seed {
+                    Some(s) => ServerWait::respond(config, msg, &mut seeded(s)),
+                    None => ServerWait::respond(config, msg, &mut rand::rng()),
+                };
+                let (wait, sh) = responded.map_err(|e| fail(e, suite, 0))?;
+                let reply = Wired { bytes: sh, part: Part::Native, text: None };
+                (
+                    State::NativeServerFinished(Box::new(wait)),
+                    Received::Handshake { replies: vec![reply], done: None },
+                )
+            }
+            State::NativeServerFinished(wait) => {
+                let suite = wait.suite();
+                let keys = wait.finish(msg).map_err(|e| fail(e, suite, 1))?;
+                (
+                    established(keys.server_to_client, keys.client_to_server),
+                    Received::Handshake { replies: Vec::new(), done: None },
+                )
+            }
             State::RsaClient(me) => {
                 let server = rsa_gcm_json::parse_public_pem(msg)?;
                 let mut key = [0u8; 32];
@@ -321,25 +459,34 @@ impl Channel {
                 let part = Part::Format(Expect::Exact(wrapped.len()));
                 let reply = Wired { bytes: wrapped, part, text: None };
                 let codec = Codec::RsaGcmJson(me.session(&server, key));
-                (State::Ready(Arc::new(codec)), Received::Handshake { reply: Some(reply), done: Some(done) })
+                (
+                    State::Ready(Arc::new(codec)),
+                    Received::Handshake { replies: vec![reply], done: Some(done) },
+                )
             }
             State::RsaServerPem(me) => {
                 let client = rsa_gcm_json::parse_public_pem(msg)?;
                 let pem = me.public_pem().into_bytes();
                 let reply = Wired { bytes: pem, part: Part::Format(Expect::Pem), text: None };
                 let next = State::RsaServerKey(me, Box::new(client));
-                (next, Received::Handshake { reply: Some(reply), done: None })
+                (next, Received::Handshake { replies: vec![reply], done: None })
             }
             State::RsaServerKey(me, client) => {
                 let key = me.unwrap_key(msg)?;
                 let codec = Codec::RsaGcmJson(me.session(&client, key));
-                (State::Ready(Arc::new(codec)), Received::Handshake { reply: None, done: None })
+                (State::Ready(Arc::new(codec)), Received::Handshake { replies: Vec::new(), done: None })
             }
             ready @ (State::Native { .. } | State::Ready(_)) => {
-                (ready, Received::Handshake { reply: None, done: None })
+                (ready, Received::Handshake { replies: Vec::new(), done: None })
             }
         };
-        Ok((Channel { state, format, hello }, received))
+        let mut ch = Channel { state, format, hello, peer, side, seed };
+        // The native hello goes right after the handshake, sealed with its
+        // keys (with --static-keys it went first, from `start`).
+        if let Received::Handshake { replies, .. } = &mut received {
+            replies.extend(ch.sealed_hello());
+        }
+        Ok((ch, received))
     }
 
     /// Splits an established channel into its two halves.
@@ -357,11 +504,42 @@ impl Channel {
                 Inbound::Format { codec: codec.clone(), end_word },
                 Outbound { seal: Seal::Format(codec), end_word },
             )),
-            state @ (State::RsaClient(_) | State::RsaServerPem(_) | State::RsaServerKey(..)) => {
-                Err(Box::new(Channel { state, ..self }))
-            }
+            state @ (State::RsaClient(_)
+            | State::RsaServerPem(_)
+            | State::RsaServerKey(..)
+            | State::NativeClient(_)
+            | State::NativeServer(_)
+            | State::NativeServerFinished(_)) => Err(Box::new(Channel { state, ..self })),
         }
     }
+}
+
+/// The two native halves: `out` seals what we send, `inb` opens what the
+/// peer sends (the same cipher with `--static-keys`; one per direction after
+/// the handshake).
+fn native_halves(
+    out: Arc<Cipher>,
+    inb: Arc<Cipher>,
+    seed: Option<u64>,
+    side: Side,
+    peer: &str,
+) -> (Sealer, Opener) {
+    let sealer = match seed {
+        Some(seed) => Sealer::seeded(out, seed),
+        None => Sealer::new(out),
+    };
+    let us = match side {
+        Side::Client => "you speak",
+        Side::Server => "this server speaks",
+    };
+    (sealer, Opener::new(inb, peer.to_string(), us))
+}
+
+/// A reproducible generator for the handshake's randoms and X25519 secrets
+/// (`tour --seed` only: demo keys, never real use).
+fn seeded(seed: u64) -> rand::rngs::ChaCha20Rng {
+    use rand::SeedableRng;
+    rand::rngs::ChaCha20Rng::seed_from_u64(seed ^ 0x6861_6e64_7368_616b)
 }
 
 /// The receiving half of an established channel.
@@ -409,7 +587,8 @@ impl Inbound {
                     Kind::Hello => Received::Hello(text),
                     Kind::Message => Received::Message(text),
                     Kind::Goodbye => Received::End(text),
-                    Kind::Notice => Received::Notice(text),
+                    // The opener refuses handshake frames after the handshake.
+                    Kind::Notice | Kind::Handshake => Received::Notice(text),
                 })
             }
             Inbound::Format { codec, end_word } => {

@@ -26,6 +26,7 @@
 //! cbc nothing binds a body to its header.
 
 pub mod channel;
+pub mod handshake;
 
 use std::sync::Arc;
 
@@ -65,6 +66,16 @@ pub enum OpenError {
     /// The first frame was not a hello.
     #[error("expected a hello frame first, got {0}")]
     NoHello(&'static str),
+    /// A handshake frame where sealed frames are expected: after the
+    /// handshake, or to a side that runs with `--static-keys`.
+    #[error(
+        "a handshake frame, where sealed frames are expected: the {peer} wants a key exchange, \
+         or repeats one (start both sides with or without --static-keys)"
+    )]
+    Handshake {
+        /// Who sent it.
+        peer: String,
+    },
 }
 
 impl OpenError {
@@ -75,6 +86,7 @@ impl OpenError {
             OpenError::Crypto(_) => {
                 "both sides need the same key: compare the fingerprints they print at start"
             }
+            OpenError::Handshake { .. } => "start both sides with or without --static-keys",
             OpenError::Wire(_) | OpenError::Sequence { .. } | OpenError::NoHello(_) => {
                 "the server sent something this client cannot accept"
             }
@@ -184,6 +196,9 @@ impl Opener {
             self.buf.clear();
             self.buf.extend_from_slice(body);
             return Ok((header, &self.buf));
+        }
+        if header.kind == Kind::Handshake {
+            return Err(OpenError::Handshake { peer: self.peer.clone() });
         }
         if header.suite != self.cipher.suite() {
             return Err(OpenError::SuiteMismatch {

@@ -6,7 +6,7 @@
 //! |-------:|----:|---------|----------------------------------------------------------|
 //! | 0      | 1   | version | [`VERSION`] (1); anything else is refused                 |
 //! | 1      | 1   | suite   | 1 ecb, 2 cbc, 3 cbc-hmac, 4 gcm, 5 ctr, 6 cfb, 7 ofb (each suite's row, [`Suite::spec`]) |
-//! | 2      | 1   | kind    | 1 hello, 2 message, 3 goodbye, 4 notice (plain text, never sealed) |
+//! | 2      | 1   | kind    | 1 hello, 2 message, 3 goodbye, 4 notice (plain text, never sealed), 5 handshake (plain, [`crate::session::handshake`]) |
 //! | 3      | 1   | flags   | reserved, must be 0                                       |
 //! | 4      | 8   | seq     | sequence number, big-endian, per sender, from 0           |
 //! | 12     | 4   | length  | body length in bytes, big-endian, ≤ the frame limit        |
@@ -50,6 +50,9 @@ pub enum Kind {
     /// sent only by `serve --leak-padding-errors` (INSECURE) to say whether a
     /// frame was accepted or why not. Display only: anyone can forge one.
     Notice,
+    /// A handshake message (ClientHello, ServerHello, Finished, alert): not
+    /// sealed, it is what agrees the keys ([`crate::session::handshake`]).
+    Handshake,
 }
 
 impl Kind {
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Message => 2,
             Kind::Goodbye => 3,
             Kind::Notice => 4,
+            Kind::Handshake => 5,
         }
     }
 
@@ -70,6 +74,7 @@ impl Kind {
             2 => Some(Kind::Message),
             3 => Some(Kind::Goodbye),
             4 => Some(Kind::Notice),
+            5 => Some(Kind::Handshake),
             _ => None,
         }
     }
@@ -81,6 +86,7 @@ impl Kind {
             Kind::Message => "message",
             Kind::Goodbye => "goodbye",
             Kind::Notice => "notice",
+            Kind::Handshake => "handshake",
         }
     }
 }
@@ -133,7 +139,7 @@ pub enum WireError {
         got: u8,
     },
     /// The kind byte names no frame kind.
-    #[error("kind byte {got} names no frame kind (1 hello, 2 message, 3 goodbye, 4 notice)")]
+    #[error("kind byte {got} names no frame kind (1 hello, 2 message, 3 goodbye, 4 notice, 5 handshake)")]
     Kind {
         /// The byte received.
         got: u8,
@@ -246,8 +252,9 @@ pub fn decode_frame(bytes: &[u8], max_body: u32) -> Result<(Header, &[u8]), Wire
 }
 
 /// The renderer's spans for a whole frame: the header fields, then the body's
-/// fields as laid out by its suite.
-pub fn frame_spans(header: &Header, frame_len: usize) -> Vec<Span> {
+/// fields as laid out by its suite (a handshake frame: by its message).
+pub fn frame_spans(header: &Header, frame: &[u8]) -> Vec<Span> {
+    let frame_len = frame.len();
     let h = |label: &str, range: std::ops::Range<usize>, note: String| {
         Span::new(label, SpanKind::Header, range).with_note(note)
     };
@@ -260,12 +267,17 @@ pub fn frame_spans(header: &Header, frame_len: usize) -> Vec<Span> {
         Span::new("length", SpanKind::Length, 12..16).with_note(format!("{} bytes", header.len)),
     ];
     let body_len = frame_len.saturating_sub(HEADER_LEN);
-    if header.kind == Kind::Notice {
-        spans.push(
+    match header.kind {
+        Kind::Notice => spans.push(
             Span::new("text", SpanKind::Plaintext, HEADER_LEN..HEADER_LEN + body_len).with_note("not sealed"),
-        );
-    } else {
-        spans.extend(layout::body_spans(header.suite, HEADER_LEN, body_len));
+        ),
+        Kind::Handshake => {
+            let body = frame.get(HEADER_LEN..).unwrap_or_default();
+            spans.extend(crate::session::handshake::body_spans(body, HEADER_LEN));
+        }
+        Kind::Hello | Kind::Message | Kind::Goodbye => {
+            spans.extend(layout::body_spans(header.suite, HEADER_LEN, body_len))
+        }
     }
     spans
 }

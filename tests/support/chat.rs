@@ -10,6 +10,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use cryptolab::keys::KeyMaterial;
+use cryptolab::session::handshake;
+use cryptolab::session::{Opener, Sealer};
 use cryptolab::suite::{Cipher, Suite};
 
 pub const KEY: &str = "2b7e151628aed2a6abf7158809cf4f3c";
@@ -124,7 +127,14 @@ pub fn client(mode: &str, port: u16, extra: &[&str]) -> Proc {
 
 /// `connect --send` to an echoing server must get its text back.
 pub fn assert_still_serves(mode: &str, port: u16, text: &str) {
-    let mut c = client(mode, port, &["--quiet", "--send", text]);
+    assert_still_serves_with(mode, port, text, &[]);
+}
+
+/// As [`assert_still_serves`], with more `connect` flags (`--static-keys`).
+pub fn assert_still_serves_with(mode: &str, port: u16, text: &str, extra: &[&str]) {
+    let mut args = vec!["--quiet", "--send", text];
+    args.extend(extra);
+    let mut c = client(mode, port, &args);
     assert_eq!(c.wait_exit(), 0, "{}", c.text());
     assert!(c.text().contains(&format!("server: {text}")), "{}", c.text());
 }
@@ -133,17 +143,53 @@ pub fn cipher(suite: Suite) -> Arc<Cipher> {
     Arc::new(Cipher::new(suite, &hex::decode(KEY).unwrap(), Some(b"lab mac key")).unwrap())
 }
 
-/// A hand-made client that has read the server's hello (so that closing it
-/// later is a clean FIN, not a reset that races with the server's log).
+/// A hand-made client, connected. A server with the handshake sends nothing
+/// before the ClientHello, so there is nothing unread when this closes (a
+/// clean FIN, not a reset that races with the server's log).
 pub fn raw(port: u16) -> TcpStream {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut head = [0u8; 16];
-    s.read_exact(&mut head).unwrap();
-    let len = u32::from_be_bytes(head[12..16].try_into().unwrap()) as usize;
-    let mut body = vec![0u8; len];
-    s.read_exact(&mut body).unwrap();
     s
+}
+
+/// A hand-made client of a `--static-keys` server: it has read the server's
+/// hello, which that server sends first.
+pub fn raw_static(port: u16) -> TcpStream {
+    let mut s = raw(port);
+    read_one(&mut s);
+    s
+}
+
+/// Reads one native frame, whole.
+pub fn read_one(s: &mut TcpStream) -> Vec<u8> {
+    let mut frame = vec![0u8; 16];
+    s.read_exact(&mut frame).unwrap();
+    let len = u32::from_be_bytes(frame[12..16].try_into().unwrap()) as usize;
+    frame.resize(16 + len, 0);
+    s.read_exact(&mut frame[16..]).unwrap();
+    frame
+}
+
+/// The handshake settings of the test key, as `--key KEY --mac-key MAC` give.
+pub fn handshake_config(suite: Suite) -> handshake::Config {
+    let keys = KeyMaterial { enc: hex::decode(KEY).unwrap(), mac: Some(b"lab mac key".to_vec()) };
+    handshake::Config { suite, psk: Some(Arc::new(handshake::Psk::new(&keys))), aes_len: 16 }
+}
+
+/// A hand-made client that has done the handshake with the test key (the
+/// library's own client side, driven by hand over a blocking socket) and has
+/// read the server's sealed hello: it seals and opens with this
+/// connection's keys.
+pub fn keyed(port: u16, suite: Suite) -> (TcpStream, Sealer, Opener) {
+    let mut s = raw(port);
+    let start = handshake::ClientStart::new(handshake_config(suite), &mut rand::rng());
+    s.write_all(start.hello()).unwrap();
+    let server_hello = read_one(&mut s);
+    let (finished, keys) = start.finish(&server_hello).unwrap();
+    s.write_all(&finished).unwrap();
+    let mut opener = Opener::new(Arc::new(keys.server_to_client), "server".into(), "you speak");
+    opener.open(&read_one(&mut s)).unwrap();
+    (s, Sealer::new(Arc::new(keys.client_to_server)), opener)
 }
 
 /// A server with one message already delivered, for the bad-input cases.
@@ -151,13 +197,23 @@ pub fn server_with_history(mode: &str, extra: &[&str]) -> (Proc, u16) {
     let mut args = vec!["--echo", "--quiet"];
     args.extend(extra);
     let (srv, port) = server(mode, &args);
-    assert_still_serves(mode, port, "delivered before");
+    let static_keys: &[&str] = if extra.contains(&"--static-keys") { &["--static-keys"] } else { &[] };
+    assert_still_serves_with(mode, port, "delivered before", static_keys);
     (srv, port)
 }
 
 pub fn after_bad_input(srv: &Proc, port: u16, mode: &str, log: &str) {
+    after_bad_input_with(srv, port, mode, log, &[]);
+}
+
+/// As [`after_bad_input`], for a `--static-keys` server.
+pub fn after_bad_input_static(srv: &Proc, port: u16, mode: &str, log: &str) {
+    after_bad_input_with(srv, port, mode, log, &["--static-keys"]);
+}
+
+fn after_bad_input_with(srv: &Proc, port: u16, mode: &str, log: &str, extra: &[&str]) {
     srv.wait_for(log);
-    assert_still_serves(mode, port, "served after");
+    assert_still_serves_with(mode, port, "served after", extra);
     let text = srv.text();
     assert!(text.contains("client 1: delivered before"), "{text}");
     assert!(!text.contains("panicked"), "{text}");
