@@ -89,6 +89,38 @@ fn replay_executes_twice_in_cbc_only() {
 }
 
 #[test]
+fn replay_across_connections_and_reflection_break_static_keys_only() {
+    let text = demo(&["replay", "--seed", "5"]).text();
+    // One line per replay (across connections, reflection): two each.
+    for suite in ["cbc-hmac", "gcm"] {
+        let broken = format!("BROKEN {suite}, --static-keys: the attacker's copy was executed");
+        let refused = format!("REFUSED {suite}, handshake: the attacker's copy was refused");
+        assert_eq!(text.matches(&broken).count(), 2, "{text}");
+        assert_eq!(text.matches(&refused).count(), 2, "{text}");
+    }
+    // What refused them: the recorded Finished, and the other direction's key.
+    assert!(text.contains("refused: handshake failed: the client's Finished MAC does not verify"), "{text}");
+    assert!(text.contains("accepted: \"bank: hello alice\""), "the bank took its own hello: {text}");
+    let json = demo(&["replay", "--seed", "5", "--json"]).text();
+    let verdicts: Vec<serde_json::Value> = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == "verdict")
+        .collect();
+    for (subject, outcome) in [
+        ("gcm across connections --static-keys", "broken"),
+        ("gcm across connections handshake", "refused"),
+        ("cbc-hmac reflection --static-keys", "broken"),
+        ("cbc-hmac reflection handshake", "refused"),
+    ] {
+        assert!(
+            verdicts.iter().any(|v| v["subject"] == subject && v["outcome"] == outcome),
+            "{subject}: {outcome} in {verdicts:?}"
+        );
+    }
+}
+
+#[test]
 fn demos_are_reproducible_with_a_seed() {
     for name in [
         "bitflip",

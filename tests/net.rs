@@ -266,6 +266,64 @@ fn static_keys_on_one_side_only_is_said_on_both_sides() {
 }
 
 #[test]
+fn a_session_replayed_on_a_new_connection_is_executed_only_with_static_keys() {
+    // --static-keys: the recorded hello and transfer, sent again on a new
+    // connection, are exactly what a new connection expects.
+    let (srv, port) = server("gcm", &["--quiet", "--static-keys"]);
+    let mut sealer = Sealer::new(cipher(Suite::Gcm));
+    let mut recorded = sealer.seal(Kind::Hello, b"alice");
+    recorded.extend(sealer.seal(Kind::Message, b"transfer 100 to bob"));
+    raw_static(port).write_all(&recorded).unwrap();
+    srv.wait_for("client 1: transfer 100 to bob");
+    raw_static(port).write_all(&recorded).unwrap();
+    srv.wait_for("client 2: transfer 100 to bob");
+
+    // The handshake: the recorded ClientHello and Finished meet a fresh
+    // ServerHello, and the Finished no longer verifies.
+    let (srv, port) = server("gcm", &["--quiet"]);
+    let mut alice = keyed_recorded(port, Suite::Gcm);
+    let mut recorded = alice.sent.clone();
+    for (kind, text) in [(Kind::Hello, &b"alice"[..]), (Kind::Message, b"transfer 100 to bob")] {
+        let frame = alice.sealer.seal(kind, text);
+        alice.stream.write_all(&frame).unwrap();
+        recorded.extend(frame);
+    }
+    srv.wait_for("client 1: transfer 100 to bob");
+    let mut replay = raw(port);
+    replay.write_all(&recorded).unwrap();
+    srv.wait_for(
+        "frame 2 from client 2: handshake failed: the client's Finished MAC does not verify \
+         (another key file, or a man in the middle); closing client 2",
+    );
+    assert!(!srv.text().contains("client 2: transfer"), "{}", srv.text());
+}
+
+#[test]
+fn the_servers_own_frames_sent_back_are_accepted_only_with_static_keys() {
+    // --static-keys: the server's hello and a console line, reflected, are
+    // seq 0 and 1 under the one key: accepted as the client's.
+    let (mut srv, port) = server("gcm", &["--quiet", "--static-keys"]);
+    let mut s = raw(port);
+    let hello = read_one(&mut s);
+    srv.wait_for("client 1 connected");
+    srv.say("transfer 100 to bob");
+    let line = read_one(&mut s);
+    s.write_all(&[hello, line].concat()).unwrap();
+    srv.wait_for("client 1: transfer 100 to bob");
+
+    // The handshake: the server's frames are sealed with its own direction's
+    // key, and the reflected hello fails its tag at once.
+    let (mut srv, port) = server("gcm", &["--quiet"]);
+    let mut k = keyed_recorded(port, Suite::Gcm);
+    srv.wait_for("client 1 connected");
+    srv.say("transfer 100 to bob");
+    let line = read_one(&mut k.stream);
+    k.stream.write_all(&[k.server_hello.clone(), line].concat()).unwrap();
+    srv.wait_for("frame 3 from client 1: message rejected: wrong key or tampered frame; closing client 1");
+    assert!(!srv.text().contains("client 1: transfer"), "{}", srv.text());
+}
+
+#[test]
 fn a_keyless_echo_server_cannot_make_connect_report_a_reply() {
     // A plain TCP echo server: it holds no key and sends back what it gets.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -19,12 +19,29 @@
 //! gcm authenticate the header, sequence number included (it is the MAC
 //! input / the GCM associated data). The rewritten frame fails its tag, and the
 //! untouched one fails the sequence check. Either way it is refused.
+//!
+//! **Two replays the sequence number cannot stop**, run in cbc-hmac and gcm
+//! through the real [`Channel`] of `serve`/`connect`:
+//! - *Across connections*: the attacker opens a new connection and sends the
+//!   recorded hello and transfer, seq 0 and 1, which is exactly what a new
+//!   connection expects. With `--static-keys` (one long-term key for every
+//!   connection) the bank executes the transfer again. With the handshake the
+//!   attacker must first replay Alice's ClientHello and Finished; the bank's
+//!   ServerHello is fresh, so the recorded Finished no longer verifies, and
+//!   even frames that got that far would be under the old connection's keys.
+//! - *Reflection*: the attacker sends the bank's own frames back to it. The
+//!   bank's hello and its echo of the transfer are seq 0 and 1 — what the bank
+//!   expects from Alice. With one key for both directions they open, and the
+//!   bank executes its own echo. With the handshake each direction has its
+//!   own key, and the reflected frames fail their tag.
 
 use std::sync::Arc;
 
 use super::{DemoCtx, DemoError, broken_if};
 use crate::keys::KeyMaterial;
 use crate::render::Dump;
+use crate::session::channel::{Channel, Inbound, NativeKeys, Outbound, Received, Side, Speak};
+use crate::session::handshake::{self, Keying};
 use crate::session::{Opener, Sealer};
 use crate::suite::{Cipher, Suite};
 use crate::wire::{self, Kind};
@@ -68,6 +85,174 @@ pub fn run(suite: Suite, keys: &KeyMaterial, seed: u64) -> Vec<Delivery> {
     out
 }
 
+/// The two replays the sequence number cannot stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Alice's recorded frames, sent on a new connection.
+    AcrossConnections,
+    /// The bank's own frames, sent back to it.
+    Reflection,
+}
+
+impl Replay {
+    /// How it is named in the verdicts.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Replay::AcrossConnections => "across connections",
+            Replay::Reflection => "reflection",
+        }
+    }
+}
+
+/// One connection, its handshake done in memory.
+struct Connection {
+    alice: (Inbound, Outbound),
+    bank: (Inbound, Outbound),
+    /// Every frame Alice sent, the handshake's included, in order.
+    from_alice: Vec<Vec<u8>>,
+    /// Sealed frames sent but not yet delivered: Alice's hello, the bank's.
+    to_bank: Vec<Vec<u8>>,
+    to_alice: Vec<Vec<u8>>,
+}
+
+/// How `keying` speaks `suite` with the demo keys.
+fn speak(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Speak {
+    let native = match keying {
+        Keying::Static => NativeKeys::Static(Arc::new(
+            Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys are valid"),
+        )),
+        Keying::Handshake | Keying::Anonymous => {
+            let psk = (keying == Keying::Handshake).then(|| Arc::new(handshake::Psk::new(keys)));
+            NativeKeys::Handshake(handshake::Config { suite, psk, aes_len: keys.enc.len() })
+        }
+    };
+    Speak::Native { keys: native, seed: Some(seed) }
+}
+
+/// The bank's side of a new connection.
+fn bank(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Channel {
+    Channel::new(&speak(suite, keys, keying, seed), Side::Server, "alice", b"bank: hello alice")
+        .expect("demo keys are valid")
+}
+
+/// Runs one connection's handshake in memory, each side's frames handed to
+/// the other as the sockets would, until both are ready.
+fn connect(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Connection {
+    const READY: &str = "the demo's own two sides agree";
+    let mut alice =
+        Channel::new(&speak(suite, keys, keying, seed), Side::Client, "bank", b"alice").expect(READY);
+    let mut bank = bank(suite, keys, keying, seed ^ 1);
+    let mut to_bank: Vec<Vec<u8>> = alice.start().into_iter().map(|w| w.bytes).collect();
+    let mut to_alice: Vec<Vec<u8>> = bank.start().into_iter().map(|w| w.bytes).collect();
+    let mut from_alice = to_bank.clone();
+    while !bank.is_ready() && !to_bank.is_empty() {
+        let (next, got) = bank.handshake(&to_bank.remove(0)).expect(READY);
+        bank = next;
+        to_alice.extend(replies(got));
+        while !alice.is_ready() && !to_alice.is_empty() {
+            let (next, got) = alice.handshake(&to_alice.remove(0)).expect(READY);
+            alice = next;
+            let sent = replies(got);
+            from_alice.extend(sent.iter().cloned());
+            to_bank.extend(sent);
+        }
+    }
+    let (Ok(alice), Ok(bank)) = (alice.split(), bank.split()) else { unreachable!("both sides are ready") };
+    Connection { alice, bank, from_alice, to_bank, to_alice }
+}
+
+fn replies(got: Received) -> Vec<Vec<u8>> {
+    match got {
+        Received::Handshake { replies, .. } => replies.into_iter().map(|w| w.bytes).collect(),
+        Received::Hello(_) | Received::Message(_) | Received::End(_) | Received::Notice(_) => Vec::new(),
+    }
+}
+
+/// What the bank makes of one frame: the text it accepted, or why not.
+fn delivered(bank: &mut Inbound, frame: &[u8]) -> Result<String, String> {
+    match bank.open(frame) {
+        Ok(Received::Message(t) | Received::Hello(t)) => Ok(String::from_utf8_lossy(&t).into_owned()),
+        Ok(Received::End(_) | Received::Notice(_) | Received::Handshake { .. }) => {
+            Err("not a message".into())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// What a replay beyond one connection did.
+#[derive(Debug)]
+pub struct Beyond {
+    /// The bank's deliveries, in order.
+    pub deliveries: Vec<Delivery>,
+    /// Whether the bank executed `transfer 100 to bob` from the attacker.
+    pub executed: bool,
+}
+
+/// Runs `replay` in `suite` with `keying` (`--static-keys` or the
+/// handshake), through the real [`Channel`] of `serve` and `connect`.
+pub fn run_beyond(replay: Replay, suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Beyond {
+    let mut conn = connect(suite, keys, keying, seed);
+    let mut out = Vec::new();
+    let mut executed = false;
+    match replay {
+        Replay::AcrossConnections => {
+            for hello in std::mem::take(&mut conn.to_bank) {
+                let result = delivered(&mut conn.bank.0, &hello);
+                out.push(Delivery { what: "alice: hello (connection 1)", frame: hello, result });
+            }
+            let transfer = conn.alice.1.message(CAPTURED.as_bytes(), &mut rand::rng()).bytes;
+            conn.from_alice.push(transfer.clone());
+            let result = delivered(&mut conn.bank.0, &transfer);
+            out.push(Delivery {
+                what: "alice: the transfer (connection 1), recorded",
+                frame: transfer,
+                result,
+            });
+            // Connection 2: the attacker plays back everything Alice sent.
+            let mut bank = bank(suite, keys, keying, seed ^ 2);
+            let mut frames = std::mem::take(&mut conn.from_alice).into_iter();
+            while !bank.is_ready() {
+                let Some(frame) = frames.next() else { break };
+                match bank.handshake(&frame) {
+                    Ok((next, _)) => bank = next,
+                    Err(e) => {
+                        let what = "attacker: alice's handshake (connection 2)";
+                        out.push(Delivery { what, frame, result: Err(e.to_string()) });
+                        return Beyond { deliveries: out, executed };
+                    }
+                }
+            }
+            let Ok((mut bank_in, _)) = bank.split() else { return Beyond { deliveries: out, executed } };
+            for frame in frames {
+                let result = delivered(&mut bank_in, &frame);
+                let refused = result.is_err();
+                executed |= result.as_deref() == Ok(CAPTURED);
+                out.push(Delivery { what: "attacker: alice's frame (connection 2)", frame, result });
+                if refused {
+                    break; // the connection closes at the first refusal
+                }
+            }
+        }
+        Replay::Reflection => {
+            // The bank says hello and passes a line to Alice; the attacker
+            // drops Alice's frames and sends the bank its own instead.
+            let told = conn.bank.1.message(CAPTURED.as_bytes(), &mut rand::rng()).bytes;
+            let mut frames = std::mem::take(&mut conn.to_alice);
+            frames.push(told);
+            for frame in frames {
+                let result = delivered(&mut conn.bank.0, &frame);
+                let refused = result.is_err();
+                executed |= result.as_deref() == Ok(CAPTURED);
+                out.push(Delivery { what: "attacker: the bank's own frame, sent back", frame, result });
+                if refused {
+                    break;
+                }
+            }
+        }
+    }
+    Beyond { deliveries: out, executed }
+}
+
 /// How many times the bank executed the transfer.
 pub fn transfers(deliveries: &[Delivery]) -> usize {
     deliveries.iter().filter(|d| d.result.as_deref() == Ok(CAPTURED)).count()
@@ -76,7 +261,7 @@ pub fn transfers(deliveries: &[Delivery]) -> usize {
 /// This demo's row in the registry ([`super::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "replay",
-    about: "Replay a captured frame: accepted twice in cbc, refused in cbc-hmac and gcm",
+    about: "Replay a captured frame: within a connection, across connections, reflected",
     headline,
 };
 
@@ -128,7 +313,62 @@ pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
             format!("{suite}: \"{CAPTURED}\" executed {}.", times(n)),
         );
     }
+    beyond(ctx);
     Ok(())
+}
+
+/// The replays the sequence number cannot stop, with and without the
+/// handshake, in the authenticated suites.
+fn beyond(ctx: &mut DemoCtx) {
+    let intro = [
+        (
+            Replay::AcrossConnections,
+            "The attacker opens a new connection and sends what Alice sent on hers: \
+             hello (seq 0) and the transfer (seq 1), which is what a new connection \
+             expects.",
+        ),
+        (
+            Replay::Reflection,
+            "The attacker drops Alice's frames and sends the bank its own: its hello \
+             (seq 0) and a line it passed to Alice (seq 1), \"transfer 100 to bob\".",
+        ),
+    ];
+    for (replay, what) in intro {
+        ctx.step(format!("{} (cbc-hmac and gcm)", replay.name()));
+        ctx.say(crate::render::wrap(what, 78, ""));
+        for suite in [Suite::CbcHmac, Suite::Gcm] {
+            for keying in [Keying::Static, Keying::Handshake] {
+                let run = run_beyond(replay, suite, &ctx.keys, keying, ctx.seed());
+                let how = match keying {
+                    Keying::Static => "--static-keys",
+                    Keying::Handshake | Keying::Anonymous => "handshake",
+                };
+                let lines: Vec<String> = run
+                    .deliveries
+                    .iter()
+                    .map(|d| {
+                        let said = match &d.result {
+                            Ok(text) => format!("accepted: \"{text}\""),
+                            Err(e) => format!("refused: {e}"),
+                        };
+                        format!("  {}\n{}", d.what, crate::render::wrap(&said, 78, "      "))
+                    })
+                    .collect();
+                ctx.say(format!("{suite}, {how}:\n{}", lines.join("\n")));
+                let outcome = if run.executed {
+                    format!("{suite}, {how}: the attacker's copy was executed")
+                } else {
+                    format!("{suite}, {how}: the attacker's copy was refused")
+                };
+                ctx.verdict(
+                    DEMO.name,
+                    format!("{suite} {} {how}", replay.name()),
+                    broken_if(run.executed),
+                    outcome,
+                );
+            }
+        }
+    }
 }
 
 /// The tour's version: how many times the bank executed the transfer, per suite.

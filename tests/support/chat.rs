@@ -181,15 +181,34 @@ pub fn handshake_config(suite: Suite) -> handshake::Config {
 /// read the server's sealed hello: it seals and opens with this
 /// connection's keys.
 pub fn keyed(port: u16, suite: Suite) -> (TcpStream, Sealer, Opener) {
-    let mut s = raw(port);
+    let k = keyed_recorded(port, suite);
+    (k.stream, k.sealer, k.opener)
+}
+
+/// A [`keyed`] client, with what went over the wire.
+pub struct Keyed {
+    pub stream: TcpStream,
+    pub sealer: Sealer,
+    pub opener: Opener,
+    /// What this client sent: its ClientHello and Finished.
+    pub sent: Vec<u8>,
+    /// The server's sealed hello, as it arrived.
+    pub server_hello: Vec<u8>,
+}
+
+pub fn keyed_recorded(port: u16, suite: Suite) -> Keyed {
+    let mut stream = raw(port);
     let start = handshake::ClientStart::new(handshake_config(suite), &mut rand::rng());
-    s.write_all(start.hello()).unwrap();
-    let server_hello = read_one(&mut s);
-    let (finished, keys) = start.finish(&server_hello).unwrap();
-    s.write_all(&finished).unwrap();
+    let mut sent = start.hello().to_vec();
+    stream.write_all(start.hello()).unwrap();
+    let server_handshake = read_one(&mut stream);
+    let (finished, keys) = start.finish(&server_handshake).unwrap();
+    stream.write_all(&finished).unwrap();
+    sent.extend(&finished);
     let mut opener = Opener::new(Arc::new(keys.server_to_client), "server".into(), "you speak");
-    opener.open(&read_one(&mut s)).unwrap();
-    (s, Sealer::new(Arc::new(keys.client_to_server)), opener)
+    let server_hello = read_one(&mut stream);
+    opener.open(&server_hello).unwrap();
+    Keyed { stream, sealer: Sealer::new(Arc::new(keys.client_to_server)), opener, sent, server_hello }
 }
 
 /// A server with one message already delivered, for the bad-input cases.
