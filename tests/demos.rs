@@ -121,12 +121,29 @@ fn replay_across_connections_and_reflection_break_static_keys_only() {
 }
 
 #[test]
+fn forward_secrecy_reads_a_static_recording_and_not_a_handshake_one() {
+    let text = demo(&["forward-secrecy", "--seed", "5"]).text();
+    assert!(
+        text.contains(
+            "BROKEN gcm, --static-keys: the whole recorded conversation read with the stolen key file"
+        ),
+        "{text}"
+    );
+    for said in ["the vault code is 7291", "noted: 7291", "see you at noon"] {
+        assert!(text.contains(&format!("read: {said}")), "{said}: {text}");
+    }
+    assert!(text.contains("REFUSED gcm, handshake: 0 of 5 sealed frames opened with the key file"), "{text}");
+    assert_eq!(text.matches("read: the vault code").count(), 1, "read once, with --static-keys only: {text}");
+}
+
+#[test]
 fn demos_are_reproducible_with_a_seed() {
     for name in [
         "bitflip",
         "hmac",
         "padding-oracle",
         "replay",
+        "forward-secrecy",
         "error-propagation",
         "padding",
         "predictable-iv",

@@ -160,6 +160,53 @@ fn the_live_padding_oracle_says_why_a_captured_frame_is_useless_against_the_hand
     assert!(!srv.text().contains("bad padding"), "no query reached the server: {}", srv.text());
 }
 
+/// A session through a `--json` proxy, as its JSON lines (the recording an
+/// eavesdropper keeps).
+fn recorded_session(server_flags: &[&str], client_flags: &[&str]) -> String {
+    let mut flags = vec!["--echo", "--quiet"];
+    flags.extend(server_flags);
+    let (_srv, port) = server("gcm", &flags);
+    let (px, pport) = proxy(port, &["--json"]);
+    let mut args = vec!["--quiet", "--send", "the vault code is 7291"];
+    args.extend(client_flags);
+    let mut c = client("gcm", pport, &args);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    px.wait_for("\"event\":\"left\"");
+    px.text().lines().filter(|l| l.starts_with('{')).map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn a_recording_is_read_with_a_stolen_key_file_only_without_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flags, broken) in [(&["--static-keys"][..], true), (&[][..], false)] {
+        let path = dir.path().join("rec.jsonl");
+        std::fs::write(&path, recorded_session(flags, flags)).unwrap();
+        let rec = path.to_str().unwrap();
+        let mut fs =
+            Proc::spawn(&["demo", "forward-secrecy", "--recording", rec, "--key", KEY, "--mac-key", MAC]);
+        assert_eq!(fs.wait_exit(), 0, "{}", fs.text());
+        let text = fs.text();
+        if broken {
+            assert!(text.contains("read: the vault code is 7291"), "{text}");
+            assert!(text.contains("BROKEN recording:"), "{text}");
+        } else {
+            assert!(!text.contains("7291"), "{text}");
+            assert!(text.contains("REFUSED recording: none of 6 sealed frames opened"), "{text}");
+            assert!(text.contains("3 handshake frames"), "{text}");
+        }
+    }
+    // A key file that is not the session's, on a recording without a
+    // handshake, is said to be the wrong one (exit 2), not claimed secure.
+    let path = dir.path().join("rec.jsonl");
+    std::fs::write(&path, recorded_session(&["--static-keys"], &["--static-keys"])).unwrap();
+    let other = "11".repeat(16);
+    let mut fs =
+        Proc::spawn(&["demo", "forward-secrecy", "--recording", path.to_str().unwrap(), "--key", &other]);
+    assert_eq!(fs.wait_exit(), 2, "{}", fs.text());
+    assert!(fs.text().contains("this is not the session's key file"), "{}", fs.text());
+    assert!(!fs.text().contains("REFUSED"), "{}", fs.text());
+}
+
 /// A stand-in for the real server: accepts one connection and keeps every
 /// byte it receives until the proxy closes it.
 fn recording_upstream() -> (u16, std::thread::JoinHandle<Vec<u8>>) {

@@ -171,6 +171,9 @@ pub enum DemoError {
     /// `demo nonce-reuse --mode`: a suite with no keystream to reuse.
     #[error(transparent)]
     NoKeystream(#[from] super::nonce_reuse::NoKeystream),
+    /// `demo forward-secrecy --recording`: a recording that says nothing.
+    #[error(transparent)]
+    Recording(#[from] super::forward_secrecy::RecordingError),
 }
 
 impl DemoError {
@@ -183,6 +186,7 @@ impl DemoError {
             DemoError::Flip(e) => e.hint(),
             DemoError::Length(e) => e.hint(),
             DemoError::NoKeystream(e) => e.hint(),
+            DemoError::Recording(e) => e.hint().to_string(),
         }
     }
 
@@ -194,7 +198,8 @@ impl DemoError {
             | DemoError::Image(_)
             | DemoError::Flip(_)
             | DemoError::Length(_)
-            | DemoError::NoKeystream(_) => false,
+            | DemoError::NoKeystream(_)
+            | DemoError::Recording(_) => false,
             DemoError::Live(e) => e.is_failure(),
         }
     }

@@ -10,7 +10,8 @@
 //! | [`bitflip`] | cbc: change `role=guest` to `role=admin` without the key | P_i = D_K(C_i) ⊕ C_{i−1}: flip C_{i−1}, flip P_i | a MAC/tag over IV ‖ ciphertext |
 //! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
-//! | [`replay`] | cbc: `transfer 100 to bob` accepted twice | nothing binds a frame to its place | the authenticated sequence number |
+//! | [`replay`] | cbc: `transfer 100 to bob` accepted twice; cbc-hmac and gcm with `--static-keys`: replayed on a new connection, or reflected | nothing binds a frame to its place, its connection or its direction | the authenticated sequence number; the handshake's keys per connection and direction |
+//! | [`forward_secrecy`] | `--static-keys`: a recorded session read with a key file stolen later | the long-term key sealed every frame | the handshake: session keys from ephemeral X25519 secrets, wiped after it |
 //! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
 //! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
@@ -40,6 +41,7 @@ pub mod bitflip;
 mod ctx;
 pub mod ecb_image;
 pub mod error_propagation;
+pub mod forward_secrecy;
 pub mod hmac;
 pub mod key_search;
 pub mod many_time_pad;
@@ -72,6 +74,7 @@ pub const DEMOS: &[DemoEntry] = &[
     hmac::DEMO,
     padding_oracle::DEMO,
     replay::DEMO,
+    forward_secrecy::DEMO,
     error_propagation::DEMO,
     padding::DEMO,
     predictable_iv::DEMO,

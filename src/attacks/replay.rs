@@ -40,8 +40,9 @@ use std::sync::Arc;
 use super::{DemoCtx, DemoError, broken_if};
 use crate::keys::KeyMaterial;
 use crate::render::Dump;
-use crate::session::channel::{Channel, Inbound, NativeKeys, Outbound, Received, Side, Speak};
+use crate::session::channel::{Channel, Inbound, NativeKeys, Received, Side, Speak};
 use crate::session::handshake::{self, Keying};
+use crate::session::loopback;
 use crate::session::{Opener, Sealer};
 use crate::suite::{Cipher, Suite};
 use crate::wire::{self, Kind};
@@ -104,19 +105,8 @@ impl Replay {
     }
 }
 
-/// One connection, its handshake done in memory.
-struct Connection {
-    alice: (Inbound, Outbound),
-    bank: (Inbound, Outbound),
-    /// Every frame Alice sent, the handshake's included, in order.
-    from_alice: Vec<Vec<u8>>,
-    /// Sealed frames sent but not yet delivered: Alice's hello, the bank's.
-    to_bank: Vec<Vec<u8>>,
-    to_alice: Vec<Vec<u8>>,
-}
-
 /// How `keying` speaks `suite` with the demo keys.
-fn speak(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Speak {
+pub(super) fn speak(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Speak {
     let native = match keying {
         Keying::Static => NativeKeys::Static(Arc::new(
             Cipher::new(suite, &keys.enc, keys.mac()).expect("demo keys are valid"),
@@ -131,41 +121,18 @@ fn speak(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Speak {
 
 /// The bank's side of a new connection.
 fn bank(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Channel {
-    Channel::new(&speak(suite, keys, keying, seed), Side::Server, "alice", b"bank: hello alice")
+    Channel::new(&speak(suite, keys, keying, seed), Side::Server, "alice", BANK_HELLO)
         .expect("demo keys are valid")
 }
 
-/// Runs one connection's handshake in memory, each side's frames handed to
-/// the other as the sockets would, until both are ready.
-fn connect(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Connection {
-    const READY: &str = "the demo's own two sides agree";
-    let mut alice =
-        Channel::new(&speak(suite, keys, keying, seed), Side::Client, "bank", b"alice").expect(READY);
-    let mut bank = bank(suite, keys, keying, seed ^ 1);
-    let mut to_bank: Vec<Vec<u8>> = alice.start().into_iter().map(|w| w.bytes).collect();
-    let mut to_alice: Vec<Vec<u8>> = bank.start().into_iter().map(|w| w.bytes).collect();
-    let mut from_alice = to_bank.clone();
-    while !bank.is_ready() && !to_bank.is_empty() {
-        let (next, got) = bank.handshake(&to_bank.remove(0)).expect(READY);
-        bank = next;
-        to_alice.extend(replies(got));
-        while !alice.is_ready() && !to_alice.is_empty() {
-            let (next, got) = alice.handshake(&to_alice.remove(0)).expect(READY);
-            alice = next;
-            let sent = replies(got);
-            from_alice.extend(sent.iter().cloned());
-            to_bank.extend(sent);
-        }
-    }
-    let (Ok(alice), Ok(bank)) = (alice.split(), bank.split()) else { unreachable!("both sides are ready") };
-    Connection { alice, bank, from_alice, to_bank, to_alice }
-}
+/// What the bank's hello says.
+const BANK_HELLO: &[u8] = b"bank: hello alice";
 
-fn replies(got: Received) -> Vec<Vec<u8>> {
-    match got {
-        Received::Handshake { replies, .. } => replies.into_iter().map(|w| w.bytes).collect(),
-        Received::Hello(_) | Received::Message(_) | Received::End(_) | Received::Notice(_) => Vec::new(),
-    }
+/// Alice's connection to the bank, its handshake run in memory.
+fn connect(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> loopback::Pair {
+    let alice = speak(suite, keys, keying, seed);
+    let bank = speak(suite, keys, keying, seed ^ 1);
+    loopback::connect(&alice, &bank, b"alice", BANK_HELLO).expect("the demo's own two sides agree")
 }
 
 /// What the bank makes of one frame: the text it accepted, or why not.
@@ -196,13 +163,13 @@ pub fn run_beyond(replay: Replay, suite: Suite, keys: &KeyMaterial, keying: Keyi
     let mut executed = false;
     match replay {
         Replay::AcrossConnections => {
-            for hello in std::mem::take(&mut conn.to_bank) {
-                let result = delivered(&mut conn.bank.0, &hello);
+            for hello in std::mem::take(&mut conn.to_server) {
+                let result = delivered(&mut conn.server.0, &hello);
                 out.push(Delivery { what: "alice: hello (connection 1)", frame: hello, result });
             }
-            let transfer = conn.alice.1.message(CAPTURED.as_bytes(), &mut rand::rng()).bytes;
-            conn.from_alice.push(transfer.clone());
-            let result = delivered(&mut conn.bank.0, &transfer);
+            let transfer = conn.client.1.message(CAPTURED.as_bytes(), &mut rand::rng()).bytes;
+            conn.client_sent.push(transfer.clone());
+            let result = delivered(&mut conn.server.0, &transfer);
             out.push(Delivery {
                 what: "alice: the transfer (connection 1), recorded",
                 frame: transfer,
@@ -210,7 +177,7 @@ pub fn run_beyond(replay: Replay, suite: Suite, keys: &KeyMaterial, keying: Keyi
             });
             // Connection 2: the attacker plays back everything Alice sent.
             let mut bank = bank(suite, keys, keying, seed ^ 2);
-            let mut frames = std::mem::take(&mut conn.from_alice).into_iter();
+            let mut frames = std::mem::take(&mut conn.client_sent).into_iter();
             while !bank.is_ready() {
                 let Some(frame) = frames.next() else { break };
                 match bank.handshake(&frame) {
@@ -236,11 +203,11 @@ pub fn run_beyond(replay: Replay, suite: Suite, keys: &KeyMaterial, keying: Keyi
         Replay::Reflection => {
             // The bank says hello and passes a line to Alice; the attacker
             // drops Alice's frames and sends the bank its own instead.
-            let told = conn.bank.1.message(CAPTURED.as_bytes(), &mut rand::rng()).bytes;
-            let mut frames = std::mem::take(&mut conn.to_alice);
+            let told = conn.server.1.message(CAPTURED.as_bytes(), &mut rand::rng()).bytes;
+            let mut frames = std::mem::take(&mut conn.to_client);
             frames.push(told);
             for frame in frames {
-                let result = delivered(&mut conn.bank.0, &frame);
+                let result = delivered(&mut conn.server.0, &frame);
                 let refused = result.is_err();
                 executed |= result.as_deref() == Ok(CAPTURED);
                 out.push(Delivery { what: "attacker: the bank's own frame, sent back", frame, result });

@@ -15,8 +15,8 @@ use clap::{Args, Subcommand};
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
-    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, hmac, key_search, nonce_reuse, padding,
-    predictable_iv, replay,
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, forward_secrecy, hmac, key_search,
+    nonce_reuse, padding, predictable_iv, replay,
 };
 use crate::events::{Detail, Events, Output, Sink};
 
@@ -35,6 +35,9 @@ Examples:
   cryptolab demo padding-oracle             the whole plaintext, one yes/no answer at a time
   cryptolab demo replay --seed 7            cbc executes the same transfer twice
   cryptolab demo replay --json              the same, as JSON lines
+  cryptolab demo forward-secrecy            a recording, then a stolen key file
+  cryptolab demo forward-secrecy --recording rec.jsonl --key-file lab.key
+                                            your own recording (proxy --json)
   cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
   cryptolab demo error-propagation --byte 100 --bit 0
   cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
@@ -78,6 +81,9 @@ pub enum Demo {
     /// [`crate::attacks::replay`].
     #[command(name = replay::DEMO.name, about = replay::DEMO.about, long_about = None)]
     Replay,
+    /// [`crate::attacks::forward_secrecy`].
+    #[command(name = forward_secrecy::DEMO.name, about = forward_secrecy::DEMO.about, long_about = None)]
+    ForwardSecrecy(ForwardSecrecyArgs),
     /// [`crate::attacks::error_propagation`].
     #[command(name = error_propagation::DEMO.name, about = error_propagation::DEMO.about, long_about = None)]
     ErrorPropagation(ErrorPropagationArgs),
@@ -93,6 +99,18 @@ pub enum Demo {
     /// [`crate::attacks::key_search`].
     #[command(name = key_search::DEMO.name, about = key_search::DEMO.about, long_about = None)]
     KeySearch,
+}
+
+/// `cryptolab demo forward-secrecy`.
+#[derive(Debug, Args)]
+pub struct ForwardSecrecyArgs {
+    /// A recorded session: the JSON lines of `cryptolab proxy --json` (its
+    /// `frame` events); opened with the key file below instead of the demo's.
+    #[arg(long, value_name = "FILE")]
+    pub recording: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub keys: super::KeyArgs,
 }
 
 /// `cryptolab demo nonce-reuse`.
@@ -186,6 +204,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
         Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
         Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
+        Demo::ForwardSecrecy(a) => forward_secrecy::narrate(ctx, &a.options()?),
         Demo::ErrorPropagation(a) => {
             error_propagation::narrate(ctx, &error_propagation::Options { byte: a.byte, bit: a.bit })
         }
@@ -211,6 +230,44 @@ impl EcbImageArgs {
     fn options(&self) -> ecb_image::Options {
         ecb_image::Options { image: self.image.clone(), out: self.out.clone(), max_pixels: self.max_pixels }
     }
+}
+
+/// The largest recording read (a `proxy --json` log of a long session).
+const MAX_RECORDING: u64 = 64 << 20;
+
+impl ForwardSecrecyArgs {
+    /// The options: the recording's frames and the key file, if given.
+    fn options(&self) -> Result<forward_secrecy::Options, CliError> {
+        let Some(path) = &self.recording else { return Ok(forward_secrecy::Options::default()) };
+        let text = super::input::read_file(path, MAX_RECORDING, super::input::What::Recording)?;
+        let frames = recorded_frames(&text).map_err(|(line, why)| {
+            CliError::usage(
+                format!("{}: line {line}: {why}", path.display()),
+                "give the output of `cryptolab proxy --json` unchanged",
+            )
+        })?;
+        let keys = self.keys.load(false)?;
+        Ok(forward_secrecy::Options { recording: Some((frames, std::sync::Arc::new(keys))) })
+    }
+}
+
+/// The frames of a `proxy --json` recording: the `hex` of each `frame`
+/// event (other events are skipped). Errors name the line (from 1).
+fn recorded_frames(text: &[u8]) -> Result<Vec<Vec<u8>>, (usize, String)> {
+    let mut frames = Vec::new();
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(line).map_err(|e| (i + 1, format!("not a JSON object ({e})")))?;
+        if value["event"] != "frame" {
+            continue;
+        }
+        let hex = value["hex"].as_str().ok_or((i + 1, "a frame event without \"hex\"".to_string()))?;
+        frames.push(hex::decode(hex).map_err(|e| (i + 1, format!("\"hex\" is not hex ({e})")))?);
+    }
+    Ok(frames)
 }
 
 impl PaddingArgs {

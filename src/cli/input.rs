@@ -69,6 +69,8 @@ pub(super) enum What {
     Ciphertexts,
     /// A word list, one word per line (`crack key --words`); UTF-8.
     Words,
+    /// A recorded session, `proxy --json` lines (`demo forward-secrecy`).
+    Recording,
 }
 
 impl What {
@@ -79,7 +81,10 @@ impl What {
             (What::Text | What::Ciphertexts, Source::File(p)) => format!("file `{}`", p.display()),
             (What::KeyFile, Source::File(p)) => p.display().to_string(),
             (What::Words, Source::File(p)) => format!("word list {}", p.display()),
-            (What::Text | What::Ciphertexts | What::Words, Source::Stdin) => "standard input".to_string(),
+            (What::Recording, Source::File(p)) => format!("recording {}", p.display()),
+            (What::Text | What::Ciphertexts | What::Words | What::Recording, Source::Stdin) => {
+                "standard input".to_string()
+            }
             (What::Data | What::KeyFile, Source::Stdin) => "stdin".to_string(),
         }
     }
@@ -87,12 +92,13 @@ impl What {
     /// Why a read failed, in this input's words.
     fn reason(self, err: &io::Error) -> String {
         match (self, err.kind()) {
-            (What::Text | What::Ciphertexts | What::Words, io::ErrorKind::NotFound) => {
+            (What::Text | What::Ciphertexts | What::Words | What::Recording, io::ErrorKind::NotFound) => {
                 "no such file".to_string()
             }
-            (What::Text | What::Ciphertexts | What::Words, io::ErrorKind::PermissionDenied) => {
-                "permission denied".to_string()
-            }
+            (
+                What::Text | What::Ciphertexts | What::Words | What::Recording,
+                io::ErrorKind::PermissionDenied,
+            ) => "permission denied".to_string(),
             (_, io::ErrorKind::IsADirectory) => "it is a directory".to_string(),
             _ => err.to_string(),
         }
@@ -107,6 +113,7 @@ impl What {
             (What::Ciphertexts, _) => "give a text file with one ciphertext per line, in hex or base64",
             (What::Words, Source::File(_)) => "check the path; a word list is a text file, one word per line",
             (What::Words, Source::Stdin) => "pipe in a word list, one word per line",
+            (What::Recording, _) => "record a session with `cryptolab proxy --json > rec.jsonl`",
             (What::Data | What::KeyFile, _) => "check the path and its permissions",
         }
     }
@@ -138,6 +145,10 @@ impl What {
             What::Words => CliError::usage(
                 format!("{name} is larger than the {} limit for a word list", size(max)),
                 "split the list (`split -l 10000000 FILE`) and search each part",
+            ),
+            What::Recording => CliError::usage(
+                format!("{name} is larger than the {} limit for a recording", size(max)),
+                "a few frames are enough: record a shorter session",
             ),
             What::KeyFile => CliError::usage(
                 match len {

@@ -27,6 +27,7 @@
 
 pub mod channel;
 pub mod handshake;
+pub mod loopback;
 
 use std::sync::Arc;
 
