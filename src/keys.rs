@@ -284,7 +284,14 @@ pub fn read_key_file(path: &Path, bits: Option<u16>) -> Result<KeyMaterial, KeyE
         return Err(KeyError::Unreadable { path: path.into(), err });
     }
     let text = fs::read(path).map_err(|err| KeyError::Unreadable { path: path.into(), err })?;
-    let text = String::from_utf8_lossy(&text);
+    parse_key_file(&text, path, bits)
+}
+
+/// Parses and validates the text of a key file (`path` only names it in
+/// errors). Pure, so that it can be fuzzed: no input makes it panic, and no
+/// error quotes a value from the text.
+pub fn parse_key_file(text: &[u8], path: &Path, bits: Option<u16>) -> Result<KeyMaterial, KeyError> {
+    let text = String::from_utf8_lossy(text);
     let (mut enc, mut mac) = (None, None);
     // No error below quotes the line: a malformed key file is still a key
     // file, and its "name" may be a bare key. Errors say the file, the line

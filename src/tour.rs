@@ -296,8 +296,14 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
             let listener = server::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
             let port = listener.local_addr()?.port();
             let rules = vec![flip.parse().map_err(io::Error::other)?];
-            let opts =
-                ProxyOptions { wire: Wire::Format(format), upstream, rules, limits: Limits::default() };
+            let opts = ProxyOptions {
+                wire: Wire::Format(format),
+                upstream,
+                rules,
+                limits: Limits::default(),
+                mitm: false,
+                rewrite: Vec::new(),
+            };
             tokio::spawn(proxy::proxy(listener, opts, Arc::new(Events::new())));
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;
             let opts = ConnectOptions {

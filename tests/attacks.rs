@@ -317,6 +317,8 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
             ],
         ),
         ("key-search", &[("word key", Outcome::Broken), ("random key", Outcome::Refused)]),
+        ("mitm", &[("gcm --anonymous", Outcome::Broken), ("gcm key file", Outcome::Refused)]),
+        ("forward-secrecy", &[("gcm --static-keys", Outcome::Broken), ("gcm handshake", Outcome::Refused)]),
     ];
     assert_eq!(
         DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),

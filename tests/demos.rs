@@ -137,6 +137,19 @@ fn forward_secrecy_reads_a_static_recording_and_not_a_handshake_one() {
 }
 
 #[test]
+fn mitm_wins_against_anonymous_and_is_refused_by_the_key_file() {
+    let text = demo(&["mitm", "--seed", "5"]).text();
+    assert!(text.contains("the bank executed: \"pay 10 to mallory\""), "{text}");
+    assert!(text.contains("alice was told: \"done: pay 10 to bob\""), "{text}");
+    assert!(text.contains("BROKEN gcm, --anonymous: the bank paid mallory, Alice was told bob"), "{text}");
+    assert!(
+        text.contains("REFUSED gcm, key file: both ends refused the handshake, nothing executed"),
+        "{text}"
+    );
+    assert_eq!(text.matches("the bank executed").count(), 1, "only the anonymous run executes: {text}");
+}
+
+#[test]
 fn demos_are_reproducible_with_a_seed() {
     for name in [
         "bitflip",

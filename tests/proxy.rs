@@ -207,6 +207,36 @@ fn a_recording_is_read_with_a_stolen_key_file_only_without_the_handshake() {
     assert!(!fs.text().contains("REFUSED"), "{}", fs.text());
 }
 
+#[test]
+fn a_mitm_proxy_reads_and_rewrites_an_anonymous_session_and_neither_end_can_tell() {
+    let (srv, port) = server("gcm", &["--echo", "--quiet", "--anonymous"]);
+    let (px, pport) = proxy(port, &["--mitm", "--rewrite", "bob=mallory"]);
+    let mut c = client("gcm", pport, &["--quiet", "--anonymous", "--send", "pay 10 to bob"]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    // The client sees its own text echoed; the server executed Mallory's.
+    assert!(c.text().contains("server: pay 10 to bob"), "{}", c.text());
+    srv.wait_for("client 1: pay 10 to mallory");
+    let log = px.wait_for("client 1 left");
+    assert!(log.contains("read \"pay 10 to bob\", sent on as \"pay 10 to mallory\""), "{log}");
+    assert!(!srv.text().contains("handshake failed") && !c.text().contains("handshake failed"));
+}
+
+#[test]
+fn a_mitm_proxy_fails_against_the_key_file_and_both_ends_say_so() {
+    let (srv, port) = server("gcm", &["--echo", "--quiet"]);
+    let (px, pport) = proxy(port, &["--mitm", "--rewrite", "bob=mallory"]);
+    let mut c = client("gcm", pport, &["--quiet", "--send", "pay 10 to bob"]);
+    assert_eq!(c.wait_exit(), 2, "{}", c.text());
+    assert!(
+        c.text().contains("cryptolab: handshake failed: the server's Finished MAC does not verify"),
+        "{}",
+        c.text()
+    );
+    srv.wait_for("handshake failed: the client ended the handshake: our Finished MAC did not verify");
+    px.wait_for("client 1 left");
+    assert!(!srv.text().contains("pay 10"), "{}", srv.text());
+}
+
 /// A stand-in for the real server: accepts one connection and keeps every
 /// byte it receives until the proxy closes it.
 fn recording_upstream() -> (u16, std::thread::JoinHandle<Vec<u8>>) {

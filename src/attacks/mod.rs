@@ -11,6 +11,7 @@
 //! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
 //! | [`replay`] | cbc: `transfer 100 to bob` accepted twice; cbc-hmac and gcm with `--static-keys`: replayed on a new connection, or reflected | nothing binds a frame to its place, its connection or its direction | the authenticated sequence number; the handshake's keys per connection and direction |
+//! | [`mitm`] | `--anonymous`: a proxy runs its own key exchange with each side, reads and rewrites every message | nothing authenticates the X25519 keys | the key file in the key schedule: the Finished MACs fail at both ends |
 //! | [`forward_secrecy`] | `--static-keys`: a recorded session read with a key file stolen later | the long-term key sealed every frame | the handshake: session keys from ephemeral X25519 secrets, wiped after it |
 //! | [`error_propagation`] | nothing — a map of which plaintext bytes one flipped ciphertext bit changes, per suite | each mode's decryption formula (SP 800-38A §6.1–6.5) | a MAC/tag: the message is refused, not read |
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
@@ -45,6 +46,7 @@ pub mod forward_secrecy;
 pub mod hmac;
 pub mod key_search;
 pub mod many_time_pad;
+pub mod mitm;
 pub mod nonce_reuse;
 pub mod padding;
 pub mod padding_oracle;
@@ -67,19 +69,20 @@ pub struct DemoEntry {
     pub headline: Headline,
 }
 
-/// Every demo, in the order of the labs (04–08, 12–16) and of the tour.
+/// Every demo, in the order of the labs (04–08, 12–17) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
     bitflip::DEMO,
     hmac::DEMO,
     padding_oracle::DEMO,
     replay::DEMO,
-    forward_secrecy::DEMO,
     error_propagation::DEMO,
     padding::DEMO,
     predictable_iv::DEMO,
     nonce_reuse::DEMO,
     key_search::DEMO,
+    mitm::DEMO,
+    forward_secrecy::DEMO,
 ];
 
 /// The registry row named `name`.

@@ -86,6 +86,11 @@ Examples (three terminals):
   cryptolab proxy --tamper flip:4:16:01          (listens on 5551, forwards to 5550)
   cryptolab connect --mode cbc 127.0.0.1 5551    (your first message arrives changed)
 
+With --mitm the proxy runs its own key exchange with each side and re-seals
+every frame: it reads (and --rewrite changes) everything when both sides run
+--anonymous, and both handshakes fail when they hold the key file.
+  cryptolab proxy --mitm --rewrite bob=mallory
+
 With --wire FORMAT the proxy numbers each direction's messages from 1 (in
 rsa-gcm-json, 1 and 2 are the handshake) and flip offsets count in the bytes
 it shows: base64 and JSON decoded, re-encoded after the change.
@@ -115,6 +120,15 @@ pub struct ProxyArgs {
     /// Close a proxied connection when the client or the server sends nothing for this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub idle_timeout: u64,
+    /// Be a man in the middle, not a wire tap: run a key exchange with each
+    /// side, then open, show and re-seal every frame (native frames only).
+    /// Wins against --anonymous; the key file makes both handshakes fail.
+    #[arg(long, conflicts_with_all = ["tamper", "wire"])]
+    pub mitm: bool,
+    /// With --mitm: replace FROM with TO in what the client sends (and TO
+    /// with FROM in what comes back). Repeatable.
+    #[arg(long, value_name = "FROM=TO", requires = "mitm")]
+    pub rewrite: Vec<String>,
 }
 
 /// Options shared by the chat commands.
@@ -381,7 +395,26 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
             format_banner(&events, format);
         }
         let limits = Limits { idle: Duration::from_secs(args.idle_timeout.max(1)), ..Limits::default() };
-        let opts = crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits };
+        let rewrite = args
+            .rewrite
+            .iter()
+            .map(|r| r.parse())
+            .collect::<Result<Vec<crate::attacks::mitm::Rewrite>, _>>()
+            .map_err(|e| CliError::usage(format!("--rewrite {e}"), "write --rewrite bob=mallory"))?;
+        if args.mitm {
+            events.notice(
+                Notice::Info,
+                "--mitm: this proxy takes over each connection's key exchange (a lab attack)",
+            );
+        }
+        let opts = crate::net::proxy::ProxyOptions {
+            wire: args.wire,
+            upstream,
+            rules,
+            limits,
+            mitm: args.mitm,
+            rewrite,
+        };
         crate::net::proxy::proxy(listener, opts, events).await.map_err(stopped("the proxy"))?;
         Ok(())
     })

@@ -15,7 +15,7 @@ use clap::{Args, Subcommand};
 use super::ColorChoice;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
-    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, forward_secrecy, hmac, key_search,
+    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, forward_secrecy, hmac, key_search, mitm,
     nonce_reuse, padding, predictable_iv, replay,
 };
 use crate::events::{Detail, Events, Output, Sink};
@@ -38,6 +38,8 @@ Examples:
   cryptolab demo forward-secrecy            a recording, then a stolen key file
   cryptolab demo forward-secrecy --recording rec.jsonl --key-file lab.key
                                             your own recording (proxy --json)
+  cryptolab demo mitm                       a key exchange with each side:
+                                            --anonymous loses, the key file wins
   cryptolab demo error-propagation          one flipped ciphertext bit: what changes, per suite
   cryptolab demo error-propagation --byte 100 --bit 0
   cryptolab demo padding --len 15 16 17     PKCS#7 in the block suites, none in the stream ones
@@ -81,9 +83,6 @@ pub enum Demo {
     /// [`crate::attacks::replay`].
     #[command(name = replay::DEMO.name, about = replay::DEMO.about, long_about = None)]
     Replay,
-    /// [`crate::attacks::forward_secrecy`].
-    #[command(name = forward_secrecy::DEMO.name, about = forward_secrecy::DEMO.about, long_about = None)]
-    ForwardSecrecy(ForwardSecrecyArgs),
     /// [`crate::attacks::error_propagation`].
     #[command(name = error_propagation::DEMO.name, about = error_propagation::DEMO.about, long_about = None)]
     ErrorPropagation(ErrorPropagationArgs),
@@ -99,6 +98,12 @@ pub enum Demo {
     /// [`crate::attacks::key_search`].
     #[command(name = key_search::DEMO.name, about = key_search::DEMO.about, long_about = None)]
     KeySearch,
+    /// [`crate::attacks::mitm`].
+    #[command(name = mitm::DEMO.name, about = mitm::DEMO.about, long_about = None)]
+    Mitm,
+    /// [`crate::attacks::forward_secrecy`].
+    #[command(name = forward_secrecy::DEMO.name, about = forward_secrecy::DEMO.about, long_about = None)]
+    ForwardSecrecy(ForwardSecrecyArgs),
 }
 
 /// `cryptolab demo forward-secrecy`.
@@ -205,6 +210,7 @@ pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> 
         Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
         Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
         Demo::ForwardSecrecy(a) => forward_secrecy::narrate(ctx, &a.options()?),
+        Demo::Mitm => mitm::narrate(ctx, &mitm::Options::default()),
         Demo::ErrorPropagation(a) => {
             error_propagation::narrate(ctx, &error_propagation::Options { byte: a.byte, bit: a.bit })
         }

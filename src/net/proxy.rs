@@ -14,6 +14,13 @@
 //!         ◄──  shows every message, applies --tamper rules  ◄──
 //! ```
 //!
+//! With `--mitm` (native frames only) the proxy is not a wire tap but a
+//! party: it runs its own key exchange with each side
+//! ([`crate::attacks::mitm::Mallory`]), then opens, shows, rewrites
+//! (`--rewrite FROM=TO`) and seals again every frame. Against `--anonymous`
+//! it reads everything and neither end can tell; against the key file both
+//! handshakes fail and both ends say so.
+//!
 //! Bytes that are not a message are passed through unparsed, with one line
 //! saying so; what surrounds a message (whitespace between text messages, a
 //! line end) goes on as it came. Without tamper rules the server receives
@@ -46,6 +53,10 @@ pub struct ProxyOptions {
     pub rules: Vec<Rule>,
     /// Read limits (per message).
     pub limits: Limits,
+    /// `--mitm`: take over the handshake (native only).
+    pub mitm: bool,
+    /// `--rewrite`: what the man in the middle changes.
+    pub rewrite: Vec<crate::attacks::mitm::Rewrite>,
 }
 
 /// Accepts clients on `listener` for ever, one upstream connection each.
@@ -74,6 +85,11 @@ async fn connect_upstream(upstream: &str, id: u32, events: &Events) -> Option<Tc
 
 async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, events: Arc<Events>) {
     let Some(upstream) = connect_upstream(&opts.upstream, id, &events).await else { return };
+    if opts.mitm {
+        let why = mitm(id, client, upstream, &opts, &events).await;
+        events.emit(Event::Left { peer: format!("client {id}"), why });
+        return;
+    }
     let _ = client.set_nodelay(true);
     let _ = upstream.set_nodelay(true);
     let (c_rd, c_wr) = client.into_split();
@@ -93,6 +109,65 @@ async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, events:
     let down = relay(format!("server → client {id}"), None, false);
     tokio::join!(up.run(c_rd, u_wr, opts.limits), down.run(u_rd, c_wr, opts.limits));
     events.emit(Event::Left { peer: format!("client {id}"), why: "disconnected".into() });
+}
+
+/// `--mitm`: one connection through [`Mallory`](crate::attacks::mitm::Mallory),
+/// frames read whole from each side and what she sends written out. Returns
+/// why it ended.
+async fn mitm(
+    id: u32,
+    client: TcpStream,
+    upstream: TcpStream,
+    opts: &ProxyOptions,
+    events: &Events,
+) -> String {
+    use crate::attacks::mitm::{Mallory, Step};
+    let _ = client.set_nodelay(true);
+    let _ = upstream.set_nodelay(true);
+    let (c_rd, mut c_wr) = client.into_split();
+    let (u_rd, mut u_wr) = upstream.into_split();
+    let mut from_client = Reader::new(c_rd, opts.limits);
+    let mut from_server = Reader::new(u_rd, opts.limits);
+    let mut mallory = Mallory::new(opts.rewrite.clone());
+    let who = format!("client {id} ⇄ server");
+    let (mut n_client, mut n_server) = (0u64, 0u64);
+    loop {
+        let framing = if mallory.is_relaying() { Framing::Native } else { Framing::Handshake };
+        let step: Step = tokio::select! {
+            got = from_client.next(&framing) => match got {
+                Ok(Got::Message(frame, _)) => { n_client += 1; mallory.from_client(&frame) }
+                Ok(Got::Bad(e, _)) => return format!("a bad frame from the client: {e}"),
+                Ok(Got::End) | Err(_) => return "the client closed".into(),
+            },
+            got = from_server.next(&framing) => match got {
+                Ok(Got::Message(frame, _)) => { n_server += 1; mallory.from_server(&frame) }
+                Ok(Got::Bad(e, _)) => return format!("a bad frame from the server: {e}"),
+                Ok(Got::End) | Err(_) => return "the server closed".into(),
+            },
+        };
+        for text in step.said {
+            let text = format!("{who}: {text}");
+            events.emit(Event::Tamper { peer: who.clone(), n: n_client.max(n_server), text });
+        }
+        for frame in &step.to_client {
+            if c_wr.write_all(frame).await.is_err() {
+                return "the client closed".into();
+            }
+        }
+        for frame in &step.to_server {
+            if u_wr.write_all(frame).await.is_err() {
+                return "the server closed".into();
+            }
+        }
+        if let Some(end) = step.end {
+            events.notice(Notice::Error, format!("{who}: {end}"));
+        }
+        if mallory.is_over() {
+            let _ = c_wr.shutdown().await;
+            let _ = u_wr.shutdown().await;
+            return "closed: the man in the middle is out".into();
+        }
+    }
 }
 
 /// One direction of a proxied connection.

@@ -345,6 +345,13 @@ impl Channel {
         Ok(Channel { state, format, hello: Some(hello.to_vec()), peer: peer.to_string(), side, seed })
     }
 
+    /// A channel that sends no hello of its own: the caller seals one later
+    /// with [`Outbound::hello`] (a man in the middle relays the real one).
+    pub fn without_hello(mut self) -> Self {
+        self.hello = None;
+        self
+    }
+
     /// The sealed hello, once the native halves exist.
     fn sealed_hello(&mut self) -> Option<Wired> {
         let State::Native { sealer, .. } = &mut self.state else { return None };
@@ -667,6 +674,19 @@ impl Outbound {
                     Ok(w)
                 }
             }
+        }
+    }
+
+    /// A native hello frame saying `text` (`None` for formats), for a
+    /// channel made [`Channel::without_hello`].
+    pub fn hello(&mut self, text: &[u8]) -> Option<Wired> {
+        match &mut self.seal {
+            Seal::Native(sealer) => Some(Wired {
+                bytes: sealer.seal(Kind::Hello, text),
+                part: Part::Native,
+                text: Some(text.to_vec()),
+            }),
+            Seal::Format(_) => None,
         }
     }
 

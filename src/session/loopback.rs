@@ -22,7 +22,8 @@ pub struct Pair {
     pub to_client: Vec<Vec<u8>>,
 }
 
-fn replies(got: Received) -> Vec<Vec<u8>> {
+/// The frames a handshake step asks to send (none for anything else).
+pub fn replies(got: Received) -> Vec<Vec<u8>> {
     match got {
         Received::Handshake { replies, .. } => replies.into_iter().map(|w| w.bytes).collect(),
         Received::Hello(_) | Received::Message(_) | Received::End(_) | Received::Notice(_) => Vec::new(),
