@@ -541,13 +541,45 @@ fn one_byte_per_second_client_does_not_stall_others() {
     let start = Instant::now();
     assert_still_serves("gcm", port, "not stalled");
     assert!(start.elapsed() < Duration::from_secs(2), "a normal client waited {:?}", start.elapsed());
+    // Two clocks of 2 s run for it: the frame's, and the handshake's.
+    after_bad_input(&srv, port, "gcm", "client 2 left (closed: the handshake");
+    let log = srv.text();
+    assert!(
+        log.contains("frame 1 from client 2: frame not completed within 2 s (too slow); closing client 2")
+            || log.contains(
+                "frame 1 from client 2: no handshake within 2 s (--frame-timeout); closing client 2"
+            ),
+        "{log}"
+    );
+    dripper.join().unwrap();
+}
+
+#[test]
+fn a_handshake_must_finish_within_the_frame_timeout_whatever_the_client_sends() {
+    // A ClientHello, then silence: the idle timeout (300 s) never comes into
+    // it, the handshake deadline does.
+    let (srv, port) = server_with_history("gcm", &["--frame-timeout", "1"]);
+    let start =
+        cryptolab::session::handshake::ClientStart::new(handshake_config(Suite::Gcm), &mut rand::rng());
+    let mut s = raw(port);
+    s.write_all(start.hello()).unwrap();
+    let began = Instant::now();
+    after_bad_input(&srv, port, "gcm", "no handshake within 1 s (--frame-timeout); closing client 2");
+    assert!(began.elapsed() < Duration::from_secs(8), "{:?}", began.elapsed());
+}
+
+#[test]
+fn a_notice_from_a_client_is_not_acted_on_but_closes_it() {
+    let (srv, port) = server_with_history("gcm", &[]);
+    let (mut s, mut sealer, _) = keyed(port, Suite::Gcm);
+    s.write_all(&sealer.seal(Kind::Hello, b"mallory")).unwrap();
+    s.write_all(&cryptolab::wire::notice(Suite::Gcm, "* client 7 connected from 10.0.0.1:1")).unwrap();
     after_bad_input(
         &srv,
         port,
         "gcm",
-        "frame 1 from client 2: frame not completed within 2 s (too slow); closing client 2",
+        "frame 4 from client 2: a notice frame from a client: only a server sends them; closing client 2",
     );
-    dripper.join().unwrap();
 }
 
 #[test]

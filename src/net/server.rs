@@ -356,9 +356,18 @@ async fn session(
     }
     let unit = speak.unit();
     let mut n_in = 0u64;
+    // The whole handshake within one frame timeout: a peer that has not
+    // proven its key yet does not keep a connection by trickling bytes.
+    let limit = opts.limits.frame;
+    let deadline = tokio::time::Instant::now() + limit;
     while !ch.is_ready() {
         let framing = ch.framing();
-        let bytes = match reader.next(&framing).await {
+        let Ok(next) = tokio::time::timeout_at(deadline, reader.next(&framing)).await else {
+            let why = format!("no handshake within {} s (--frame-timeout)", limit.as_secs());
+            reject(events, peer, unit, n_in + 1, &why, After::Closing);
+            return "closed: the handshake did not finish in time".into();
+        };
+        let bytes = match next {
             Ok(Got::Message(bytes, _)) => bytes,
             Ok(Got::End) => return "disconnected".into(),
             Ok(Got::Bad(e, _)) => {
@@ -528,7 +537,14 @@ impl Conversation<'_> {
             return Some(end);
         }
         match received {
-            Received::Hello(_) | Received::Notice(_) | Received::Handshake { .. } => None,
+            Received::Hello(_) | Received::Handshake { .. } => None,
+            Received::Notice(_) => {
+                // Notices are the server's (and never authenticated): one
+                // from a client is acted on only by closing.
+                let why = "a notice frame from a client: only a server sends them";
+                reject(self.events, self.peer, unit, self.n_in, why, After::Closing);
+                Some(Ending::Refused)
+            }
             Received::Message(text) => {
                 let reply = match flow {
                     Flow::FullDuplex | Flow::OneShot => self.opts.echo.then_some(text),
