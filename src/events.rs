@@ -301,7 +301,7 @@ pub enum Event {
         peer: String,
         /// The frame's number.
         n: u64,
-        /// What was done (`flip:2:20:08: byte 20 of frame 2: 0x31 → 0x39`).
+        /// What was done (`flip:4:20:08: byte 20 of frame 4: 0x31 → 0x39`).
         text: String,
     },
     /// A one-line notice.

@@ -22,7 +22,8 @@ const ONE_SHOT: &[&str] = &[
     "labs/16-key-search.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
-const WITH_SERVERS: &[&str] = &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md"];
+const WITH_SERVERS: &[&str] =
+    &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md", "labs/17-key-exchange.md"];
 
 #[test]
 fn labs() {

@@ -214,6 +214,11 @@ fn lab_09_proxy() {
 }
 
 #[test]
+fn lab_17_key_exchange() {
+    run_worksheet("labs/17-key-exchange.md");
+}
+
+#[test]
 fn lab_10_classroom_formats() {
     run_worksheet("labs/10-classroom-formats.md");
 }

@@ -82,7 +82,7 @@ fn frame_spans_label_header_fields_and_body() {
     let cipher = Cipher::new(Suite::CbcHmac, &[3u8; 16], Some(b"mac")).unwrap();
     let f = frame(&cipher, 1, b"hello");
     let (h, _) = wire::decode_frame(&f, DEFAULT_MAX_BODY).unwrap();
-    let labels: Vec<String> = wire::frame_spans(&h, &f).into_iter().map(|s| s.label).collect();
+    let labels: Vec<String> = wire::frame_spans(&h, f.len()).into_iter().map(|s| s.label).collect();
     assert_eq!(labels, ["version", "suite", "kind", "flags", "seq", "length", "iv", "ct[0]", "tag"]);
 }
 

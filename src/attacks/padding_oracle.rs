@@ -322,7 +322,7 @@ impl LiveError {
                 Wire::Native
                 | Wire::Format(
                     Format::LenIvCtHmac | Format::B64Ecb | Format::RawCbcStatic | Format::RsaGcmJson,
-                ) => "is `cryptolab serve --mode cbc --leak-padding-errors` running there?",
+                ) => "is `cryptolab serve --mode cbc --leak-padding-errors --static-keys` running there?",
             },
             LiveError::Lost { .. } => {
                 "is the server still running? Each query is one message: it may limit or drop them"

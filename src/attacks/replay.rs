@@ -256,7 +256,7 @@ pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
             if let Ok((h, _)) = wire::decode_frame(f, u32::MAX) {
                 ctx.dump(
                     Dump::new("the replayed frame, seq rewritten (byte 11 marked)", f)
-                        .spans(wire::frame_spans(&h, f))
+                        .spans(wire::frame_spans(&h, f.len()))
                         .mark(11..12),
                 );
             }

@@ -399,7 +399,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
             .rewrite
             .iter()
             .map(|r| r.parse())
-            .collect::<Result<Vec<crate::attacks::mitm::Rewrite>, _>>()
+            .collect::<Result<Vec<crate::session::mitm::Rewrite>, _>>()
             .map_err(|e| CliError::usage(format!("--rewrite {e}"), "write --rewrite bob=mallory"))?;
         if args.mitm {
             events.notice(

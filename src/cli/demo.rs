@@ -159,7 +159,8 @@ pub struct PaddingOracleArgs {
     /// The secret the victim sends (in-process demo).
     #[arg(long, default_value = padding_oracle::DEFAULT_MESSAGE)]
     pub message: String,
-    /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT instead.
+    /// Attack a live `serve --mode cbc --leak-padding-errors --static-keys` at
+    /// HOST:PORT instead (the frame must come from that server's key).
     #[arg(long, value_name = "HOST:PORT", requires = "frame")]
     pub target: Option<String>,
     /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`);

@@ -10,9 +10,13 @@
 //! - **round trips**: 64-byte messages against the real binary
 //!   `cryptolab serve --echo --quiet`, one in flight. Plain TCP: a 64-byte
 //!   ping-pong against an echo thread with blocking sockets.
+//! - **handshakes**: connect, run the handshake, read the server's hello,
+//!   close — one after another, against the real server. Plain TCP: connect
+//!   and close against a thread that accepts.
 //! - **scale**: N clients at once against the real `serve --echo --quiet`,
-//!   each exchanging M messages; every reply is checked (lost, misdelivered),
-//!   and the server's peak resident memory is read from `/proc`.
+//!   each with its own handshake and M messages; every reply is checked
+//!   (lost, misdelivered), and the server's peak resident memory is read
+//!   from `/proc`.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -26,6 +30,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::{Limits, read_frame_into};
 use crate::keys::KeyMaterial;
+use crate::session::handshake::{ClientStart, Config, Psk};
 use crate::session::{Opener, Sealer};
 use crate::suite::{Cipher, Suite};
 use crate::wire::Kind;
@@ -50,6 +55,43 @@ fn keys() -> KeyMaterial {
 
 fn cipher(suite: Suite, keys: &KeyMaterial) -> Arc<Cipher> {
     Arc::new(Cipher::new(suite, &keys.enc, keys.mac()).expect("generated keys are valid"))
+}
+
+/// The handshake settings for the server's key file.
+fn config(suite: Suite, keys: &KeyMaterial) -> Config {
+    Config { suite, psk: Some(Arc::new(Psk::new(keys))), aes_len: keys.enc.len() }
+}
+
+type Halves = (BufReader<tokio::net::tcp::OwnedReadHalf>, tokio::net::tcp::OwnedWriteHalf);
+
+/// Connects (retrying while a crowd's backlog drains), runs the handshake
+/// and reads the server's sealed hello: this connection's sealer and opener.
+async fn connect_keyed(port: u16, config: &Config) -> io::Result<(Halves, Sealer, Opener)> {
+    let mut s = None;
+    for attempt in 0..50 {
+        match TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(c) => {
+                s = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20 * (attempt + 1))).await,
+        }
+    }
+    let s = s.ok_or_else(|| io::Error::other("could not connect"))?;
+    s.set_nodelay(true)?;
+    let (rd, mut wr) = s.into_split();
+    let mut rd = BufReader::new(rd);
+    let limits = Limits::default();
+    let start = ClientStart::new(config.clone(), &mut rand::rng());
+    wr.write_all(start.hello()).await?;
+    let mut frame = Vec::new();
+    read_frame_into(&mut rd, &limits, &mut frame).await.map_err(io::Error::other)?;
+    let (finished, keys) = start.finish(&frame).map_err(io::Error::other)?;
+    wr.write_all(&finished).await?;
+    let mut opener = Opener::new(Arc::new(keys.server_to_client), "server".into(), "you speak");
+    read_frame_into(&mut rd, &limits, &mut frame).await.map_err(io::Error::other)?;
+    opener.open_ref(&frame).map_err(io::Error::other)?;
+    Ok(((rd, wr), Sealer::new(Arc::new(keys.client_to_server)), opener))
 }
 
 /// Bulk throughput in bytes of plaintext per second; `None` = plain TCP.
@@ -183,32 +225,16 @@ impl Drop for Server {
     }
 }
 
-/// One client session against a running server: hello, then `n` echoed
-/// messages (`tag-j`), each reply checked. Returns (replies right, replies wrong).
-async fn session(port: u16, cipher: Arc<Cipher>, tag: usize, n: usize) -> io::Result<(usize, usize)> {
-    let mut s = None;
-    for attempt in 0..50 {
-        match TcpStream::connect(("127.0.0.1", port)).await {
-            Ok(c) => {
-                s = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(20 * (attempt + 1))).await,
-        }
-    }
-    let s = s.ok_or_else(|| io::Error::other("could not connect"))?;
-    s.set_nodelay(true)?;
-    let (rd, mut wr) = s.into_split();
-    let mut rd = BufReader::new(rd);
-    let mut sealer = Sealer::new(cipher.clone());
-    let mut opener = Opener::new(cipher, "server".into(), "you speak");
+/// One client session against a running server: its handshake, hello, then
+/// `n` echoed messages (`tag-j`), each reply checked. Returns (replies
+/// right, replies wrong).
+async fn session(port: u16, config: &Config, tag: usize, n: usize) -> io::Result<(usize, usize)> {
+    let ((mut rd, mut wr), mut sealer, mut opener) = connect_keyed(port, config).await?;
     let limits = Limits::default();
     let mut frame = Vec::new();
     let mut reply = Vec::new();
     sealer.seal_into(Kind::Hello, b"bench", &mut frame);
     wr.write_all(&frame).await?;
-    read_frame_into(&mut rd, &limits, &mut reply).await.map_err(io::Error::other)?;
-    opener.open_ref(&reply).map_err(io::Error::other)?;
     let (mut right, mut wrong) = (0, 0);
     for j in 0..n {
         let text = format!("{tag}-{j}");
@@ -227,16 +253,92 @@ async fn session(port: u16, cipher: Arc<Cipher>, tag: usize, n: usize) -> io::Re
     Ok((right, wrong))
 }
 
+/// The one-core crypto bound for `suite` at `size`-byte messages, in bytes
+/// per second: seal alone and open alone timed in this process, combined as
+/// one core doing both, 1/(1/seal + 1/open). What a one-core transfer could
+/// reach if the socket cost nothing.
+pub fn crypto_bound(suite: Suite, size: usize, seconds: f64) -> f64 {
+    let keys = keys();
+    let c = cipher(suite, &keys);
+    let text = vec![0x42u8; size];
+    let mut body = Vec::new();
+    let rate = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        let mut n = 0u64;
+        while start.elapsed().as_secs_f64() < seconds / 2.0 {
+            f();
+            n += 1;
+        }
+        (n * size as u64) as f64 / start.elapsed().as_secs_f64()
+    };
+    let seal = rate(&mut || c.seal_into(b"", &text, &mut rand::rng(), &mut body));
+    let sealed = body.clone();
+    let mut out = Vec::new();
+    let open = rate(&mut || {
+        let _ = c.open_into(b"", &sealed, &mut out);
+    });
+    1.0 / (1.0 / seal + 1.0 / open)
+}
+
 /// Round trips per second of 64-byte messages against `serve --echo`.
 pub async fn round_trips(exe: &PathBuf, suite: Suite, seconds: f64) -> io::Result<f64> {
     let server = Server::start(exe, suite)?;
-    let cipher = cipher(suite, &server.keys);
-    let start = Instant::now();
+    let config = config(suite, &server.keys);
     let mut count = 0;
+    let mut busy = Duration::ZERO;
+    while busy.as_secs_f64() < seconds {
+        // Sessions of 1000 round trips, timed after the handshake.
+        let ((mut rd, mut wr), mut sealer, mut opener) = connect_keyed(server.port, &config).await?;
+        let (limits, mut frame, mut reply) = (Limits::default(), Vec::new(), Vec::new());
+        sealer.seal_into(Kind::Hello, b"bench", &mut frame);
+        wr.write_all(&frame).await?;
+        let text = [0x42u8; 64];
+        let start = Instant::now();
+        for _ in 0..1000 {
+            sealer.seal_into(Kind::Message, &text, &mut frame);
+            wr.write_all(&frame).await?;
+            read_frame_into(&mut rd, &limits, &mut reply).await.map_err(io::Error::other)?;
+            let (_, t) = opener.open_ref(&reply).map_err(io::Error::other)?;
+            count += usize::from(t == text);
+        }
+        busy += start.elapsed();
+    }
+    Ok(count as f64 / busy.as_secs_f64())
+}
+
+/// Handshakes per second against the real server, one after another.
+pub async fn handshakes(exe: &PathBuf, suite: Suite, seconds: f64) -> io::Result<f64> {
+    let server = Server::start(exe, suite)?;
+    let config = config(suite, &server.keys);
+    let start = Instant::now();
+    let mut count = 0u64;
     while start.elapsed().as_secs_f64() < seconds {
-        // Sessions of 1000 round trips: the hello and connect are a rounding error.
-        let (right, _) = session(server.port, cipher.clone(), count, 1000).await?;
-        count += right;
+        let ((_, mut wr), mut sealer, _) = connect_keyed(server.port, &config).await?;
+        let mut frame = Vec::new();
+        sealer.seal_into(Kind::Goodbye, b"bye", &mut frame);
+        let _ = wr.write_all(&frame).await;
+        count += 1;
+    }
+    Ok(count as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Plain TCP connections per second: connect, close, against a thread that
+/// accepts and closes.
+pub async fn plain_connects(seconds: f64) -> io::Result<f64> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            drop(s);
+        }
+    });
+    let start = Instant::now();
+    let mut count = 0u64;
+    while start.elapsed().as_secs_f64() < seconds {
+        let s = TcpStream::connect(addr).await?;
+        s.set_nodelay(true)?;
+        drop(s);
+        count += 1;
     }
     Ok(count as f64 / start.elapsed().as_secs_f64())
 }
@@ -288,15 +390,15 @@ pub struct Scale {
 /// `clients` concurrent clients × `messages` echoed messages against the real server.
 pub async fn scale(exe: &PathBuf, suite: Suite, clients: usize, messages: usize) -> io::Result<Scale> {
     let server = Server::start(exe, suite)?;
-    let cipher = cipher(suite, &server.keys);
+    let config = Arc::new(config(suite, &server.keys));
     let failed = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let tasks: Vec<_> = (0..clients)
         .map(|i| {
-            let (cipher, failed) = (cipher.clone(), failed.clone());
+            let (config, failed) = (config.clone(), failed.clone());
             let port = server.port;
             tokio::spawn(async move {
-                match session(port, cipher, i, messages).await {
+                match session(port, &config, i, messages).await {
                     Ok(r) => r,
                     Err(_) => {
                         failed.fetch_add(1, Ordering::Relaxed);
@@ -335,10 +437,22 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| transport | MB/s of plaintext | vs plain TCP |\n|---|---:|---:|")?;
     let plain = bulk(None, cfg.bulk_size, cfg.seconds).await?;
     writeln!(out, "| plain TCP | {:.0} | 100 % |", mb(plain))?;
+    let mut gcm = 0.0;
     for suite in Suite::ALL {
         let v = bulk(Some(suite), cfg.bulk_size, cfg.seconds).await?;
         writeln!(out, "| {suite} | {:.0} | {:.0} % |", mb(v), v / plain * 100.0)?;
+        if suite == Suite::Gcm {
+            gcm = v;
+        }
     }
+    let bound = crypto_bound(Suite::Gcm, cfg.bulk_size, cfg.seconds);
+    writeln!(
+        out,
+        "\ngcm's one-core crypto bound, 1/(1/seal + 1/open) in this process: {:.0} MB/s; \
+         bulk gcm over the socket reaches {:.0} % of it.",
+        mb(bound),
+        gcm / bound * 100.0
+    )?;
     writeln!(out, "\n### Round trips: 64-byte messages, one in flight, {} s each\n", cfg.seconds)?;
     writeln!(out, "| transport | round trips/s | vs plain TCP |\n|---|---:|---:|")?;
     let plain = plain_round_trips(cfg.seconds).await?;
@@ -347,7 +461,19 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
         let v = round_trips(&cfg.exe, suite, cfg.seconds).await?;
         writeln!(out, "| `serve --echo --quiet`, {suite} | {v:.0} | {:.0} % |", v / plain * 100.0)?;
     }
-    writeln!(out, "\n### Scale: {} clients at once × {} messages, gcm\n", cfg.clients, cfg.messages)?;
+    writeln!(out, "\n### Handshakes: connect, key exchange, server hello, close; {} s each\n", cfg.seconds)?;
+    writeln!(out, "| transport | per second | vs plain TCP connects |\n|---|---:|---:|")?;
+    let plain = plain_connects(cfg.seconds).await?;
+    writeln!(out, "| plain TCP connect + close | {plain:.0} | 100 % |")?;
+    for suite in [Suite::CbcHmac, Suite::Gcm] {
+        let v = handshakes(&cfg.exe, suite, cfg.seconds).await?;
+        writeln!(out, "| handshake, {suite} | {v:.0} | {:.0} % |", v / plain * 100.0)?;
+    }
+    writeln!(
+        out,
+        "\n### Scale: {} clients at once, each its own handshake, × {} messages, gcm\n",
+        cfg.clients, cfg.messages
+    )?;
     let s = scale(&cfg.exe, Suite::Gcm, cfg.clients, cfg.messages).await?;
     let rss = s.peak_rss.map_or("unknown".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
     writeln!(

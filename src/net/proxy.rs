@@ -16,7 +16,7 @@
 //!
 //! With `--mitm` (native frames only) the proxy is not a wire tap but a
 //! party: it runs its own key exchange with each side
-//! ([`crate::attacks::mitm::Mallory`]), then opens, shows, rewrites
+//! ([`crate::session::mitm::Mallory`]), then opens, shows, rewrites
 //! (`--rewrite FROM=TO`) and seals again every frame. Against `--anonymous`
 //! it reads everything and neither end can tell; against the key file both
 //! handshakes fail and both ends say so.
@@ -56,7 +56,7 @@ pub struct ProxyOptions {
     /// `--mitm`: take over the handshake (native only).
     pub mitm: bool,
     /// `--rewrite`: what the man in the middle changes.
-    pub rewrite: Vec<crate::attacks::mitm::Rewrite>,
+    pub rewrite: Vec<crate::session::mitm::Rewrite>,
 }
 
 /// Accepts clients on `listener` for ever, one upstream connection each.
@@ -111,7 +111,7 @@ async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, events:
     events.emit(Event::Left { peer: format!("client {id}"), why: "disconnected".into() });
 }
 
-/// `--mitm`: one connection through [`Mallory`](crate::attacks::mitm::Mallory),
+/// `--mitm`: one connection through [`Mallory`](crate::session::mitm::Mallory),
 /// frames read whole from each side and what she sends written out. Returns
 /// why it ended.
 async fn mitm(
@@ -121,7 +121,7 @@ async fn mitm(
     opts: &ProxyOptions,
     events: &Events,
 ) -> String {
-    use crate::attacks::mitm::{Mallory, Step};
+    use crate::session::mitm::{Mallory, Step};
     let _ = client.set_nodelay(true);
     let _ = upstream.set_nodelay(true);
     let (c_rd, mut c_wr) = client.into_split();
@@ -131,36 +131,46 @@ async fn mitm(
     let mut mallory = Mallory::new(opts.rewrite.clone());
     let who = format!("client {id} ⇄ server");
     let (mut n_client, mut n_server) = (0u64, 0u64);
+    // A side that closed is not read again; while the other side's
+    // handshake still runs, it goes on (so that it can refuse in its turn).
+    let (mut client_open, mut server_open) = (true, true);
     loop {
         let framing = if mallory.is_relaying() { Framing::Native } else { Framing::Handshake };
         let step: Step = tokio::select! {
-            got = from_client.next(&framing) => match got {
+            got = from_client.next(&framing), if client_open => match got {
                 Ok(Got::Message(frame, _)) => { n_client += 1; mallory.from_client(&frame) }
                 Ok(Got::Bad(e, _)) => return format!("a bad frame from the client: {e}"),
-                Ok(Got::End) | Err(_) => return "the client closed".into(),
+                Ok(Got::End) | Err(_) => { client_open = false; Step::default() }
             },
-            got = from_server.next(&framing) => match got {
+            got = from_server.next(&framing), if server_open => match got {
                 Ok(Got::Message(frame, _)) => { n_server += 1; mallory.from_server(&frame) }
                 Ok(Got::Bad(e, _)) => return format!("a bad frame from the server: {e}"),
-                Ok(Got::End) | Err(_) => return "the server closed".into(),
+                Ok(Got::End) | Err(_) => { server_open = false; Step::default() }
             },
         };
+
         for text in step.said {
             let text = format!("{who}: {text}");
             events.emit(Event::Tamper { peer: who.clone(), n: n_client.max(n_server), text });
         }
         for frame in &step.to_client {
-            if c_wr.write_all(frame).await.is_err() {
-                return "the client closed".into();
+            if client_open && c_wr.write_all(frame).await.is_err() {
+                client_open = false;
             }
         }
         for frame in &step.to_server {
-            if u_wr.write_all(frame).await.is_err() {
-                return "the server closed".into();
+            if server_open && u_wr.write_all(frame).await.is_err() {
+                server_open = false;
             }
         }
         if let Some(end) = step.end {
             events.notice(Notice::Error, format!("{who}: {end}"));
+        }
+        if !client_open && !server_open {
+            return "both sides closed".into();
+        }
+        if (!client_open || !server_open) && (mallory.is_relaying() || mallory.is_over()) {
+            return if client_open { "the server closed" } else { "the client closed" }.into();
         }
         if mallory.is_over() {
             let _ = c_wr.shutdown().await;

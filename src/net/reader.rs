@@ -36,6 +36,10 @@ pub const SETTLE: Duration = Duration::from_secs(1);
 
 /// How much the buffer may grow per read: memory follows bytes received.
 const READ_CHUNK: usize = 16 * 1024;
+/// The first read into an empty buffer.
+const FIRST_READ: usize = 2 * 1024;
+/// The most an empty buffer keeps between messages.
+const IDLE_KEEP: usize = 4 * 1024;
 
 /// One message read, or why not.
 #[derive(Debug)]
@@ -203,6 +207,12 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                     }
                     self.record(consumed);
                     self.buf.drain(..consumed);
+                    if self.buf.is_empty() && self.buf.capacity() > IDLE_KEEP {
+                        // Between messages a connection keeps little: ten
+                        // thousand idle clients must not each hold a large
+                        // message's buffer.
+                        self.buf = Vec::new();
+                    }
                     self.started = (!self.blank(text)).then(Instant::now);
                     return Ok(Got::Message(bytes, note));
                 }
@@ -255,7 +265,10 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 self.eof = true;
                 return Ok(Got::Bad(error, self.take_all()));
             }
-            self.buf.reserve(READ_CHUNK);
+            // A first read of a small size (most messages are small); a
+            // message that turns out larger grows the buffer a chunk at a
+            // time, as its bytes arrive.
+            self.buf.reserve(if self.buf.is_empty() { FIRST_READ } else { READ_CHUNK });
             match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
                 Ok(Ok(0)) => self.eof = true,
                 Ok(Ok(_)) => {

@@ -1,10 +1,11 @@
 //! `cryptolab serve`: many clients at once, every message shown — one server
 //! for cryptolab's frames and for every classroom format.
 //!
-//! One task per client: it runs the channel's handshake (the native hello,
-//! sent before anything is read, so even a client about to be refused learns
-//! our suite; or `rsa-gcm-json`'s key transport), then reads messages and
-//! answers them itself, as the channel's flow says:
+//! One task per client: it runs the channel's handshake (native: the X25519
+//! key exchange, which must finish within `--frame-timeout`, then the sealed
+//! hellos — with `--static-keys` the hello alone, sent before anything is
+//! read; or `rsa-gcm-json`'s key transport), then reads messages and answers
+//! them itself, as the channel's flow says:
 //!
 //! | flow        | a message from the client is answered by          | ends with |
 //! |-------------|---------------------------------------------------|-----------|
@@ -633,7 +634,9 @@ impl Conversation<'_> {
 /// tells it why it was refused.
 async fn linger(reader: &mut Reader<OwnedReadHalf>) {
     let rd = reader.stream();
-    let mut sink = [0u8; 4096];
+    // On the heap: an array here would be part of every connection's
+    // future, lingering or not.
+    let mut sink = vec![0u8; 4096];
     let drain = async {
         let mut total = 0;
         while total < 64 * 1024 {

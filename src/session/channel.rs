@@ -29,7 +29,7 @@ use crate::events::{Dir, Frame, FrameKind};
 use crate::profiles::rsa_gcm_json::{self, Identity};
 use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, Next, ProfileError, dissect, next_message};
 use crate::suite::{Cipher, Suite};
-use crate::wire::{self, Kind};
+use crate::wire::{self, HEADER_LEN, Kind};
 
 /// What one side speaks, and with which keys — as a command line chose.
 #[derive(Clone)]
@@ -210,9 +210,19 @@ fn blank_frame() -> Frame {
 /// are shown as data).
 pub fn native_frame(bytes: &[u8]) -> Frame {
     match wire::decode_frame(bytes, u32::MAX) {
-        Ok((header, _)) => Frame {
+        Ok((header, body)) => Frame {
             bytes: bytes.to_vec(),
-            spans: wire::frame_spans(&header, bytes),
+            spans: match header.kind {
+                // The handshake's fields, which the wire layer leaves whole.
+                Kind::Handshake => {
+                    let mut spans = wire::frame_spans(&header, HEADER_LEN);
+                    spans.extend(handshake::body_spans(body, HEADER_LEN));
+                    spans
+                }
+                Kind::Hello | Kind::Message | Kind::Goodbye | Kind::Notice => {
+                    wire::frame_spans(&header, bytes.len())
+                }
+            },
             kind: FrameKind::Native { suite: header.suite, kind: header.kind.name(), seq: header.seq },
             is_message: header.kind == Kind::Message,
             ..blank_frame()

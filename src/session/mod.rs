@@ -13,21 +13,27 @@
 //!
 //! ```text
 //! client                                   server
-//!   // -> hello #0  "alice"                  (sealed in the client's suite)
-//!   // <- hello #0  "you are client 3"       (sealed in the server's suite)
+//!   // -> ClientHello, <- ServerHello, -> Finished   ([`handshake`]: this
+//!   //                                                connection's keys)
+//!   // -> hello #0  "alice"                  (sealed: client → server key)
+//!   // <- hello #0  "you are client 3"       (sealed: server → client key)
 //!   // -> message #1 … / <- message #1 …     (either side, any time)
 //!   // -> goodbye #n                         (quit / end of input)
 //!   // <- goodbye #m, close
 //! ```
 //!
-//! Each direction has its own sequence counter, from 0 with the hello. In
-//! cbc-hmac and gcm the header (sequence number included) is the body's
-//! associated data, so a replayed or reordered frame is refused; in ecb and
-//! cbc nothing binds a body to its header.
+//! Each direction has its own key and its own sequence counter, from 0 with
+//! the hello. In cbc-hmac and gcm the header (sequence number included) is
+//! the body's associated data, so a frame replayed or reordered within the
+//! connection is refused; the keys per connection and direction refuse one
+//! from another connection or the other direction. In ecb and cbc nothing
+//! binds a body to its header. With `--static-keys` (INSECURE) there is no
+//! handshake: one long-term key seals both directions of every connection.
 
 pub mod channel;
 pub mod handshake;
 pub mod loopback;
+pub mod mitm;
 
 use std::sync::Arc;
 

@@ -251,10 +251,9 @@ pub fn decode_frame(bytes: &[u8], max_body: u32) -> Result<(Header, &[u8]), Wire
     }
 }
 
-/// The renderer's spans for a whole frame: the header fields, then the body's
-/// fields as laid out by its suite (a handshake frame: by its message).
-pub fn frame_spans(header: &Header, frame: &[u8]) -> Vec<Span> {
-    let frame_len = frame.len();
+/// The renderer's spans for a whole frame of `frame_len` bytes: the header
+/// fields, then the body's fields as laid out by its suite.
+pub fn frame_spans(header: &Header, frame_len: usize) -> Vec<Span> {
     let h = |label: &str, range: std::ops::Range<usize>, note: String| {
         Span::new(label, SpanKind::Header, range).with_note(note)
     };
@@ -271,10 +270,12 @@ pub fn frame_spans(header: &Header, frame: &[u8]) -> Vec<Span> {
         Kind::Notice => spans.push(
             Span::new("text", SpanKind::Plaintext, HEADER_LEN..HEADER_LEN + body_len).with_note("not sealed"),
         ),
-        Kind::Handshake => {
-            let body = frame.get(HEADER_LEN..).unwrap_or_default();
-            spans.extend(crate::session::handshake::body_spans(body, HEADER_LEN));
+        // Its fields are the handshake's to name (the session layer's
+        // `handshake::body_spans`); here, one span.
+        Kind::Handshake if body_len > 0 => {
+            spans.push(Span::new("message", SpanKind::Data, HEADER_LEN..HEADER_LEN + body_len))
         }
+        Kind::Handshake => {}
         Kind::Hello | Kind::Message | Kind::Goodbye => {
             spans.extend(layout::body_spans(header.suite, HEADER_LEN, body_len))
         }

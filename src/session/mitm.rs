@@ -1,0 +1,356 @@
+//! The man in the middle's side of the protocol, sans-I/O: frames in,
+//! frames out ([`Mallory`]). It is the middle layer's only attacker: a
+//! protocol party, like [`super::channel::Channel`], that the proxy
+//! (`proxy --mitm`, [`crate::net::proxy`]) runs between two sockets and the
+//! demo ([`crate::attacks::mitm`]) between two in-process channels.
+//!
+//! When the client's ClientHello arrives, Mallory answers it with her own
+//! X25519 key and sends the server a ClientHello of her own: two handshakes.
+//! She mirrors what the client asked for (suite, AES size, mode); for the key
+//! file's mode she has no key file, so she uses a guess, and the Finished
+//! MACs fail at both ends. With `--anonymous` both handshakes succeed, and
+//! she opens every frame with one side's keys, reads it, rewrites it
+//! ([`Rewrite`]) and seals it again with the other side's.
+
+use std::sync::Arc;
+
+use rand::Rng;
+
+use super::channel::{Channel, ChannelError, Inbound, NativeKeys, Outbound, Received, Side, Speak};
+use super::handshake::{self, Config, Psk};
+use super::loopback::replies;
+use crate::keys::KeyMaterial;
+use crate::wire::{self, Kind};
+
+/// A text substitution Mallory applies: `from` → `to` on the way to the
+/// server, and back (`to` → `from`) on the way to the client, so that echoes
+/// look untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrite {
+    /// What to find.
+    pub from: Vec<u8>,
+    /// What to put instead.
+    pub to: Vec<u8>,
+}
+
+impl std::str::FromStr for Rewrite {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once('=') {
+            Some((from, to)) if !from.is_empty() => {
+                Ok(Rewrite { from: from.as_bytes().to_vec(), to: to.as_bytes().to_vec() })
+            }
+            Some(_) | None => Err(format!("`{s}` is not FROM=TO (FROM not empty)")),
+        }
+    }
+}
+
+/// `text` with every `from` replaced by `to`.
+fn replace(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(text[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// What one frame made Mallory do.
+#[derive(Debug, Default)]
+pub struct Step {
+    /// Frames to send to the client.
+    pub to_client: Vec<Vec<u8>>,
+    /// Frames to send to the server.
+    pub to_server: Vec<Vec<u8>>,
+    /// What she read and changed, one line each.
+    pub said: Vec<String>,
+    /// The connection ends, and why.
+    pub end: Option<String>,
+}
+
+enum Half {
+    Handshaking(Channel),
+    Ready(Inbound, Outbound),
+    /// Refused (or being handled): nothing more from this side.
+    Gone,
+}
+
+impl Half {
+    fn is_ready(&self) -> bool {
+        matches!(self, Half::Ready(..))
+    }
+
+    fn is_handshaking(&self) -> bool {
+        matches!(self, Half::Handshaking(_))
+    }
+}
+
+// One per proxied connection, replaced a few times per frame: boxing the
+// halves would save nothing that matters.
+#[allow(clippy::large_enum_variant)]
+enum State {
+    /// Waiting for the client's ClientHello.
+    Start,
+    /// Both handshakes under way (frames that arrive early are held).
+    Running { front: Half, back: Half, held_client: Vec<Vec<u8>>, held_server: Vec<Vec<u8>> },
+    /// Over.
+    Done,
+}
+
+/// The man in the middle of one connection.
+pub struct Mallory {
+    rewrite: Vec<Rewrite>,
+    state: State,
+}
+
+impl Mallory {
+    /// Mallory, changing what `rewrite` says.
+    pub fn new(rewrite: Vec<Rewrite>) -> Self {
+        Mallory { rewrite, state: State::Start }
+    }
+
+    /// Whether both of her handshakes are done.
+    pub fn is_relaying(&self) -> bool {
+        matches!(&self.state, State::Running { front, back, .. } if front.is_ready() && back.is_ready())
+    }
+
+    /// Whether nothing more can pass: a side refused, and the other's
+    /// handshake is no longer running (it gets to refuse too, first).
+    pub fn is_over(&self) -> bool {
+        match &self.state {
+            State::Start => false,
+            State::Done => true,
+            State::Running { front, back, .. } => {
+                let gone = |h: &Half| matches!(h, Half::Gone);
+                (gone(front) && !back.is_handshaking()) || (gone(back) && !front.is_handshaking())
+            }
+        }
+    }
+
+    /// A frame from the client.
+    pub fn from_client(&mut self, frame: &[u8]) -> Step {
+        let mut step = Step::default();
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Start => self.start(frame, &mut step),
+            State::Running { front, back, mut held_client, held_server } => {
+                if front.is_ready() && !back.is_ready() {
+                    held_client.push(frame.to_vec());
+                    self.state = State::Running { front, back, held_client, held_server };
+                } else {
+                    self.run(front, back, held_client, held_server, Some(frame), None, &mut step);
+                }
+            }
+            State::Done => {}
+        }
+        step
+    }
+
+    /// A frame from the server.
+    pub fn from_server(&mut self, frame: &[u8]) -> Step {
+        let mut step = Step::default();
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Start => step.end = Some("the server spoke first: it runs with --static-keys".into()),
+            State::Running { front, back, held_client, mut held_server } => {
+                if back.is_ready() && !front.is_ready() {
+                    held_server.push(frame.to_vec());
+                    self.state = State::Running { front, back, held_client, held_server };
+                } else {
+                    self.run(front, back, held_client, held_server, None, Some(frame), &mut step);
+                }
+            }
+            State::Done => {}
+        }
+        step
+    }
+
+    /// The client's ClientHello: answer it, and start her own with the server.
+    fn start(&mut self, frame: &[u8], step: &mut Step) {
+        let hello = wire::decode_frame(frame, u32::MAX).ok().filter(|(h, b)| {
+            h.kind == Kind::Handshake && b.len() == handshake::CLIENT_HELLO_LEN && b[0] == 1
+        });
+        let Some((header, body)) = hello else {
+            step.end = Some(
+                "the client sent no ClientHello (--static-keys?): without a handshake to \
+                 take over there is nothing to read"
+                    .into(),
+            );
+            return;
+        };
+        // Mirror what the client asked for: the suite, the AES size, and the
+        // mode. For the key file's mode she has no key file: she guesses one.
+        let psk = (body[1] == 1).then(|| {
+            let mut guess = KeyMaterial { enc: vec![0; usize::from(body[2])], mac: Some(vec![0; 32]) };
+            rand::rng().fill_bytes(&mut guess.enc);
+            Arc::new(Psk::new(&guess))
+        });
+        let config = Config { suite: header.suite, psk, aes_len: usize::from(body[2]) };
+        let speak = Speak::Native { keys: NativeKeys::Handshake(config), seed: None };
+        let channel = |side, peer| Channel::new(&speak, side, peer, b"").map(Channel::without_hello);
+        let (Ok(front), Ok(mut back)) = (channel(Side::Server, "client"), channel(Side::Client, "server"))
+        else {
+            step.end =
+                Some(format!("the client's ClientHello asks for AES-{}: no such AES", body[2] as usize * 8));
+            return;
+        };
+        step.to_server.extend(back.start().into_iter().map(|w| w.bytes));
+        match front.handshake(frame) {
+            Ok((front, got)) => {
+                step.to_client.extend(replies(got));
+                step.said.push(format!(
+                    "took over the handshake: our own X25519 key to the client and to the server ({})",
+                    if body[1] == 1 { "the key file's mode: we do not have it" } else { "--anonymous" }
+                ));
+                self.state = State::Running {
+                    front: Half::Handshaking(front),
+                    back: Half::Handshaking(back),
+                    held_client: Vec::new(),
+                    held_server: Vec::new(),
+                };
+            }
+            Err(e) => fail(step, "client", &e, true),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        mut front: Half,
+        mut back: Half,
+        held_client: Vec<Vec<u8>>,
+        held_server: Vec<Vec<u8>>,
+        from_client: Option<&[u8]>,
+        from_server: Option<&[u8]>,
+        step: &mut Step,
+    ) {
+        let rewrite = self.rewrite.clone();
+        let was_relaying = front.is_ready() && back.is_ready();
+        let ok = match (from_client, from_server) {
+            (Some(f), _) => take(&mut front, &mut back, f, true, &rewrite, step),
+            (None, Some(f)) => take(&mut back, &mut front, f, false, &rewrite, step),
+            (None, None) => true,
+        };
+        if !ok {
+            // That side is gone; the other's handshake may still run (and
+            // refuse in its turn). A relay that fails ends both.
+            if was_relaying {
+                return;
+            }
+            self.state = State::Running { front, back, held_client, held_server };
+            return;
+        }
+        self.state = State::Running { front, back, held_client: Vec::new(), held_server: Vec::new() };
+        if self.is_relaying() && !was_relaying {
+            step.said.push("both handshakes done: every frame now passes through us in clear".into());
+        }
+        // Frames held while the other side's handshake ran.
+        if self.is_relaying() {
+            for f in held_client {
+                let s = self.from_client(&f);
+                merge(step, s);
+            }
+            for f in held_server {
+                let s = self.from_server(&f);
+                merge(step, s);
+            }
+        } else if let State::Running { held_client: hc, held_server: hs, .. } = &mut self.state {
+            *hc = held_client;
+            *hs = held_server;
+        }
+    }
+}
+
+fn merge(step: &mut Step, other: Step) {
+    step.to_client.extend(other.to_client);
+    step.to_server.extend(other.to_server);
+    step.said.extend(other.said);
+    if step.end.is_none() {
+        step.end = other.end;
+    }
+}
+
+/// A refusal: the alert to the side that sent it, and the end.
+fn fail(step: &mut Step, from: &str, e: &ChannelError, client: bool) {
+    if let Some(alert) = e.alert() {
+        if client { step.to_client.push(alert.bytes) } else { step.to_server.push(alert.bytes) }
+    }
+    step.end = Some(format!("the {from}'s {e}"));
+}
+
+/// One frame from `src`'s peer (the client if `from_client`): through its
+/// handshake, or opened, read, rewritten and sealed again for the other side.
+fn take(
+    src: &mut Half,
+    dst: &mut Half,
+    frame: &[u8],
+    from_client: bool,
+    rewrite: &[Rewrite],
+    step: &mut Step,
+) -> bool {
+    let (from, to) = if from_client { ("client", "server") } else { ("server", "client") };
+    match std::mem::replace(src, Half::Gone) {
+        Half::Handshaking(ch) => match ch.handshake(frame) {
+            Ok((ch, got)) => {
+                let sent = replies(got);
+                if from_client {
+                    step.to_client.extend(sent)
+                } else {
+                    step.to_server.extend(sent)
+                }
+                *src = match ch.split() {
+                    Ok((i, o)) => Half::Ready(i, o),
+                    Err(ch) => Half::Handshaking(*ch),
+                };
+                true
+            }
+            Err(e) => {
+                fail(step, from, &e, from_client);
+                false
+            }
+        },
+        Half::Ready(mut inb, outb) => {
+            let Half::Ready(_, dst_out) = dst else {
+                *src = Half::Ready(inb, outb);
+                return true;
+            };
+            let sealed = match inb.open(frame) {
+                Ok(Received::Hello(t)) => dst_out.hello(&t).map(|w| w.bytes),
+                Ok(Received::Message(t)) => {
+                    let mut changed = t.clone();
+                    for r in rewrite {
+                        changed = if from_client {
+                            replace(&changed, &r.from, &r.to)
+                        } else {
+                            replace(&changed, &r.to, &r.from)
+                        };
+                    }
+                    let shown = |b: &[u8]| crate::events::visible(&crate::events::show_text(b));
+                    step.said.push(if changed == t {
+                        format!("{from} → {to}: read \"{}\"", shown(&t))
+                    } else {
+                        format!("{from} → {to}: read \"{}\", sent on as \"{}\"", shown(&t), shown(&changed))
+                    });
+                    Some(dst_out.message(&changed, &mut rand::rng()).bytes)
+                }
+                Ok(Received::End(_)) => dst_out.end().map(|w| w.bytes),
+                Ok(Received::Notice(_) | Received::Handshake { .. }) => None,
+                Err(e) => {
+                    step.end = Some(format!("a frame from the {from} did not open: {e}"));
+                    return false;
+                }
+            };
+            if let Some(bytes) = sealed {
+                if from_client { step.to_server.push(bytes) } else { step.to_client.push(bytes) }
+            }
+            *src = Half::Ready(inb, outb);
+            true
+        }
+        Half::Gone => false,
+    }
+}
