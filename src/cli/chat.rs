@@ -175,7 +175,7 @@ pub struct ChatArgs {
     /// INSECURE: the X25519 handshake without the key file — encrypted, but
     /// not authenticated (a man in the middle reads everything). Both sides
     /// must use it; the session key size is --bits (default 128).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["key", "key_file", "mac_key"])]
     pub anonymous: bool,
 }
 

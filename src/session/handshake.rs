@@ -753,6 +753,12 @@ impl ServerWait {
         if mode != config.mode() {
             return Err(HandshakeError::Mode { theirs: mode.name(), ours: config.mode().name() });
         }
+        if !matches!(body[2], 16 | 24 | 32) {
+            return Err(HandshakeError::Malformed {
+                what: "ClientHello",
+                why: format!("AES key size byte {} is not 16, 24 or 32", body[2]),
+            });
+        }
         if usize::from(body[2]) != config.aes_len {
             return Err(HandshakeError::KeySize {
                 theirs: usize::from(body[2]) * 8,
@@ -903,6 +909,17 @@ mod tests {
         hello[n - LEN..].fill(0); // the point 0 has order 4... any scalar gives 0
         let err = ServerWait::respond(config(Suite::Gcm, Some(&keys(1))), &hello, &mut rand::rng()).err();
         assert_eq!(err, Some(HandshakeError::WeakKey { peer: "client" }));
+    }
+
+    #[test]
+    fn a_client_hello_asking_for_no_real_aes_size_is_refused_not_keyed() {
+        let c = ClientStart::new(config(Suite::Gcm, None), &mut rand::rng());
+        let mut hello = c.hello().to_vec();
+        hello[HEADER_LEN + 2] = 17;
+        let mut odd = config(Suite::Gcm, None);
+        odd.aes_len = 17; // a server that would take it (a man in the middle mirroring it)
+        let err = ServerWait::respond(odd, &hello, &mut rand::rng()).err().unwrap();
+        assert!(matches!(err, HandshakeError::Malformed { what: "ClientHello", .. }), "{err}");
     }
 
     #[test]

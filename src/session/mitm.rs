@@ -172,13 +172,18 @@ impl Mallory {
 
     /// The client's ClientHello: answer it, and start her own with the server.
     fn start(&mut self, frame: &[u8], step: &mut Step) {
+        // A ClientHello, asking for an AES size that exists: her own
+        // session keys will have that size.
         let hello = wire::decode_frame(frame, u32::MAX).ok().filter(|(h, b)| {
-            h.kind == Kind::Handshake && b.len() == handshake::CLIENT_HELLO_LEN && b[0] == 1
+            h.kind == Kind::Handshake
+                && b.len() == handshake::CLIENT_HELLO_LEN
+                && b[0] == 1
+                && matches!(b[2], 16 | 24 | 32)
         });
         let Some((header, body)) = hello else {
             step.end = Some(
-                "the client sent no ClientHello (--static-keys?): without a handshake to \
-                 take over there is nothing to read"
+                "the client sent no valid ClientHello (--static-keys?): without a handshake \
+                 to take over there is nothing to read"
                     .into(),
             );
             return;
@@ -352,5 +357,45 @@ fn take(
             true
         }
         Half::Gone => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::Suite;
+    use crate::wire::HEADER_LEN;
+
+    fn client_hello(aes: u8) -> Vec<u8> {
+        let config = Config { suite: Suite::Gcm, psk: None, aes_len: 16 };
+        let mut hello = handshake::ClientStart::new(config, &mut rand::rng()).hello().to_vec();
+        hello[HEADER_LEN + 2] = aes;
+        hello
+    }
+
+    #[test]
+    fn a_client_hello_for_no_real_aes_size_ends_her_without_a_panic() {
+        for aes in [0, 17, 255] {
+            let mut m = Mallory::new(Vec::new());
+            let step = m.from_client(&client_hello(aes));
+            assert!(step.end.is_some() && step.to_server.is_empty(), "aes byte {aes}");
+        }
+    }
+
+    #[test]
+    fn garbage_from_either_side_ends_her_without_a_panic() {
+        let mut m = Mallory::new(Vec::new());
+        assert!(m.from_server(b"hello").end.is_some());
+        let mut m = Mallory::new(Vec::new());
+        let step = m.from_client(&client_hello(16));
+        assert_eq!((step.to_client.len(), step.to_server.len()), (1, 1), "her ServerHello and ClientHello");
+        let step = m.from_client(b"\x01\x04\x05\x00 not a frame at all");
+        assert!(step.end.is_some(), "{step:?}");
+    }
+
+    #[test]
+    fn replace_swaps_every_occurrence() {
+        assert_eq!(replace(b"bob pays bob", b"bob", b"mallory"), b"mallory pays mallory");
+        assert_eq!(replace(b"no match", b"bob", b"x"), b"no match");
     }
 }
