@@ -301,7 +301,7 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
                 upstream,
                 rules,
                 limits: Limits::default(),
-                mitm: false,
+                mitm: None,
                 rewrite: Vec::new(),
             };
             tokio::spawn(proxy::proxy(listener, opts, Arc::new(Events::new())));

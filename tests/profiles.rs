@@ -418,6 +418,57 @@ fn the_proxy_cannot_forge_through_gcm() {
     srv.wait_for("ERROR bad gcm tag");
 }
 
+#[test]
+fn a_mitm_proxy_swaps_rsa_keys_and_reads_and_rewrites_rsa_gcm_json() {
+    // The independent Python server; the proxy gives each side its own RSA
+    // public key as the other's, re-wraps the session key and re-signs.
+    let (srv, port) = peer_server("rsa-gcm-json", &[]);
+    let up = format!("127.0.0.1:{port}");
+    let args = [
+        "proxy",
+        "--wire",
+        "rsa-gcm-json",
+        "--listen",
+        "0",
+        "--upstream",
+        &up,
+        "--mitm",
+        "--rewrite",
+        "bob=mallory",
+    ];
+    let px = Proc::spawn(&args);
+    let text = px.wait_for("proxy listening on 127.0.0.1:");
+    let pport = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
+    let pport: u16 = pport[..pport.find(|c: char| !c.is_ascii_digit()).unwrap()].parse().unwrap();
+    let theirs = px.wait_for("its own RSA key ");
+    let mallory = theirs.split("its own RSA key ").nth(1).unwrap()[..16].to_string();
+    let mut c = Proc::spawn(&[
+        "connect",
+        "--wire",
+        "rsa-gcm-json",
+        "--quiet",
+        "127.0.0.1",
+        &pport.to_string(),
+        "--send",
+        "pay 10 to bob",
+    ]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    // The server executed Mallory's text; the client was answered with its own.
+    srv.wait_for(&format!("RECV {}", hex::encode("pay 10 to mallory")));
+    assert!(c.text().contains("server: ok:pay 10 to bob"), "{}", c.text());
+    // The one trace: the "server key" the client was shown is Mallory's.
+    assert!(c.text().contains(&format!("server key {mallory} (not authenticated")), "{}", c.text());
+    let log = px.wait_for("client 1 left");
+    assert!(log.contains("read \"pay 10 to bob\", sent on as \"pay 10 to mallory\""), "{log}");
+}
+
+#[test]
+fn mitm_is_refused_for_a_format_without_a_key_exchange() {
+    let mut p = Proc::spawn(&["proxy", "--wire", "b64-iv-ct", "--listen", "0", "--mitm"]);
+    assert_eq!(p.wait_exit(), 2, "{}", p.text());
+    assert!(p.text().contains("--mitm takes over a key exchange, and b64-iv-ct has none"), "{}", p.text());
+}
+
 // ---- docs/PROTOCOL.md ----
 
 /// The `wire:` line under each `<!-- example: NAME` marker.

@@ -209,9 +209,24 @@ fn a_recording_is_read_with_a_stolen_key_file_only_without_the_handshake() {
 
 #[test]
 fn a_mitm_proxy_reads_and_rewrites_an_anonymous_session_and_neither_end_can_tell() {
-    let (srv, port) = server("gcm", &["--echo", "--quiet", "--anonymous"]);
+    // --anonymous takes no key (giving one is refused: it would be unused).
+    let srv = Proc::spawn(&["serve", "--mode", "gcm", "--port", "0", "--anonymous", "--echo", "--quiet"]);
+    let text = srv.wait_for("listening on 127.0.0.1:");
+    let port = text.split("listening on 127.0.0.1:").nth(1).unwrap();
+    let port: u16 = port[..port.find(' ').unwrap()].parse().unwrap();
     let (px, pport) = proxy(port, &["--mitm", "--rewrite", "bob=mallory"]);
-    let mut c = client("gcm", pport, &["--quiet", "--anonymous", "--send", "pay 10 to bob"]);
+    let pport = pport.to_string();
+    let mut c = Proc::spawn(&[
+        "connect",
+        "--mode",
+        "gcm",
+        "127.0.0.1",
+        &pport,
+        "--anonymous",
+        "--quiet",
+        "--send",
+        "pay 10 to bob",
+    ]);
     assert_eq!(c.wait_exit(), 0, "{}", c.text());
     // The client sees its own text echoed; the server executed Mallory's.
     assert!(c.text().contains("server: pay 10 to bob"), "{}", c.text());

@@ -121,9 +121,10 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub idle_timeout: u64,
     /// Be a man in the middle, not a wire tap: run a key exchange with each
-    /// side, then open, show and re-seal every frame (native frames only).
-    /// Wins against --anonymous; the key file makes both handshakes fail.
-    #[arg(long, conflicts_with_all = ["tamper", "wire"])]
+    /// side, then open, show and re-seal every message (native frames, or
+    /// --wire rsa-gcm-json). Wins against --anonymous and against
+    /// rsa-gcm-json's unauthenticated keys; the key file makes both fail.
+    #[arg(long, conflicts_with = "tamper")]
     pub mitm: bool,
     /// With --mitm: replace FROM with TO in what the client sends (and TO
     /// with FROM in what comes back). Repeatable.
@@ -401,20 +402,37 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
             .map(|r| r.parse())
             .collect::<Result<Vec<crate::session::mitm::Rewrite>, _>>()
             .map_err(|e| CliError::usage(format!("--rewrite {e}"), "write --rewrite bob=mallory"))?;
-        if args.mitm {
+        let mitm = match (args.mitm, args.wire) {
+            (false, _) => None,
+            (true, Wire::Native) => Some(crate::net::proxy::MitmSpeak::Native),
+            (true, Wire::Format(Format::RsaGcmJson)) => {
+                // Her own RSA key, one for every connection.
+                let keys = FormatKeys::Rsa(Arc::new(Identity::generate(&mut rand::rng())));
+                Some(crate::net::proxy::MitmSpeak::Format(Speak::Format { format: Format::RsaGcmJson, keys }))
+            }
+            (true, Wire::Format(f)) => {
+                return Err(CliError::usage(
+                    format!("--mitm takes over a key exchange, and {} has none", f.name()),
+                    "use --mitm with native frames or --wire rsa-gcm-json; --tamper for the others",
+                ));
+            }
+        };
+        if let Some(speak) = &mitm {
+            let whose = match speak {
+                crate::net::proxy::MitmSpeak::Format(Speak::Format { keys: FormatKeys::Rsa(me), .. }) => {
+                    format!("RSA key {}", me.fingerprint())
+                }
+                crate::net::proxy::MitmSpeak::Native | crate::net::proxy::MitmSpeak::Format(_) => {
+                    "X25519 keys".to_string()
+                }
+            };
             events.notice(
                 Notice::Info,
-                "--mitm: this proxy takes over each connection's key exchange (a lab attack)",
+                format!("--mitm: this proxy takes over each connection's key exchange with its own {whose} (a lab attack)"),
             );
         }
-        let opts = crate::net::proxy::ProxyOptions {
-            wire: args.wire,
-            upstream,
-            rules,
-            limits,
-            mitm: args.mitm,
-            rewrite,
-        };
+        let opts =
+            crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits, mitm, rewrite };
         crate::net::proxy::proxy(listener, opts, events).await.map_err(stopped("the proxy"))?;
         Ok(())
     })

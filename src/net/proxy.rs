@@ -53,10 +53,19 @@ pub struct ProxyOptions {
     pub rules: Vec<Rule>,
     /// Read limits (per message).
     pub limits: Limits,
-    /// `--mitm`: take over the handshake (native only).
-    pub mitm: bool,
+    /// `--mitm`: take over the key exchange (native, or a format's own).
+    pub mitm: Option<MitmSpeak>,
     /// `--rewrite`: what the man in the middle changes.
     pub rewrite: Vec<crate::session::mitm::Rewrite>,
+}
+
+/// What the man in the middle speaks to each side.
+pub enum MitmSpeak {
+    /// Native frames: she mirrors each client's ClientHello.
+    Native,
+    /// A format with a key exchange of its own (`rsa-gcm-json`), with her
+    /// own keys in it.
+    Format(crate::session::channel::Speak),
 }
 
 /// Accepts clients on `listener` for ever, one upstream connection each.
@@ -85,8 +94,8 @@ async fn connect_upstream(upstream: &str, id: u32, events: &Events) -> Option<Tc
 
 async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, events: Arc<Events>) {
     let Some(upstream) = connect_upstream(&opts.upstream, id, &events).await else { return };
-    if opts.mitm {
-        let why = mitm(id, client, upstream, &opts, &events).await;
+    if let Some(speak) = &opts.mitm {
+        let why = mitm(id, client, upstream, speak, &opts, &events).await;
         events.emit(Event::Left { peer: format!("client {id}"), why });
         return;
     }
@@ -118,6 +127,7 @@ async fn mitm(
     id: u32,
     client: TcpStream,
     upstream: TcpStream,
+    speak: &MitmSpeak,
     opts: &ProxyOptions,
     events: &Events,
 ) -> String {
@@ -128,21 +138,35 @@ async fn mitm(
     let (u_rd, mut u_wr) = upstream.into_split();
     let mut from_client = Reader::new(c_rd, opts.limits);
     let mut from_server = Reader::new(u_rd, opts.limits);
-    let mut mallory = Mallory::new(opts.rewrite.clone());
     let who = format!("client {id} ⇄ server");
+    let (mut mallory, first) = match speak {
+        MitmSpeak::Native => (Mallory::new(opts.rewrite.clone()), Step::default()),
+        MitmSpeak::Format(speak) => match Mallory::for_format(speak, opts.rewrite.clone()) {
+            Ok(m) => m,
+            Err(e) => return format!("closed: {e}"),
+        },
+    };
+    for text in &first.said {
+        events.emit(Event::Tamper { peer: who.clone(), n: 0, text: format!("{who}: {text}") });
+    }
+    for frame in &first.to_server {
+        if u_wr.write_all(frame).await.is_err() {
+            return "the server closed".into();
+        }
+    }
     let (mut n_client, mut n_server) = (0u64, 0u64);
     // A side that closed is not read again; while the other side's
     // handshake still runs, it goes on (so that it can refuse in its turn).
     let (mut client_open, mut server_open) = (true, true);
     loop {
-        let framing = if mallory.is_relaying() { Framing::Native } else { Framing::Handshake };
+        let (c_framing, s_framing) = (mallory.client_framing(), mallory.server_framing());
         let step: Step = tokio::select! {
-            got = from_client.next(&framing), if client_open => match got {
+            got = from_client.next(&c_framing), if client_open => match got {
                 Ok(Got::Message(frame, _)) => { n_client += 1; mallory.from_client(&frame) }
                 Ok(Got::Bad(e, _)) => return format!("a bad frame from the client: {e}"),
                 Ok(Got::End) | Err(_) => { client_open = false; Step::default() }
             },
-            got = from_server.next(&framing), if server_open => match got {
+            got = from_server.next(&s_framing), if server_open => match got {
                 Ok(Got::Message(frame, _)) => { n_server += 1; mallory.from_server(&frame) }
                 Ok(Got::Bad(e, _)) => return format!("a bad frame from the server: {e}"),
                 Ok(Got::End) | Err(_) => { server_open = false; Step::default() }

@@ -4,6 +4,12 @@
 //! (`proxy --mitm`, [`crate::net::proxy`]) runs between two sockets and the
 //! demo ([`crate::attacks::mitm`]) between two in-process channels.
 //!
+//! For `rsa-gcm-json` ([`Mallory::for_format`]) she swaps RSA public keys
+//! the same way: the client gets her PEM as the server's, the server gets
+//! it as the client's; she unwraps the client's session key, wraps one of
+//! her own for the server, and re-signs every message with her key. Only a
+//! fingerprint compared out of band shows it.
+//!
 //! When the client's ClientHello arrives, Mallory answers it with her own
 //! X25519 key and sends the server a ClientHello of her own: two handshakes.
 //! She mirrors what the client asked for (suite, AES size, mode); for the key
@@ -16,7 +22,7 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use super::channel::{Channel, ChannelError, Inbound, NativeKeys, Outbound, Received, Side, Speak};
+use super::channel::{Channel, ChannelError, Framing, Inbound, NativeKeys, Outbound, Received, Side, Speak};
 use super::handshake::{self, Config, Psk};
 use super::loopback::replies;
 use crate::keys::KeyMaterial;
@@ -90,6 +96,14 @@ impl Half {
     fn is_handshaking(&self) -> bool {
         matches!(self, Half::Handshaking(_))
     }
+
+    fn framing(&self) -> Framing {
+        match self {
+            Half::Handshaking(ch) => ch.framing(),
+            Half::Ready(inb, _) => inb.framing(),
+            Half::Gone => Framing::Native,
+        }
+    }
 }
 
 // One per proxied connection, replaced a few times per frame: boxing the
@@ -111,9 +125,52 @@ pub struct Mallory {
 }
 
 impl Mallory {
-    /// Mallory, changing what `rewrite` says.
+    /// Mallory on cryptolab's native frames, changing what `rewrite` says.
     pub fn new(rewrite: Vec<Rewrite>) -> Self {
         Mallory { rewrite, state: State::Start }
+    }
+
+    /// Mallory on a classroom format with a key exchange of its own
+    /// (`rsa-gcm-json`): `speak` holds her own RSA key, which she gives each
+    /// side as the other's. The step is her first message to the server.
+    ///
+    /// # Errors
+    /// Keys that do not fit the format.
+    pub fn for_format(speak: &Speak, rewrite: Vec<Rewrite>) -> Result<(Self, Step), String> {
+        let front = Channel::new(speak, Side::Server, "client", b"")?;
+        let mut back = Channel::new(speak, Side::Client, "server", b"")?;
+        let step = Step {
+            to_server: back.start().into_iter().map(|w| w.bytes).collect(),
+            said: vec![
+                "took over the key exchange: our own public key to the client and to the server".into(),
+            ],
+            ..Step::default()
+        };
+        let state = State::Running {
+            front: Half::Handshaking(front),
+            back: Half::Handshaking(back),
+            held_client: Vec::new(),
+            held_server: Vec::new(),
+        };
+        Ok((Mallory { rewrite, state }, step))
+    }
+
+    /// How to find the next message from the client.
+    pub fn client_framing(&self) -> Framing {
+        match &self.state {
+            State::Start => Framing::Handshake,
+            State::Running { front, .. } => front.framing(),
+            State::Done => Framing::Native,
+        }
+    }
+
+    /// How to find the next message from the server.
+    pub fn server_framing(&self) -> Framing {
+        match &self.state {
+            State::Start => Framing::Handshake,
+            State::Running { back, .. } => back.framing(),
+            State::Done => Framing::Native,
+        }
     }
 
     /// Whether both of her handshakes are done.
