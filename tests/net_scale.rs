@@ -140,3 +140,33 @@ fn headers_claiming_a_mebibyte_cost_the_proxy_only_the_bytes_that_arrived() {
     assert!(peak < 100 << 20, "proxy RSS {} MB with 1000 hostile headers", peak >> 20);
     drop(conns);
 }
+
+#[test]
+fn a_server_wide_budget_closes_the_connection_that_would_go_over_it() {
+    use std::io::Write;
+    // Budget 1 MiB; three clients each send 600 KB of a 1 MiB frame and
+    // stop. Each one's buffer follows what it sent, and together they would
+    // hold 1.8 MB: the one whose read goes over the budget is closed, the
+    // others and a normal client go on.
+    let flags = ["--echo", "--quiet", "--static-keys", "--memory-budget", "1", "--frame-timeout", "20"];
+    let (srv, port) = server("gcm", &flags);
+    let header = cryptolab::wire::Header {
+        suite: Suite::Gcm,
+        kind: Kind::Hello,
+        seq: 0,
+        len: cryptolab::wire::DEFAULT_MAX_BODY - 1,
+    }
+    .encode();
+    let conns: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(&header).unwrap();
+            s.write_all(&vec![0x55; 600_000]).unwrap();
+            s
+        })
+        .collect();
+    let log = srv.wait_for("the memory budget for arriving messages (1 MiB, --memory-budget) is spent");
+    assert!(log.contains("; closing client"), "{log}");
+    assert_still_serves_with("gcm", port, "within the budget", &["--static-keys"]);
+    drop(conns);
+}

@@ -130,6 +130,10 @@ pub struct ProxyArgs {
     /// with FROM in what comes back). Repeatable.
     #[arg(long, value_name = "FROM=TO", requires = "mitm")]
     pub rewrite: Vec<String>,
+    /// MiB of messages still arriving that all connections together may
+    /// hold; a connection whose next read would go over it is closed.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub memory_budget: u32,
 }
 
 /// Options shared by the chat commands.
@@ -341,6 +345,10 @@ pub struct ServeArgs {
     /// whether its frame was accepted, or why not — bad padding included.
     #[arg(long)]
     pub leak_padding_errors: bool,
+    /// MiB of messages still arriving that all clients together may hold;
+    /// a client whose next read would go over it is closed.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub memory_budget: u32,
 }
 
 /// `cryptolab connect`.
@@ -379,6 +387,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         .collect::<Result<Vec<crate::net::rules::Rule>, _>>()
         .map_err(|e| CliError::usage(e.to_string(), "see `cryptolab proxy --help` for the rule forms"))?;
     let events = events(args.json, args.quiet, color);
+    crate::net::reader::set_budget((args.memory_budget as usize) << 20);
     block_on(async {
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.listen));
         let listener = crate::net::server::listen(addr).map_err(|e| {
@@ -623,6 +632,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
         }
     }
     let (speak, key_line) = chat.speak(true)?;
+    crate::net::reader::set_budget((args.memory_budget as usize) << 20);
     let events = chat.events(color);
     block_on(async {
         let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {

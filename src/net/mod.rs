@@ -57,6 +57,9 @@ pub enum NetError {
     /// The message was read, but refused (or a format's bytes are not one).
     #[error("{0}")]
     Channel(#[from] ChannelError),
+    /// The process's budget for buffered messages is spent (`--memory-budget`).
+    #[error("the memory budget for arriving messages ({} MiB, --memory-budget) is spent", .0 >> 20)]
+    Budget(usize),
     /// A socket error.
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -74,6 +77,7 @@ impl NetError {
             | NetError::ClosedMidFrame { .. }
             | NetError::Idle(_)
             | NetError::SlowFrame(_)
+            | NetError::Budget(_)
             | NetError::Io(_) => true,
         }
     }

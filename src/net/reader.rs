@@ -20,6 +20,7 @@
 //! when the current message started, so a `select!` that drops it midway
 //! (a broadcast to send) loses nothing and resets no timer.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -40,6 +41,45 @@ const READ_CHUNK: usize = 16 * 1024;
 const FIRST_READ: usize = 2 * 1024;
 /// The most an empty buffer keeps between messages.
 const IDLE_KEEP: usize = 4 * 1024;
+/// The process-wide budget for message buffers, unless set otherwise.
+pub const DEFAULT_BUDGET: usize = 256 << 20;
+
+/// Every `Reader`'s buffer is charged to one budget for the process (a
+/// server's, or a proxy's): many connections each sending part of a large
+/// message cannot together take more than it. A reader whose next read
+/// would go over is refused ([`NetError::Budget`]) and gives its bytes back.
+struct Budget {
+    limit: AtomicUsize,
+    used: AtomicUsize,
+}
+
+static BUDGET: Budget = Budget { limit: AtomicUsize::new(DEFAULT_BUDGET), used: AtomicUsize::new(0) };
+
+/// Sets the process's budget for buffered message bytes (`--memory-budget`).
+pub fn set_budget(bytes: usize) {
+    BUDGET.limit.store(bytes, Ordering::Relaxed);
+}
+
+/// Bytes of message buffers the process holds now (for tests and the bench).
+pub fn budget_used() -> usize {
+    BUDGET.used.load(Ordering::Relaxed)
+}
+
+impl Budget {
+    /// Takes `n` bytes if they fit.
+    fn take(&self, n: usize) -> bool {
+        let limit = self.limit.load(Ordering::Relaxed);
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(n).filter(|&total| total <= limit)
+            })
+            .is_ok()
+    }
+
+    fn give(&self, n: usize) {
+        self.used.fetch_sub(n, Ordering::Relaxed);
+    }
+}
 
 /// One message read, or why not.
 #[derive(Debug)]
@@ -72,12 +112,23 @@ pub struct Reader<R> {
     /// the last [`Reader::take_recorded`], and where in them the last
     /// message lies.
     recorded: Option<(Vec<u8>, Option<std::ops::Range<usize>>)>,
+    /// The buffer capacity charged to the process's budget.
+    charged: Charged,
+}
+
+/// Bytes charged to the budget, given back when the reader goes.
+struct Charged(usize);
+
+impl Drop for Charged {
+    fn drop(&mut self) {
+        BUDGET.give(self.0);
+    }
 }
 
 impl<R: AsyncRead + Unpin> Reader<R> {
     /// A reader over `rd`; `limits.max_body` bounds a message.
     pub fn new(rd: R, limits: Limits) -> Self {
-        Reader { rd, buf: Vec::new(), eof: false, limits, started: None, recorded: None }
+        Reader { rd, buf: Vec::new(), eof: false, limits, started: None, recorded: None, charged: Charged(0) }
     }
 
     /// The same reader, keeping every byte it takes off the stream — the
@@ -212,6 +263,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                         // thousand idle clients must not each hold a large
                         // message's buffer.
                         self.buf = Vec::new();
+                        self.charge();
                     }
                     self.started = (!self.blank(text)).then(Instant::now);
                     return Ok(Got::Message(bytes, note));
@@ -269,6 +321,15 @@ impl<R: AsyncRead + Unpin> Reader<R> {
             // message that turns out larger grows the buffer a chunk at a
             // time, as its bytes arrive.
             self.buf.reserve(if self.buf.is_empty() { FIRST_READ } else { READ_CHUNK });
+            if !self.charge() {
+                // Over the process's budget: this connection gives way, not
+                // the process (and not the connections within it).
+                self.buf = Vec::new();
+                self.charge();
+                self.eof = true;
+                let limit = BUDGET.limit.load(Ordering::Relaxed);
+                return Ok(Got::Bad(NetError::Budget(limit), Vec::new()));
+            }
             match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
                 Ok(Ok(0)) => self.eof = true,
                 Ok(Ok(_)) => {
@@ -282,6 +343,22 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 Err(_) => settled = true,
             }
         }
+    }
+
+    /// Charges the buffer's capacity to the budget (or gives back what it no
+    /// longer holds); `false` when the budget cannot cover it.
+    fn charge(&mut self) -> bool {
+        let cap = self.buf.capacity();
+        let charged = self.charged.0;
+        if cap > charged {
+            if !BUDGET.take(cap - charged) {
+                return false;
+            }
+        } else {
+            BUDGET.give(charged - cap);
+        }
+        self.charged.0 = cap;
+        true
     }
 
     /// The stream underneath (to drain it before closing).
