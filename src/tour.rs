@@ -303,6 +303,7 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
                 limits: Limits::default(),
                 mitm: None,
                 rewrite: Vec::new(),
+                oracle: None,
             };
             tokio::spawn(proxy::proxy(listener, opts, Arc::new(Events::new())));
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;

@@ -155,7 +155,8 @@ fn the_live_padding_oracle_says_why_a_captured_frame_is_useless_against_the_hand
     assert_eq!(attack.wait_exit(), 1, "{}", attack.text());
     let text = attack.text();
     assert!(text.contains("sent nothing first: it runs the key-exchange handshake"), "{text}");
-    assert!(text.contains("hint: for this lab run the server and the client with --static-keys"), "{text}");
+    assert!(text.contains("hint: run the server and the client with --static-keys"), "{text}");
+    assert!(text.contains("cryptolab proxy --oracle-port PORT"), "{text}");
     assert!(!text.contains("BROKEN"), "{text}");
     assert!(!srv.text().contains("bad padding"), "no query reached the server: {}", srv.text());
 }
@@ -250,6 +251,32 @@ fn a_mitm_proxy_fails_against_the_key_file_and_both_ends_say_so() {
     srv.wait_for("handshake failed: the client ended the handshake: our Finished MAC did not verify");
     px.wait_for("client 1 left");
     assert!(!srv.text().contains("pay 10"), "{}", srv.text());
+}
+
+#[test]
+fn the_padding_oracle_runs_inside_the_victims_own_session_through_the_proxy() {
+    // The server runs the handshake (no --static-keys): only the victim's
+    // connection has the keys. The proxy lets the attacker's forged frames
+    // into that connection, renumbered, and hands back the server's answers.
+    let (srv, port) = server("cbc", &["--echo", "--quiet", "--leak-padding-errors"]);
+    let (px, pport) = proxy(port, &["--json", "--oracle-port", "0"]);
+    let text = px.wait_for("are let into the latest session");
+    let oracle = text.split("attackers on ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let mut c = client("cbc", pport, &["--quiet", "--send", "the vault code is 7291"]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    let log = px.wait_for("its session stays open");
+    let frame = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "frame" && v["n"] == 4)
+        .expect("the victim's message, frame 4 (after the handshake and the hello)")["hex"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut attack = Proc::spawn(&["demo", "padding-oracle", "--target", &oracle, "--frame", &frame]);
+    assert_eq!(attack.wait_exit(), 0, "{}", attack.text());
+    assert!(attack.text().contains("BROKEN recovered \"the vault code is 7291\""), "{}", attack.text());
+    srv.wait_for("bad padding");
 }
 
 /// A stand-in for the real server: accepts one connection and keeps every

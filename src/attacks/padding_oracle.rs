@@ -328,8 +328,8 @@ impl LiveError {
                 "is the server still running? Each query is one message: it may limit or drop them"
             }
             LiveError::Handshake { .. } => {
-                "for this lab run the server and the client with --static-keys (INSECURE, lab 07); \
-                 with the handshake the attack must run inside the victim's own connection"
+                "run the server and the client with --static-keys (INSECURE), or attack inside the \
+                 victim's session: `cryptolab proxy --oracle-port PORT`, then --target 127.0.0.1:PORT"
             }
         }
     }

@@ -134,6 +134,11 @@ pub struct ProxyArgs {
     /// hold; a connection whose next read would go over it is closed.
     #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub memory_budget: u32,
+    /// Lab attack: whoever connects to PORT (e.g. `demo padding-oracle
+    /// --target`) has its frames put into the latest client's session, and
+    /// gets the server's notices back. Native frames only.
+    #[arg(long, value_name = "PORT", conflicts_with_all = ["mitm", "tamper", "wire"])]
+    pub oracle_port: Option<u16>,
 }
 
 /// Options shared by the chat commands.
@@ -440,8 +445,30 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
                 format!("--mitm: this proxy takes over each connection's key exchange with its own {whose} (a lab attack)"),
             );
         }
-        let opts =
-            crate::net::proxy::ProxyOptions { wire: args.wire, upstream, rules, limits, mitm, rewrite };
+        let oracle = match args.oracle_port {
+            None => None,
+            Some(port) => {
+                let at = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+                let l = crate::net::server::listen(at).map_err(|e| {
+                    CliError::usage(format!("cannot listen on {at}: {e}"), "choose another --oracle-port")
+                })?;
+                let local = l.local_addr().map_err(no_local_addr)?;
+                events.notice(
+                    Notice::Insecure,
+                    format!("INSECURE: --oracle-port: attackers on {local} are let into the latest session (a lab attack)"),
+                );
+                Some(l)
+            }
+        };
+        let opts = crate::net::proxy::ProxyOptions {
+            wire: args.wire,
+            upstream,
+            rules,
+            limits,
+            mitm,
+            rewrite,
+            oracle,
+        };
         crate::net::proxy::proxy(listener, opts, events).await.map_err(stopped("the proxy"))?;
         Ok(())
     })

@@ -159,8 +159,9 @@ pub struct PaddingOracleArgs {
     /// The secret the victim sends (in-process demo).
     #[arg(long, default_value = padding_oracle::DEFAULT_MESSAGE)]
     pub message: String,
-    /// Attack a live `serve --mode cbc --leak-padding-errors --static-keys` at
-    /// HOST:PORT instead (the frame must come from that server's key).
+    /// Attack a live `serve --mode cbc --leak-padding-errors` at HOST:PORT
+    /// instead: a `--static-keys` server, or a `proxy --oracle-port` in the
+    /// victim's session (the frame must be under that session's key).
     #[arg(long, value_name = "HOST:PORT", requires = "frame")]
     pub target: Option<String>,
     /// The captured cbc frame to decrypt, in hex (e.g. from `cryptolab proxy --json`);

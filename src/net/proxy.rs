@@ -42,6 +42,7 @@ use crate::events::{Dir, Event, Events, Frame, FrameKind, Notice};
 use crate::profiles::rsa_gcm_json::{self, RSA_BITS};
 use crate::profiles::{Expect, Format, Wire, reassemble};
 use crate::session::channel::{Framing, Part, Wired};
+use crate::wire::{self, HEADER_LEN, Kind};
 
 /// The proxy's settings.
 pub struct ProxyOptions {
@@ -57,7 +58,13 @@ pub struct ProxyOptions {
     pub mitm: Option<MitmSpeak>,
     /// `--rewrite`: what the man in the middle changes.
     pub rewrite: Vec<crate::session::mitm::Rewrite>,
+    /// `--oracle-port`: attackers who connect here have their frames put
+    /// into the latest client's session, and get the server's notices.
+    pub oracle: Option<TcpListener>,
 }
+
+/// Where the latest native session takes attackers from (`--oracle-port`).
+type OracleSlot = Arc<std::sync::Mutex<Option<tokio::sync::mpsc::Sender<TcpStream>>>>;
 
 /// What the man in the middle speaks to each side.
 pub enum MitmSpeak {
@@ -69,13 +76,29 @@ pub enum MitmSpeak {
 }
 
 /// Accepts clients on `listener` for ever, one upstream connection each.
-pub async fn proxy(listener: TcpListener, opts: ProxyOptions, events: Arc<Events>) -> std::io::Result<()> {
+pub async fn proxy(
+    listener: TcpListener,
+    mut opts: ProxyOptions,
+    events: Arc<Events>,
+) -> std::io::Result<()> {
+    let slot: Option<OracleSlot> = opts.oracle.take().map(|oracle| {
+        let slot: OracleSlot = Arc::default();
+        tokio::spawn(oracle_accept(oracle, slot.clone(), events.clone()));
+        slot
+    });
     let opts = Arc::new(opts);
     let events2 = events.clone();
     accept_forever(listener, events, move |id, client, addr| {
         let events = events2.clone();
         events.emit(Event::Joined { peer: format!("client {id}"), addr: addr.to_string() });
-        connection(id, client, opts.clone(), events)
+        let slot = slot.clone();
+        let opts = opts.clone();
+        async move {
+            match slot {
+                Some(slot) => in_session_oracle(id, client, slot, &opts, &events).await,
+                None => connection(id, client, opts, events).await,
+            }
+        }
     })
     .await;
     Ok(())
@@ -202,6 +225,123 @@ async fn mitm(
             return "closed: the man in the middle is out".into();
         }
     }
+}
+
+/// Hands each attacker who connects to `--oracle-port` to the latest session.
+async fn oracle_accept(listener: TcpListener, slot: OracleSlot, events: Arc<Events>) {
+    loop {
+        let Ok((stream, addr)) = listener.accept().await else { continue };
+        let tx = slot.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match tx {
+            Some(tx) if tx.send(stream).await.is_ok() => {
+                events.notice(Notice::Info, format!("oracle: {addr} attached to the latest session"));
+            }
+            Some(_) | None => {
+                events.notice(Notice::Error, format!("oracle: {addr}: no session to attach to yet"))
+            }
+        }
+    }
+}
+
+/// `--oracle-port`: a keyless relay of one native session, whose server
+/// also answers an attacker. The client's frames go through; its goodbye
+/// does not (the session stays open for the attacker). An attacker's frame
+/// gets the sequence number the server expects next in *this* session and
+/// goes to the server; the server's notice about it goes back to the
+/// attacker, not to the client. The keys stay with the client and the
+/// server: the attacker reads only the server's answers, which is what the
+/// padding-oracle attacks on TLS did.
+async fn in_session_oracle(
+    id: u32,
+    client: TcpStream,
+    slot: OracleSlot,
+    opts: &ProxyOptions,
+    events: &Events,
+) {
+    let Some(upstream) = connect_upstream(&opts.upstream, id, events).await else { return };
+    let (tx, mut attackers) = tokio::sync::mpsc::channel::<TcpStream>(4);
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    let (c_rd, mut c_wr) = client.into_split();
+    let (u_rd, mut u_wr) = upstream.into_split();
+    let mut from_client = Reader::new(c_rd, opts.limits);
+    let mut from_server = Reader::new(u_rd, opts.limits);
+    let mut attacker: Option<(Reader<tokio::net::tcp::OwnedReadHalf>, tokio::net::tcp::OwnedWriteHalf)> =
+        None;
+    let who = format!("client {id}");
+    let (mut expected, mut pending, mut client_open, mut n) = (0u64, 0usize, true, 0u64);
+    let why = loop {
+        tokio::select! {
+            got = from_client.next(&Framing::Native), if client_open => match got {
+                Ok(Got::Message(frame, _)) => {
+                    n += 1;
+                    let title = format!("{who} → server · frame {n} · {} bytes", frame.len());
+                    let shown = Wired { bytes: frame.clone(), part: Part::Native, text: None };
+                    events.emit(Event::Frame(Frame { title: Some(title), ..shown.frame(Dir::Through, &format!("{who} → server"), n) }));
+                    let Ok((h, _)) = wire::decode_frame(&frame, u32::MAX) else { continue };
+                    if h.kind == Kind::Goodbye {
+                        // Not forwarded: the session stays open for the attacker.
+                        events.notice(Notice::Info, format!("oracle: {who} said goodbye; its session stays open"));
+                        client_open = false;
+                        continue;
+                    }
+                    if matches!(h.kind, Kind::Hello | Kind::Message) {
+                        expected = h.seq + 1;
+                    }
+                    if u_wr.write_all(&frame).await.is_err() {
+                        break "the server closed".to_string();
+                    }
+                }
+                Ok(Got::Bad(e, _)) => break format!("a bad frame from the client: {e}"),
+                Ok(Got::End) | Err(_) => client_open = false,
+            },
+            got = from_server.next(&Framing::Native) => match got {
+                Ok(Got::Message(frame, _)) => {
+                    let notice = wire::decode_frame(&frame, u32::MAX).ok().filter(|(h, _)| h.kind == Kind::Notice);
+                    match (notice, attacker.as_mut()) {
+                        (Some((_, text)), Some((_, aw))) if pending > 0 => {
+                            pending -= 1;
+                            if text == b"ok" {
+                                expected += 1; // a forgery was accepted: the server moved on
+                            }
+                            if aw.write_all(&frame).await.is_err() {
+                                attacker = None;
+                            }
+                        }
+                        _ if pending > 0 => {} // the echo of an accepted forgery: the attacker's, not the client's
+                        _ => {
+                            if client_open && c_wr.write_all(&frame).await.is_err() {
+                                client_open = false;
+                            }
+                        }
+                    }
+                }
+                Ok(Got::Bad(e, _)) => break format!("a bad frame from the server: {e}"),
+                Ok(Got::End) | Err(_) => break "the server closed".to_string(),
+            },
+            Some(stream) = attackers.recv() => {
+                let (rd, mut wr) = stream.into_split();
+                let hello = wire::notice(crate::suite::Suite::Cbc, &format!("oracle: inside {who}'s session"));
+                if wr.write_all(&hello).await.is_ok() {
+                    attacker = Some((Reader::new(rd, opts.limits), wr));
+                }
+            },
+            got = async { attacker.as_mut().expect("guarded").0.next(&Framing::Native).await }, if attacker.is_some() => match got {
+                Ok(Got::Message(mut frame, _)) => {
+                    // The attacker's header, renumbered for this session.
+                    if frame.len() >= HEADER_LEN {
+                        frame[2] = Kind::Message.code();
+                        frame[4..12].copy_from_slice(&expected.to_be_bytes());
+                    }
+                    pending += 1;
+                    if u_wr.write_all(&frame).await.is_err() {
+                        break "the server closed".to_string();
+                    }
+                }
+                Ok(Got::Bad(..) | Got::End) | Err(_) => attacker = None,
+            },
+        }
+    };
+    events.emit(Event::Left { peer: who, why });
 }
 
 /// One direction of a proxied connection.
