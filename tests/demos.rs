@@ -124,9 +124,7 @@ fn replay_across_connections_and_reflection_break_static_keys_only() {
 fn forward_secrecy_reads_a_static_recording_and_not_a_handshake_one() {
     let text = demo(&["forward-secrecy", "--seed", "5"]).text();
     assert!(
-        text.contains(
-            "BROKEN gcm, --static-keys: the whole recorded conversation read with the stolen key file"
-        ),
+        text.contains("BROKEN gcm, --static-keys: the whole recording read with the stolen key file"),
         "{text}"
     );
     for said in ["the vault code is 7291", "noted: 7291", "see you at noon"] {

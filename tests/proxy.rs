@@ -279,6 +279,28 @@ fn the_padding_oracle_runs_inside_the_victims_own_session_through_the_proxy() {
     srv.wait_for("bad padding");
 }
 
+#[test]
+fn the_oracle_relay_takes_a_hostile_sequence_number_without_panicking() {
+    use std::io::Write;
+    let (_srv, port) = server("cbc", &["--echo", "--quiet", "--leak-padding-errors"]);
+    let (px, pport) = proxy(port, &["--quiet", "--oracle-port", "0"]);
+    px.wait_for("are let into the latest session");
+    // A frame numbered u64::MAX: the relay counts the next one after it.
+    let header = cryptolab::wire::Header {
+        suite: cryptolab::suite::Suite::Cbc,
+        kind: cryptolab::wire::Kind::Message,
+        seq: u64::MAX,
+        len: 32,
+    };
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", pport)).unwrap();
+    s.write_all(&[&header.encode()[..], &[0u8; 32]].concat()).unwrap();
+    drop(s);
+    px.wait_for("client 1 left");
+    let mut c = client("cbc", pport, &["--quiet", "--send", "still here"]);
+    assert_eq!(c.wait_exit(), 0, "{}", c.text());
+    assert!(!px.text().contains("panicked"), "{}", px.text());
+}
+
 /// A stand-in for the real server: accepts one connection and keeps every
 /// byte it receives until the proxy closes it.
 fn recording_upstream() -> (u16, std::thread::JoinHandle<Vec<u8>>) {

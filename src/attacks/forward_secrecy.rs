@@ -126,7 +126,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
         report(ctx, &reading);
         let read_all = SAID.iter().all(|s| reading.opened.iter().any(|o| o == s));
         let text = if read_all {
-            format!("gcm, {how}: the whole recorded conversation read with the stolen key file")
+            format!("gcm, {how}: the whole recording read with the stolen key file")
         } else {
             format!(
                 "gcm, {how}: {} of {} sealed frames opened with the key file",
@@ -195,10 +195,7 @@ fn narrate_recording(ctx: &mut DemoCtx, frames: &[Vec<u8>], keys: &KeyMaterial) 
             reading.sealed
         )
     } else {
-        format!(
-            "recording: none of {} sealed frames opened: their keys came from the handshake's X25519 exchange",
-            reading.sealed
-        )
+        format!("recording: none of {} sealed frames opened (X25519 session keys)", reading.sealed)
     };
     ctx.verdict(DEMO.name, "recording", broken_if(broken), text);
     Ok(())

@@ -440,10 +440,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
                     "X25519 keys".to_string()
                 }
             };
-            events.notice(
-                Notice::Info,
-                format!("--mitm: this proxy takes over each connection's key exchange with its own {whose} (a lab attack)"),
-            );
+            events.notice(Notice::Info, format!("--mitm: key exchanges taken over, with its own {whose}"));
         }
         let oracle = match args.oracle_port {
             None => None,
@@ -455,7 +452,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
                 let local = l.local_addr().map_err(no_local_addr)?;
                 events.notice(
                     Notice::Insecure,
-                    format!("INSECURE: --oracle-port: attackers on {local} are let into the latest session (a lab attack)"),
+                    format!("INSECURE: attackers on {local} are let into the latest session"),
                 );
                 Some(l)
             }

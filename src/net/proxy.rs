@@ -161,7 +161,7 @@ async fn mitm(
     let (u_rd, mut u_wr) = upstream.into_split();
     let mut from_client = Reader::new(c_rd, opts.limits);
     let mut from_server = Reader::new(u_rd, opts.limits);
-    let who = format!("client {id} ⇄ server");
+    let who = format!("client {id}");
     let (mut mallory, first) = match speak {
         MitmSpeak::Native => (Mallory::new(opts.rewrite.clone()), Step::default()),
         MitmSpeak::Format(speak) => match Mallory::for_format(speak, opts.rewrite.clone()) {
@@ -285,7 +285,8 @@ async fn in_session_oracle(
                         continue;
                     }
                     if matches!(h.kind, Kind::Hello | Kind::Message) {
-                        expected = h.seq + 1;
+                        // A hostile seq u64::MAX must not overflow.
+                        expected = h.seq.wrapping_add(1);
                     }
                     if u_wr.write_all(&frame).await.is_err() {
                         break "the server closed".to_string();
@@ -301,7 +302,7 @@ async fn in_session_oracle(
                         (Some((_, text)), Some((_, aw))) if pending > 0 => {
                             pending -= 1;
                             if text == b"ok" {
-                                expected += 1; // a forgery was accepted: the server moved on
+                                expected = expected.wrapping_add(1); // a forgery was accepted: the server moved on
                             }
                             if aw.write_all(&frame).await.is_err() {
                                 attacker = None;

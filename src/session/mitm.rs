@@ -141,9 +141,7 @@ impl Mallory {
         let mut back = Channel::new(speak, Side::Client, "server", b"")?;
         let step = Step {
             to_server: back.start().into_iter().map(|w| w.bytes).collect(),
-            said: vec![
-                "took over the key exchange: our own public key to the client and to the server".into(),
-            ],
+            said: vec!["took over the key exchange: our own public key to each side".into()],
             ..Step::default()
         };
         let state = State::Running {
@@ -266,8 +264,8 @@ impl Mallory {
             Ok((front, got)) => {
                 step.to_client.extend(replies(got));
                 step.said.push(format!(
-                    "took over the handshake: our own X25519 key to the client and to the server ({})",
-                    if body[1] == 1 { "the key file's mode: we do not have it" } else { "--anonymous" }
+                    "took over the handshake: our own X25519 key to each side ({})",
+                    if body[1] == 1 { "key file mode: we lack it" } else { "--anonymous" }
                 ));
                 self.state = State::Running {
                     front: Half::Handshaking(front),
@@ -309,7 +307,7 @@ impl Mallory {
         }
         self.state = State::Running { front, back, held_client: Vec::new(), held_server: Vec::new() };
         if self.is_relaying() && !was_relaying {
-            step.said.push("both handshakes done: every frame now passes through us in clear".into());
+            step.said.push("both handshakes done: every frame passes through us in clear".into());
         }
         // Frames held while the other side's handshake ran.
         if self.is_relaying() {
