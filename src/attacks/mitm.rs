@@ -28,9 +28,9 @@ use std::sync::Arc;
 
 use super::{DemoCtx, DemoError, broken_if};
 use crate::keys::KeyMaterial;
-use crate::session::channel::{Channel, Inbound, NativeKeys, Outbound, Received, Side, Speak};
+use crate::session::channel::{Channel, NativeKeys, Received, Side, Speak};
 use crate::session::handshake::{Config, Keying, Psk};
-use crate::session::loopback::replies;
+use crate::session::loopback::{Endpoint, Taken};
 use crate::session::mitm::{Mallory, Rewrite};
 use crate::suite::Suite;
 
@@ -60,52 +60,25 @@ pub struct Outcome {
     pub bank_refused: Option<String>,
 }
 
-enum Peer {
-    Hand(Channel),
-    Ready(Inbound, Outbound),
-    Refused,
+/// One frame to Alice or the bank: what it sends back, and the message it
+/// accepted, if it was one. A refusal is written to `refused`.
+fn deliver(p: &mut Endpoint, frame: &[u8], refused: &mut Option<String>) -> (Vec<Vec<u8>>, Option<String>) {
+    match p.take(frame) {
+        Ok(Taken::Handshake(out)) => (out, None),
+        Ok(Taken::Opened(Received::Message(t))) => {
+            (Vec::new(), Some(String::from_utf8_lossy(&t).into_owned()))
+        }
+        Ok(Taken::Opened(_)) => (Vec::new(), None),
+        Err(e) => {
+            *refused = Some(e.to_string());
+            (e.alert().into_iter().map(|w| w.bytes).collect(), None)
+        }
+    }
 }
 
-impl Peer {
-    /// Takes one frame; returns what it sends back, and a message it accepted.
-    fn take(&mut self, frame: &[u8], refused: &mut Option<String>) -> (Vec<Vec<u8>>, Option<String>) {
-        match std::mem::replace(self, Peer::Refused) {
-            Peer::Hand(ch) => match ch.handshake(frame) {
-                Ok((ch, got)) => {
-                    let out = replies(got);
-                    *self = match ch.split() {
-                        Ok((i, o)) => Peer::Ready(i, o),
-                        Err(ch) => Peer::Hand(*ch),
-                    };
-                    (out, None)
-                }
-                Err(e) => {
-                    *refused = Some(e.to_string());
-                    (e.alert().into_iter().map(|w| w.bytes).collect(), None)
-                }
-            },
-            Peer::Ready(mut i, o) => {
-                let got = match i.open(frame) {
-                    Ok(Received::Message(t)) => Some(String::from_utf8_lossy(&t).into_owned()),
-                    Ok(_) => None,
-                    Err(e) => {
-                        *refused = Some(e.to_string());
-                        return (Vec::new(), None);
-                    }
-                };
-                *self = Peer::Ready(i, o);
-                (Vec::new(), got)
-            }
-            Peer::Refused => (Vec::new(), None),
-        }
-    }
-
-    fn send(&mut self, text: &str) -> Vec<Vec<u8>> {
-        match self {
-            Peer::Ready(_, o) => vec![o.message(text.as_bytes(), &mut rand::rng()).bytes],
-            Peer::Hand(_) | Peer::Refused => Vec::new(),
-        }
-    }
+/// `text` sealed by an established endpoint (nothing before that).
+fn send(p: &mut Endpoint, text: &str) -> Vec<Vec<u8>> {
+    p.outbound().map(|o| vec![o.message(text.as_bytes(), &mut rand::rng()).bytes]).unwrap_or_default()
 }
 
 /// Alice sends `pay 10 to bob` and the bank echoes what it executed, with
@@ -119,28 +92,28 @@ pub fn run(suite: Suite, keys: &KeyMaterial, keying: Keying) -> Outcome {
             seed: None,
         }
     };
-    let mut alice = Peer::Hand(Channel::new(&speak(), Side::Client, "bank", b"alice").expect("demo keys"));
-    let mut bank =
-        Peer::Hand(Channel::new(&speak(), Side::Server, "alice", b"bank: hello alice").expect("demo keys"));
+    let mut alice =
+        Endpoint::Handshaking(Channel::new(&speak(), Side::Client, "bank", b"alice").expect("demo keys"));
+    let mut bank = Endpoint::Handshaking(
+        Channel::new(&speak(), Side::Server, "alice", b"bank: hello alice").expect("demo keys"),
+    );
     let rewrite = Rewrite { from: b"bob".to_vec(), to: b"mallory".to_vec() };
     let mut mallory = Mallory::new(vec![rewrite]);
     let mut out = Outcome::default();
-    let start = |p: &mut Peer| match p {
-        Peer::Hand(ch) => ch.start().into_iter().map(|w| w.bytes).collect(),
-        Peer::Ready(..) | Peer::Refused => Vec::new(),
+    let start = |p: &mut Endpoint| match p {
+        Endpoint::Handshaking(ch) => ch.start().into_iter().map(|w| w.bytes).collect(),
+        Endpoint::Ready(..) | Endpoint::Gone => Vec::new(),
     };
     let (mut a2m, mut b2m) = (start(&mut alice), start(&mut bank));
     let (mut m2a, mut m2b): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (Vec::new(), Vec::new());
     let mut sent = false;
     for _ in 0..64 {
         if a2m.is_empty() && b2m.is_empty() && m2a.is_empty() && m2b.is_empty() {
-            match (&alice, sent) {
-                (Peer::Ready(..), false) => {
-                    a2m = alice.send("pay 10 to bob");
-                    sent = true;
-                }
-                _ => break,
+            if !alice.is_ready() || sent {
+                break;
             }
+            a2m = send(&mut alice, "pay 10 to bob");
+            sent = true;
         }
         for f in std::mem::take(&mut a2m) {
             let s = mallory.from_client(&f);
@@ -155,15 +128,15 @@ pub fn run(suite: Suite, keys: &KeyMaterial, keying: Keying) -> Outcome {
             m2b.extend(s.to_server);
         }
         for f in std::mem::take(&mut m2b) {
-            let (back, got) = bank.take(&f, &mut out.bank_refused);
+            let (back, got) = deliver(&mut bank, &f, &mut out.bank_refused);
             b2m.extend(back);
             if let Some(text) = got {
-                b2m.extend(bank.send(&format!("done: {text}")));
+                b2m.extend(send(&mut bank, &format!("done: {text}")));
                 out.bank_got.push(text);
             }
         }
         for f in std::mem::take(&mut m2a) {
-            let (back, got) = alice.take(&f, &mut out.alice_refused);
+            let (back, got) = deliver(&mut alice, &f, &mut out.alice_refused);
             a2m.extend(back);
             out.alice_got.extend(got);
         }

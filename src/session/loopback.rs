@@ -4,7 +4,7 @@
 //! demos can run a real session of `serve` and `connect` (the same code, the
 //! same frames) and keep every byte an eavesdropper would record.
 
-use super::channel::{Channel, ChannelError, Inbound, Outbound, Received, Side, Speak};
+use super::channel::{Channel, ChannelError, Framing, Inbound, Outbound, Received, Side, Speak};
 
 /// One connection, its handshake done.
 pub struct Pair {
@@ -20,6 +20,80 @@ pub struct Pair {
     pub to_server: Vec<Vec<u8>>,
     /// Sent to the client after its handshake, not yet opened (the server's hello).
     pub to_client: Vec<Vec<u8>>,
+}
+
+/// One side of a connection, fed its peer's frames one at a time: in its
+/// handshake, then established. What both the demos' endpoints and a man in
+/// the middle's two halves are.
+pub enum Endpoint {
+    /// The handshake runs.
+    Handshaking(Channel),
+    /// Established: the two halves.
+    Ready(Inbound, Outbound),
+    /// Refused: nothing more is taken.
+    Gone,
+}
+
+/// What one frame did to an [`Endpoint`].
+pub enum Taken {
+    /// A handshake step: the frames to send back.
+    Handshake(Vec<Vec<u8>>),
+    /// An established endpoint opened it.
+    Opened(Received),
+}
+
+impl Endpoint {
+    /// Whether it is established.
+    pub fn is_ready(&self) -> bool {
+        matches!(self, Endpoint::Ready(..))
+    }
+
+    /// Whether its handshake still runs.
+    pub fn is_handshaking(&self) -> bool {
+        matches!(self, Endpoint::Handshaking(_))
+    }
+
+    /// How to find its next incoming frame.
+    pub fn framing(&self) -> Framing {
+        match self {
+            Endpoint::Handshaking(ch) => ch.framing(),
+            Endpoint::Ready(inb, _) => inb.framing(),
+            Endpoint::Gone => Framing::Native,
+        }
+    }
+
+    /// The sending half, once established.
+    pub fn outbound(&mut self) -> Option<&mut Outbound> {
+        match self {
+            Endpoint::Ready(_, out) => Some(out),
+            Endpoint::Handshaking(_) | Endpoint::Gone => None,
+        }
+    }
+
+    /// Takes one frame from the peer. A refusal leaves it [`Endpoint::Gone`]
+    /// (the error carries the alert to send, if any); a frame to a gone
+    /// endpoint is nothing.
+    ///
+    /// # Errors
+    /// The handshake or the frame was refused.
+    pub fn take(&mut self, frame: &[u8]) -> Result<Taken, ChannelError> {
+        match std::mem::replace(self, Endpoint::Gone) {
+            Endpoint::Handshaking(ch) => {
+                let (ch, got) = ch.handshake(frame)?;
+                *self = match ch.split() {
+                    Ok((i, o)) => Endpoint::Ready(i, o),
+                    Err(ch) => Endpoint::Handshaking(*ch),
+                };
+                Ok(Taken::Handshake(replies(got)))
+            }
+            Endpoint::Ready(mut inb, out) => {
+                let got = inb.open(frame)?;
+                *self = Endpoint::Ready(inb, out);
+                Ok(Taken::Opened(got))
+            }
+            Endpoint::Gone => Ok(Taken::Handshake(Vec::new())),
+        }
+    }
 }
 
 /// The frames a handshake step asks to send (none for anything else).

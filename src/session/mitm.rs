@@ -22,9 +22,9 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use super::channel::{Channel, ChannelError, Framing, Inbound, NativeKeys, Outbound, Received, Side, Speak};
+use super::channel::{Channel, ChannelError, Framing, NativeKeys, Received, Side, Speak};
 use super::handshake::{self, Config, Psk};
-use super::loopback::replies;
+use super::loopback::{Endpoint, Taken, replies};
 use crate::keys::KeyMaterial;
 use crate::wire::{self, Kind};
 
@@ -81,30 +81,8 @@ pub struct Step {
     pub end: Option<String>,
 }
 
-enum Half {
-    Handshaking(Channel),
-    Ready(Inbound, Outbound),
-    /// Refused (or being handled): nothing more from this side.
-    Gone,
-}
-
-impl Half {
-    fn is_ready(&self) -> bool {
-        matches!(self, Half::Ready(..))
-    }
-
-    fn is_handshaking(&self) -> bool {
-        matches!(self, Half::Handshaking(_))
-    }
-
-    fn framing(&self) -> Framing {
-        match self {
-            Half::Handshaking(ch) => ch.framing(),
-            Half::Ready(inb, _) => inb.framing(),
-            Half::Gone => Framing::Native,
-        }
-    }
-}
+/// One of her two sides (the client's, the server's).
+type Half = Endpoint;
 
 // One per proxied connection, replaced a few times per frame: boxing the
 // halves would save nothing that matters.
@@ -145,8 +123,8 @@ impl Mallory {
             ..Step::default()
         };
         let state = State::Running {
-            front: Half::Handshaking(front),
-            back: Half::Handshaking(back),
+            front: Endpoint::Handshaking(front),
+            back: Endpoint::Handshaking(back),
             held_client: Vec::new(),
             held_server: Vec::new(),
         };
@@ -183,7 +161,7 @@ impl Mallory {
             State::Start => false,
             State::Done => true,
             State::Running { front, back, .. } => {
-                let gone = |h: &Half| matches!(h, Half::Gone);
+                let gone = |h: &Half| matches!(h, Endpoint::Gone);
                 (gone(front) && !back.is_handshaking()) || (gone(back) && !front.is_handshaking())
             }
         }
@@ -268,8 +246,8 @@ impl Mallory {
                     if body[1] == 1 { "key file mode: we lack it" } else { "--anonymous" }
                 ));
                 self.state = State::Running {
-                    front: Half::Handshaking(front),
-                    back: Half::Handshaking(back),
+                    front: Endpoint::Handshaking(front),
+                    back: Endpoint::Handshaking(back),
                     held_client: Vec::new(),
                     held_server: Vec::new(),
                 };
@@ -354,65 +332,54 @@ fn take(
     step: &mut Step,
 ) -> bool {
     let (from, to) = if from_client { ("client", "server") } else { ("server", "client") };
-    match std::mem::replace(src, Half::Gone) {
-        Half::Handshaking(ch) => match ch.handshake(frame) {
-            Ok((ch, got)) => {
-                let sent = replies(got);
-                if from_client {
-                    step.to_client.extend(sent)
-                } else {
-                    step.to_server.extend(sent)
-                }
-                *src = match ch.split() {
-                    Ok((i, o)) => Half::Ready(i, o),
-                    Err(ch) => Half::Handshaking(*ch),
-                };
-                true
+    let was_ready = src.is_ready();
+    let received = match src.take(frame) {
+        Ok(Taken::Handshake(sent)) => {
+            if from_client {
+                step.to_client.extend(sent)
+            } else {
+                step.to_server.extend(sent)
             }
-            Err(e) => {
-                fail(step, from, &e, from_client);
-                false
-            }
-        },
-        Half::Ready(mut inb, outb) => {
-            let Half::Ready(_, dst_out) = dst else {
-                *src = Half::Ready(inb, outb);
-                return true;
-            };
-            let sealed = match inb.open(frame) {
-                Ok(Received::Hello(t)) => dst_out.hello(&t).map(|w| w.bytes),
-                Ok(Received::Message(t)) => {
-                    let mut changed = t.clone();
-                    for r in rewrite {
-                        changed = if from_client {
-                            replace(&changed, &r.from, &r.to)
-                        } else {
-                            replace(&changed, &r.to, &r.from)
-                        };
-                    }
-                    let shown = |b: &[u8]| crate::events::visible(&crate::events::show_text(b));
-                    step.said.push(if changed == t {
-                        format!("{from} → {to}: read \"{}\"", shown(&t))
-                    } else {
-                        format!("{from} → {to}: read \"{}\", sent on as \"{}\"", shown(&t), shown(&changed))
-                    });
-                    Some(dst_out.message(&changed, &mut rand::rng()).bytes)
-                }
-                Ok(Received::End(_)) => dst_out.end().map(|w| w.bytes),
-                Ok(Received::Notice(_) | Received::Handshake { .. }) => None,
-                Err(e) => {
-                    step.end = Some(format!("a frame from the {from} did not open: {e}"));
-                    return false;
-                }
-            };
-            if let Some(bytes) = sealed {
-                if from_client { step.to_server.push(bytes) } else { step.to_client.push(bytes) }
-            }
-            *src = Half::Ready(inb, outb);
-            true
+            return true;
         }
-        Half::Gone => false,
+        Ok(Taken::Opened(received)) => received,
+        Err(e) if was_ready => {
+            step.end = Some(format!("a frame from the {from} did not open: {e}"));
+            return false;
+        }
+        Err(e) => {
+            fail(step, from, &e, from_client);
+            return false;
+        }
+    };
+    // Held back until both sides are ready (see `from_client`), so `dst` is.
+    let Some(dst_out) = dst.outbound() else { return true };
+    let sealed = match received {
+        Received::Hello(t) => dst_out.hello(&t).map(|w| w.bytes),
+        Received::Message(t) => {
+            let mut changed = t.clone();
+            for r in rewrite {
+                changed = if from_client {
+                    replace(&changed, &r.from, &r.to)
+                } else {
+                    replace(&changed, &r.to, &r.from)
+                };
+            }
+            let shown = |b: &[u8]| crate::events::visible(&crate::events::show_text(b));
+            step.said.push(if changed == t {
+                format!("{from} → {to}: read \"{}\"", shown(&t))
+            } else {
+                format!("{from} → {to}: read \"{}\", sent on as \"{}\"", shown(&t), shown(&changed))
+            });
+            Some(dst_out.message(&changed, &mut rand::rng()).bytes)
+        }
+        Received::End(_) => dst_out.end().map(|w| w.bytes),
+        Received::Notice(_) | Received::Handshake { .. } => None,
+    };
+    if let Some(bytes) = sealed {
+        if from_client { step.to_server.push(bytes) } else { step.to_client.push(bytes) }
     }
+    true
 }
 
 #[cfg(test)]
