@@ -487,17 +487,44 @@ fn merge(into: &mut Value, from: Value) {
     }
 }
 
+/// How much of a frame an observer reads. A hub builds a frame's event only
+/// when some observer reads it, and only as much as the most curious one
+/// needs: a quiet server passes thousands of frames a second and shows none
+/// but the texts it received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sees {
+    /// No frames.
+    Nothing,
+    /// Frames received, for their texts: `dir`, `peer`, `n`, `is_message`
+    /// and `text` are filled in; the bytes and their fields may be empty.
+    ReceivedTexts,
+    /// Every frame, whole.
+    Everything,
+}
+
 /// Something that watches events: a terminal, a script, a test.
 pub trait Observer: Send + Sync {
     /// Sees one event. Must not fail: an output that went away (a closed
     /// pipe) must not take a server down.
     fn observe(&self, event: &Event);
+
+    /// How much of frames it reads (every frame, whole, unless it says less).
+    fn sees(&self) -> Sees {
+        Sees::Everything
+    }
 }
 
 /// The hub: every event goes to every observer, in order.
-#[derive(Default)]
 pub struct Events {
     observers: Vec<Arc<dyn Observer>>,
+    /// The most any observer reads of a frame.
+    sees: Sees,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Events { observers: Vec::new(), sees: Sees::Nothing }
+    }
 }
 
 impl Events {
@@ -508,13 +535,31 @@ impl Events {
 
     /// A hub with one observer, shared.
     pub fn to(observer: Arc<dyn Observer>) -> Arc<Self> {
-        Arc::new(Events { observers: vec![observer] })
+        Arc::new(Events::new().with(observer))
     }
 
     /// Adds an observer.
     pub fn with(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.sees = self.sees.max(observer.sees());
         self.observers.push(observer);
         self
+    }
+
+    /// How much of a frame going `dir` the observers read.
+    pub fn sees(&self, dir: Dir) -> Sees {
+        match (self.sees, dir) {
+            (Sees::ReceivedTexts, Dir::Out | Dir::Through) => Sees::Nothing,
+            (sees @ (Sees::Nothing | Sees::ReceivedTexts | Sees::Everything), _) => sees,
+        }
+    }
+
+    /// Sends the frame going `dir` that `make` builds, given how much of it
+    /// is read, to every observer — and builds nothing if none reads it.
+    pub fn frame(&self, dir: Dir, make: impl FnOnce(Sees) -> Frame) {
+        match self.sees(dir) {
+            Sees::Nothing => {}
+            sees @ (Sees::ReceivedTexts | Sees::Everything) => self.emit(Event::Frame(make(sees))),
+        }
     }
 
     /// Sends `event` to every observer.
@@ -644,6 +689,13 @@ impl TextObserver {
 }
 
 impl Observer for TextObserver {
+    fn sees(&self) -> Sees {
+        match self.detail {
+            Detail::Quiet => Sees::ReceivedTexts,
+            Detail::Full | Detail::Messages => Sees::Everything,
+        }
+    }
+
     fn observe(&self, event: &Event) {
         if let Event::Progress(p) = event {
             self.draw_progress(p);

@@ -270,3 +270,70 @@ fn a_field_that_is_not_documented_is_caught() {
         assert!(text.contains(why), "{why}: {text}");
     }
 }
+
+/// An observer that reads only received texts, and keeps what it is given.
+#[derive(Default)]
+struct TextsOnly(std::sync::Mutex<Vec<cryptolab::events::Frame>>);
+
+impl cryptolab::events::Observer for TextsOnly {
+    fn observe(&self, event: &cryptolab::events::Event) {
+        if let cryptolab::events::Event::Frame(f) = event {
+            self.0.lock().unwrap().push(f.clone());
+        }
+    }
+    fn sees(&self) -> cryptolab::events::Sees {
+        cryptolab::events::Sees::ReceivedTexts
+    }
+}
+
+#[test]
+fn a_hub_builds_a_frame_only_as_far_as_its_observers_read_it() {
+    use std::sync::Arc;
+
+    use cryptolab::events::{Collector, Detail, Dir, Events, Output, Sees};
+    use cryptolab::session::Sealer;
+    use cryptolab::session::channel::{Part, Wired};
+    use cryptolab::suite::{Cipher, Suite};
+    use cryptolab::wire::Kind;
+
+    // A quiet terminal shows received texts only: nothing is built for a
+    // frame sent, and a frame received is built without its dump.
+    let quiet = Output::Text(Detail::Quiet).observer(Box::new(std::io::sink()), false, None);
+    let hub = Events::new().with(quiet.clone());
+    assert_eq!(hub.sees(Dir::Out), Sees::Nothing);
+    assert_eq!(hub.sees(Dir::Through), Sees::Nothing);
+    assert_eq!(hub.sees(Dir::In), Sees::ReceivedTexts);
+    hub.frame(Dir::Out, |_| unreachable!("no observer reads a frame sent"));
+    assert_eq!(Events::new().sees(Dir::In), Sees::Nothing);
+    // The most curious observer decides: JSON (or a test's collector) reads everything.
+    let json = Output::Json.observer(Box::new(std::io::sink()), false, None);
+    assert_eq!(Events::new().with(quiet).with(json).sees(Dir::Out), Sees::Everything);
+
+    // What a texts-only observer is given is right: the message is a
+    // message, the hello is not, and the texts are there.
+    let cipher = Arc::new(Cipher::new(Suite::Gcm, &[7; 16], None).unwrap());
+    let mut sealer = Sealer::new(cipher);
+    let (mut hello, mut message) = (Vec::new(), Vec::new());
+    sealer.seal_into(Kind::Hello, b"hi", &mut hello);
+    sealer.seal_into(Kind::Message, b"pay 10 to bob", &mut message);
+    let texts = Arc::new(TextsOnly::default());
+    let hub = Events::new().with(texts.clone());
+    for (bytes, text) in [(hello, &b"hi"[..]), (message.clone(), b"pay 10 to bob")] {
+        Wired { bytes, part: Part::Native, text: Some(text.to_vec()) }.show(&hub, Dir::In, "client 1", 1);
+    }
+    Wired { bytes: message.clone(), part: Part::Native, text: None }.show(&hub, Dir::Out, "client 1", 1);
+    let seen = texts.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "the frame sent is not built");
+    assert!(!seen[0].is_message && seen[1].is_message);
+    assert_eq!(seen[1].text.as_deref(), Some(&b"pay 10 to bob"[..]));
+    assert_eq!((seen[1].peer.as_str(), seen[1].dir), ("client 1", Dir::In));
+
+    // Everything: the whole frame, its bytes and fields.
+    let all = Collector::new();
+    let hub = Events::new().with(all.clone());
+    Wired { bytes: message.clone(), part: Part::Native, text: None }.show(&hub, Dir::Out, "client 1", 2);
+    let events = all.events();
+    let Some(cryptolab::events::Event::Frame(f)) = events.first() else { panic!("no frame: {events:?}") };
+    assert_eq!(f.bytes, message);
+    assert!(!f.spans.is_empty() && f.is_message);
+}

@@ -139,7 +139,7 @@ pub async fn connect(
         };
         n_in += 1;
         let shown = Wired { bytes, part: framing.part(), text: None };
-        events.emit(Event::Frame(shown.frame(Dir::In, "server", n_in)));
+        shown.show(&events, Dir::In, "server", n_in);
         match ch.handshake(&shown.bytes) {
             Ok((next, received)) => {
                 ch = next;
@@ -200,19 +200,11 @@ impl Session {
                     Received::Hello(t) | Received::Notice(t) => (Some(t), Incoming::Other),
                     Received::Handshake { .. } => (None, Incoming::Other),
                 };
-                self.events.emit(Event::Frame(Wired { bytes, part, text }.frame(
-                    Dir::In,
-                    "server",
-                    self.n_in,
-                )));
+                Wired { bytes, part, text }.show(&self.events, Dir::In, "server", self.n_in);
                 incoming
             }
             Err(e) => {
-                self.events.emit(Event::Frame(Wired { bytes, part, text: None }.frame(
-                    Dir::In,
-                    "server",
-                    self.n_in,
-                )));
+                Wired { bytes, part, text: None }.show(&self.events, Dir::In, "server", self.n_in);
                 let e = NetError::Channel(e);
                 if e.is_fatal() { Incoming::Failed(e) } else { self.skipped(e) }
             }

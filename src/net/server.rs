@@ -271,7 +271,7 @@ impl Writer {
     pub(super) async fn send(&mut self, w: &Wired) -> std::io::Result<()> {
         self.write(&w.bytes).await?;
         self.n += 1;
-        self.events.emit(Event::Frame(w.frame(Dir::Out, &self.peer, self.n)));
+        w.show(&self.events, Dir::Out, &self.peer, self.n);
         Ok(())
     }
 
@@ -288,8 +288,25 @@ impl Writer {
                 "an earlier write was cut short: nothing more is sent",
             ));
         }
+        // Most writes are taken at once; only what would wait is timed
+        // (a timer per write costs a round trip more than its cipher).
+        let mut taken = 0;
+        while taken < bytes.len() {
+            match self.wr.try_write(&bytes[taken..]) {
+                Ok(0) => break,
+                Ok(n) => taken += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+            }
+        }
+        if taken == bytes.len() {
+            return Ok(());
+        }
         let secs = self.timeout.as_secs();
-        let result = match tokio::time::timeout(self.timeout, self.wr.write_all(bytes)).await {
+        let result = match tokio::time::timeout(self.timeout, self.wr.write_all(&bytes[taken..])).await {
             Ok(written) => written,
             Err(_) => Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
@@ -379,7 +396,7 @@ async fn session(
         };
         n_in += 1;
         let shown = Wired { bytes, part: framing.part(), text: None };
-        events.emit(Event::Frame(shown.frame(Dir::In, peer, n_in)));
+        shown.show(events, Dir::In, peer, n_in);
         match ch.handshake(&shown.bytes) {
             Ok((next, Received::Handshake { replies, .. })) => {
                 ch = next;
@@ -510,7 +527,7 @@ impl Conversation<'_> {
             Ok(r) => r,
             Err(e) => {
                 let shown = Wired { bytes, part, text: None };
-                self.events.emit(Event::Frame(shown.frame(Dir::In, self.peer, self.n_in)));
+                shown.show(self.events, Dir::In, self.peer, self.n_in);
                 let leaky = matches!(e, ChannelError::Open(OpenError::Crypto(_)));
                 if self.opts.leak_padding && leaky {
                     // INSECURE on purpose: the reason goes back to the sender.
@@ -530,7 +547,7 @@ impl Conversation<'_> {
             Received::Handshake { .. } => None,
         };
         let shown = Wired { bytes, part, text };
-        self.events.emit(Event::Frame(shown.frame(Dir::In, self.peer, self.n_in)));
+        shown.show(self.events, Dir::In, self.peer, self.n_in);
         if self.opts.leak_padding
             && !matches!(received, Received::Notice(_))
             && let Some(end) = self.notice("ok").await

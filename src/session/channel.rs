@@ -25,7 +25,7 @@ use rand::CryptoRng;
 
 use super::handshake::{self, ClientStart, HandshakeError, Keying, ServerWait};
 use super::{OpenError, Opener, Sealer};
-use crate::events::{Dir, Frame, FrameKind};
+use crate::events::{Dir, Events, Frame, FrameKind, Sees};
 use crate::profiles::rsa_gcm_json::{self, Identity};
 use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, Next, ProfileError, dissect, next_message};
 use crate::suite::{Cipher, Suite};
@@ -188,6 +188,29 @@ impl Wired {
         f.n = n;
         f.text = self.text.clone();
         f
+    }
+}
+
+impl Wired {
+    /// Shows this message on `events`, `n`th going `dir` with `peer`, built
+    /// only as far as the observers read it.
+    pub fn show(&self, events: &Events, dir: Dir, peer: &str, n: u64) {
+        events.frame(dir, |sees| match sees {
+            Sees::Everything | Sees::Nothing => self.frame(dir, peer, n),
+            Sees::ReceivedTexts => Frame {
+                dir,
+                peer: peer.to_string(),
+                n,
+                is_message: match self.part {
+                    Part::Native => {
+                        wire::decode_frame(&self.bytes, u32::MAX).is_ok_and(|(h, _)| h.kind == Kind::Message)
+                    }
+                    Part::Format(expect) => matches!(expect, Expect::Message(_)),
+                },
+                text: self.text.clone(),
+                ..blank_frame()
+            },
+        });
     }
 }
 
