@@ -31,6 +31,7 @@ use crate::keys::KeyMaterial;
 use crate::net::Limits;
 use crate::net::client::{self, ConnectOptions};
 use crate::net::server::{self, ServeOptions};
+use crate::profiles::Flow;
 use crate::render::{Dump, Renderer};
 use crate::session::channel::{NativeKeys, Speak};
 use crate::session::handshake::{Config, Psk};
@@ -227,6 +228,7 @@ fn chat(
             let port = listener.local_addr()?.port();
             let opts = ServeOptions {
                 speak: Speak::Native { keys: native.clone(), seed: seed.map(|s| s ^ 0x5e5e) },
+                flow: Flow::FullDuplex,
                 echo: true,
                 limits: Limits::default(),
                 leak_padding: false,
@@ -236,6 +238,7 @@ fn chat(
             let shown = TextObserver::new(Detail::Messages, *r, Box::new(Page(page.clone())));
             let opts = ConnectOptions {
                 speak: Speak::Native { keys: native, seed },
+                flow: Flow::FullDuplex,
                 name: "tour".into(),
                 script: true,
                 timeout: Duration::from_secs(5),
@@ -288,6 +291,7 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
             let speak = Speak::Format { format, keys };
             let opts = ServeOptions {
                 speak: speak.clone(),
+                flow: speak.flow(),
                 echo: true,
                 limits: Limits::default(),
                 leak_padding: false,
@@ -308,6 +312,7 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
             tokio::spawn(proxy::proxy(listener, opts, Arc::new(Events::new())));
             let stream = TcpStream::connect(("127.0.0.1", port)).await?;
             let opts = ConnectOptions {
+                flow: speak.flow(),
                 speak,
                 name: String::new(),
                 script: true,

@@ -85,7 +85,7 @@ fn three_clients_broadcast_to_and_list() {
     assert_eq!(srv.wait_exit(), 0);
     for mut c in clients {
         assert_eq!(c.wait_exit(), 0, "{}", c.text());
-        assert!(c.text().contains("server closed the connection"));
+        assert!(c.text().contains("* server ended the session"), "{}", c.text());
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
@@ -17,7 +17,7 @@ use crate::net::Limits;
 use crate::net::client::{ConnectOptions, End};
 use crate::net::server::ServeOptions;
 use crate::profiles::rsa_gcm_json::Identity;
-use crate::profiles::{Format, FormatKeys, Wire};
+use crate::profiles::{Flow, Format, FormatKeys, Wire};
 use crate::session::channel::{NativeKeys, Speak};
 use crate::session::handshake;
 use crate::suite::{Cipher, Suite};
@@ -54,7 +54,9 @@ Examples:
                                                 (be the server a classroom b64-iv-ct client expects)
 
 With --wire in a lock-step format (b64-iv-ct, b64-ecb, rsa-gcm-json), each
-client message waits for the next line you type as its reply (or --echo).";
+client message waits for the next line you type as its reply (or --echo).
+--flow one-way takes one message per connection and closes, as one-way
+classroom programs do.";
 
 pub(super) const CONNECT_EXAMPLES: &str = "\
 Type a line to send it; `quit` or end of input says goodbye.
@@ -67,9 +69,13 @@ Examples:
   cryptolab connect --wire raw-cbc-static --static-key-file class.key --send hello
   cryptolab connect --wire rsa-gcm-json           (RSA handshake, then GCM + PSS-signed JSON)
 
---wire formats (docs/PROTOCOL.md): len-iv-ct-hmac (ends with `quit`), b64-iv-ct
-and b64-ecb and rsa-gcm-json (lock-step, end with `bye`), raw-cbc-static (one
-message per connection).";
+--wire formats (docs/PROTOCOL.md) and how their programs end a session:
+len-iv-ct-hmac (full duplex; `quit` ends it locally, it is not sent),
+b64-iv-ct and b64-ecb (lock-step; `bye` is sent, and a server's `bye` ends
+it), rsa-gcm-json (lock-step; no end word), raw-cbc-static (one-way: one
+message per connection). --flow one-way|lock-step|full-duplex chooses another:
+  cryptolab connect --wire b64-iv-ct --flow one-way --send hi \\
+      --key 'text:Sixteen byte key'";
 
 pub(super) const PROXY_EXAMPLES: &str = "\
 Frames from the client are numbered from 1: frames 1 and 2 are the
@@ -177,6 +183,12 @@ pub struct ChatArgs {
     /// rsa-gcm-json: this side's RSA private key, PKCS#8 PEM [default: a fresh RSA-2048 key].
     #[arg(long, value_name = "FILE")]
     pub rsa_key: Option<PathBuf>,
+    /// Who speaks when, for a --wire format: one-way (one message per
+    /// connection, no reply expected), lock-step (a message, its reply,
+    /// repeat) or full-duplex (either side, any time) [default: the format's
+    /// own, as its programs do it: docs/PROTOCOL.md].
+    #[arg(long, value_enum, value_name = "FLOW")]
+    pub flow: Option<FlowArg>,
     /// INSECURE: no handshake — the key file's key seals every frame of every
     /// connection, both ways (replay across connections, reflection, no
     /// forward secrecy). Both sides must use it.
@@ -187,6 +199,27 @@ pub struct ChatArgs {
     /// must use it; the session key size is --bits (default 128).
     #[arg(long, conflicts_with_all = ["key", "key_file", "mac_key"])]
     pub anonymous: bool,
+}
+
+/// `--flow`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowArg {
+    /// One message per connection, no reply expected.
+    OneWay,
+    /// A message, its reply, repeat.
+    LockStep,
+    /// Either side, any time.
+    FullDuplex,
+}
+
+impl From<FlowArg> for Flow {
+    fn from(f: FlowArg) -> Flow {
+        match f {
+            FlowArg::OneWay => Flow::OneWay,
+            FlowArg::LockStep => Flow::LockStep,
+            FlowArg::FullDuplex => Flow::FullDuplex,
+        }
+    }
 }
 
 /// The events hub for `--json` / `--quiet` / full dumps, written to stdout,
@@ -206,6 +239,20 @@ fn events(json: bool, quiet: bool, color: ColorChoice) -> Arc<Events> {
 impl ChatArgs {
     fn events(&self, color: ColorChoice) -> Arc<Events> {
         events(self.json, self.quiet, color)
+    }
+
+    /// The flow: `--flow`, or what `speak` does by default. cryptolab's own
+    /// frames are always full duplex.
+    fn flow(&self, speak: &Speak) -> Result<Flow, CliError> {
+        match (self.flow.map(Flow::from), speak) {
+            (None, _) => Ok(speak.flow()),
+            (Some(Flow::FullDuplex), Speak::Native { .. }) => Ok(Flow::FullDuplex),
+            (Some(f), Speak::Native { .. }) => Err(CliError::usage(
+                format!("--flow {} is for the --wire formats", f.name()),
+                "cryptolab's own frames are full duplex: drop --flow, or choose a --wire format",
+            )),
+            (Some(f), Speak::Format { .. }) => Ok(f),
+        }
     }
 
     fn limits(&self) -> Limits {
@@ -593,12 +640,41 @@ fn too_long(what: String) -> CliError {
     )
 }
 
-/// `connect --send` saw the server close instead of replying.
-fn closed_without_reply(target: &str) -> CliError {
-    CliError::failure(
-        format!("{target} closed the connection without replying"),
-        "the server may have refused the message: see its log",
-    )
+/// `connect` saw the server close instead of replying; what such a server
+/// of this format may be doing.
+fn closed_without_reply(target: &str, format: Option<Format>) -> CliError {
+    let hint = match format {
+        None | Some(Format::RsaGcmJson) => "the server may have refused the message: see its log",
+        Some(Format::LenIvCtHmac) => {
+            "a len-iv-ct-hmac server may close on a message whose MAC does not verify \
+             (a wrong --mac-key, or a message changed on the way): see its log"
+        }
+        Some(Format::B64IvCt | Format::B64Ecb) => {
+            "a one-way program prints the message and closes without a reply (it was delivered): \
+             use --flow one-way; one that could not decrypt it closes too: see its log"
+        }
+        Some(Format::RawCbcStatic) => "the message was written; the server chose not to reply",
+    };
+    CliError::failure(format!("{target} closed the connection without replying"), hint)
+}
+
+/// `connect` waited in vain for a reply; why a server of this format may
+/// not answer.
+fn no_reply_hint(format: Option<Format>) -> &'static str {
+    match format {
+        None => "does the server run with --echo? raise --timeout",
+        Some(Format::LenIvCtHmac) => {
+            "the server may be waiting for its operator to type a reply, or it dropped a message \
+             whose MAC did not verify (a wrong key, or a change on the way); raise --timeout"
+        }
+        Some(Format::B64IvCt | Format::B64Ecb) => {
+            "a one-way program never replies (--flow one-way); a lock-step one may be waiting \
+             for its operator to type a reply; raise --timeout"
+        }
+        Some(Format::RawCbcStatic | Format::RsaGcmJson) => {
+            "the server may be waiting for its operator to type a reply; raise --timeout"
+        }
+    }
 }
 
 /// `connect --send` waited `t` for a reply in vain.
@@ -656,6 +732,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
         }
     }
     let (speak, key_line) = chat.speak(true)?;
+    let flow = chat.flow(&speak)?;
     crate::net::reader::set_budget((args.memory_budget as usize) << 20);
     let events = chat.events(color);
     block_on(async {
@@ -675,6 +752,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
         }
         events.notice(Notice::Listening, format!("listening on {addr} ({key_line})"));
         let opts = ServeOptions {
+            flow,
             speak,
             echo: args.echo,
             limits: chat.limits(),
@@ -697,9 +775,10 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         Wire::Native => None,
         Wire::Format(f) => Some(f),
     };
-    if args.send.len() > 1 && speak.flow() == crate::profiles::Flow::OneShot {
+    let flow = chat.flow(&speak)?;
+    if args.send.len() > 1 && flow == Flow::OneWay {
         return Err(CliError::usage(
-            "this format sends one message per connection: give --send once",
+            "a one-way flow sends one message per connection: give --send once",
             "run connect once per message",
         ));
     }
@@ -713,6 +792,7 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         events.notice(Notice::Connected, format!("connected to {target} ({key_line})"));
         let opts = ConnectOptions {
             speak,
+            flow,
             name: args.name.clone(),
             script: !args.send.is_empty(),
             timeout: Duration::from_secs(args.timeout),
@@ -747,18 +827,8 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
         End::TooLong { len, need, max } => Err(too_long(format!(
             "a {len}-byte line is too long to send: its message would be {need} bytes, over the {max}-byte limit (--max-frame)"
         ))),
-        End::ClosedWithoutReply => Err(closed_without_reply(&target)),
-        End::NoReply(t) => Err(no_reply(
-            &target,
-            t,
-            match format {
-                None => "does the server run with --echo? raise --timeout".to_string(),
-                Some(f) => format!(
-                    "a {} server drops what it cannot verify; check the keys, or raise --timeout",
-                    f.name()
-                ),
-            },
-        )),
+        End::ClosedWithoutReply => Err(closed_without_reply(&target, format)),
+        End::NoReply(t) => Err(no_reply(&target, t, no_reply_hint(format))),
         End::Refused(e) => {
             let hint = match (&e, format) {
                 (crate::net::NetError::Channel(crate::session::channel::ChannelError::Open(o)), _) => {

@@ -1,14 +1,24 @@
 //! `cryptolab connect`: one client for cryptolab's frames and for every
-//! classroom format; one function per flow.
+//! classroom format; one function per flow (`--flow`, or the format's own).
 //!
 //! - **Full duplex** (native, `len-iv-ct-hmac`): lines are sent as they
 //!   come while the server's messages are shown as they arrive. The end
-//!   word (`quit`) or the end of input sends the channel's end (a goodbye
-//!   frame, or `quit` sealed) and shows what is still arriving, briefly.
+//!   word (`quit`) or the end of input ends the session the channel's way
+//!   (native: a goodbye frame; `len-iv-ct-hmac`'s programs end locally, so
+//!   `quit` is not sent: the client closes its side) and shows what is
+//!   still arriving, briefly.
 //! - **Lock-step** (`b64-iv-ct`, `b64-ecb`, `rsa-gcm-json`): send a line,
-//!   wait for the reply, repeat; the end of input sends `bye`.
-//! - **One-shot** (`raw-cbc-static`): one message, the sending side closed,
-//!   the reply if one comes.
+//!   wait for the reply, repeat; the end of input sends the format's end
+//!   word where its programs send one (`bye`), or just closes
+//!   (`rsa-gcm-json` has none).
+//! - **One-way** (`raw-cbc-static`, and one-way programs of the other
+//!   formats): one message, the sending side closed; no reply is expected
+//!   (one that comes is shown), and the session is done once the server
+//!   closes (or `timeout` passes).
+//!
+//! Whichever the flow, a server that ends the session itself — a goodbye
+//! frame, or a lock-step server's `bye` — ends it cleanly: nothing more is
+//! sent, and lines not yet sent are counted.
 //!
 //! The lines come from a channel the caller fills (stdin, or the one
 //! `--send` message). If the server's messages cannot be accepted — another
@@ -34,13 +44,17 @@ use super::reader::{Got, Reader};
 use super::server::Writer;
 use super::{Limits, NetError};
 use crate::events::{After, Dir, Event, Events, Notice};
-use crate::profiles::Flow;
+use crate::profiles::{Close, Flow};
 use crate::session::channel::{Channel, Framing, Inbound, Outbound, Received, Side, Speak, Wired};
+
+/// How long the end of a session waits for what is still arriving.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// How a session ended.
 #[derive(Debug)]
 pub enum End {
-    /// Normally (the end exchanged, or the server closed).
+    /// Normally (the end exchanged, or the server closed; one-way: the
+    /// message written and the connection closed).
     Done,
     /// The server's messages could not be accepted; the (first) reason.
     Refused(NetError),
@@ -64,6 +78,8 @@ pub enum End {
 pub struct ConnectOptions {
     /// What is spoken, with its keys.
     pub speak: Speak,
+    /// Who speaks when (the format's own flow unless `--flow` chose another).
+    pub flow: Flow,
     /// Name sent in the native hello.
     pub name: String,
     /// A script (`--send`): one message, wait `timeout` for its reply, end.
@@ -78,8 +94,10 @@ pub struct ConnectOptions {
 enum Incoming {
     /// A chat message.
     Message,
-    /// The server ended the session, or closed.
+    /// The server closed the connection.
     Closed,
+    /// The server ended the session: a goodbye, or the format's end word.
+    Ended,
     /// It could not be accepted (fatal: the stream is broken or untrusted).
     Failed(NetError),
     /// It could not be accepted, but the stream goes on.
@@ -88,11 +106,12 @@ enum Incoming {
     Other,
 }
 
-/// What came back after a lock-step or one-shot message.
+/// What came back after a lock-step or one-way message.
 enum Reply {
     Opened,
     Failed(NetError),
     Closed,
+    Ended,
     TimedOut(Duration),
 }
 
@@ -168,10 +187,10 @@ pub async fn connect(
     };
     let mut s = Session { reader, inb, outb, out, n_in, unit, events, limits: opts.limits };
     let end_word = opts.speak.end_word().map(|w| w.as_bytes().to_vec());
-    match opts.speak.flow() {
+    match opts.flow {
         Flow::FullDuplex => s.full_duplex(&opts, &mut lines, end_word).await,
         Flow::LockStep => s.lock_step(&opts, &mut lines, end_word).await,
-        Flow::OneShot => s.one_shot(&opts, &mut lines).await,
+        Flow::OneWay => s.one_way(&opts, &mut lines).await,
     }
 }
 
@@ -196,7 +215,7 @@ impl Session {
             Ok(received) => {
                 let (text, incoming) = match received {
                     Received::Message(t) => (Some(t), Incoming::Message),
-                    Received::End(t) => (Some(t), Incoming::Closed),
+                    Received::End(t) => (Some(t), Incoming::Ended),
                     Received::Hello(t) | Received::Notice(t) => (Some(t), Incoming::Other),
                     Received::Handshake { .. } => (None, Incoming::Other),
                 };
@@ -243,7 +262,7 @@ impl Session {
                 match self.take(got) {
                     Incoming::Failed(e) => return Some(End::Refused(e)),
                     Incoming::Message | Incoming::Other | Incoming::Skipped(_) => {}
-                    Incoming::Closed => return None,
+                    Incoming::Closed | Incoming::Ended => return None,
                 }
             }
         };
@@ -263,6 +282,7 @@ impl Session {
             match self.take(got) {
                 Incoming::Message => return Reply::Opened,
                 Incoming::Closed => return Reply::Closed,
+                Incoming::Ended => return Reply::Ended,
                 Incoming::Failed(e) | Incoming::Skipped(e) => return Reply::Failed(e),
                 Incoming::Other => {}
             }
@@ -285,7 +305,7 @@ impl Session {
                             Ok(None) => {}
                             // Not sent, and nothing after it: end the session here.
                             Ok(Some(too_long)) => {
-                                self.finish(&framing, None).await?;
+                                self.finish(&framing, None, LINGER).await?;
                                 return Ok(too_long);
                             }
                             Err(e) => return self.explain(e).await,
@@ -298,10 +318,13 @@ impl Session {
                                 Reply::Opened => continue,
                                 Reply::Failed(e) => End::Refused(e),
                                 Reply::Closed => return Ok(End::ClosedWithoutReply),
+                                Reply::Ended => return Ok(self.ended(lines)),
                                 Reply::TimedOut(t) => End::NoReply(t),
                             };
-                            // End the session, and show what is still arriving.
-                            self.finish(&framing, None).await?;
+                            // End the session; after a reply that never
+                            // came, without waiting a second time.
+                            let linger = if matches!(verdict, End::NoReply(_)) { Duration::ZERO } else { LINGER };
+                            self.finish(&framing, None, linger).await?;
                             return Ok(verdict);
                         }
                     }
@@ -319,24 +342,54 @@ impl Session {
                         self.events.notice(Notice::Info, "server closed the connection");
                         return Ok(first_failure.map_or(End::Done, End::Refused));
                     }
+                    Incoming::Ended => {
+                        let end = self.ended(lines);
+                        return Ok(first_failure.map_or(end, End::Refused));
+                    }
                 },
             }
         }
         // quit or end of input: end the session, show what is still arriving.
-        self.finish(&framing, first_failure).await
+        self.finish(&framing, first_failure, LINGER).await
     }
 
-    /// Sends the channel's end and shows what is still arriving until the
-    /// server closes (2 s at most).
+    /// The server ended the session (a goodbye, its `bye`): one line, and
+    /// nothing more is sent — lines still waiting are counted, not lost
+    /// silently.
+    fn ended(&self, lines: &mut mpsc::Receiver<Vec<u8>>) -> End {
+        lines.close();
+        let mut unsent = 0;
+        while lines.try_recv().is_ok() {
+            unsent += 1;
+        }
+        let line = match unsent {
+            0 => "server ended the session".to_string(),
+            1 => "server ended the session; 1 line not sent".to_string(),
+            n => format!("server ended the session; {n} lines not sent"),
+        };
+        self.events.notice(Notice::Info, line);
+        End::Done
+    }
+
+    /// Ends the session the channel's way — its end sent (a goodbye frame,
+    /// the format's end word), or, where the format's programs end locally,
+    /// our side closed — and shows what is still arriving until the server
+    /// closes (`linger` at most).
     async fn finish(
         &mut self,
         framing: &Framing,
         mut first_failure: Option<NetError>,
+        linger: Duration,
     ) -> std::io::Result<End> {
-        if let Some(w) = self.outb.end()
-            && let Err(e) = self.out.send(&w).await
-        {
-            return self.explain(e).await;
+        match self.outb.end() {
+            Some(w) => {
+                if let Err(e) = self.out.send(&w).await {
+                    return self.explain(e).await;
+                }
+            }
+            None => {
+                let _ = self.out.wr.shutdown().await;
+            }
         }
         let wait = async {
             loop {
@@ -347,11 +400,11 @@ impl Session {
                         first_failure.get_or_insert(e);
                     }
                     Incoming::Failed(e) => return Some(e),
-                    Incoming::Closed => return None,
+                    Incoming::Closed | Incoming::Ended => return None,
                 }
             }
         };
-        let failed = tokio::time::timeout(Duration::from_secs(2), wait).await.ok().flatten();
+        let failed = tokio::time::timeout(linger, wait).await.ok().flatten();
         Ok(match failed.or(first_failure) {
             Some(e) => End::Refused(e),
             None => End::Done,
@@ -368,24 +421,31 @@ impl Session {
         // A script waits `timeout` for a reply; a person at a lock-step
         // server may take as long as the idle timeout to type one.
         let wait = if opts.script { opts.timeout } else { opts.limits.idle };
+        // The end word goes on the wire only where the format's programs
+        // send it; otherwise typing it (or the end of input) just closes.
+        let sent_word = match opts.speak.close() {
+            Close::Word(w) => Some(w.as_bytes().to_vec()),
+            Close::Local(_) | Close::Silent => None,
+        };
         let mut first_failure = None;
         let mut said_end = false;
         loop {
             let line = match lines.recv().await {
+                Some(line) if Some(&line) == end_word.as_ref() && sent_word.is_none() => break,
                 Some(line) => line,
                 None if said_end => break,
-                None => match &end_word {
+                None => match &sent_word {
                     Some(word) => word.clone(),
                     None => break,
                 },
             };
-            said_end = Some(&line) == end_word.as_ref();
+            said_end = Some(&line) == sent_word.as_ref();
             match self.send_text(&line).await {
                 Ok(None) => {}
                 // Not sent, and nothing after it: say the end word, briefly
                 // wait for its answer, and stop.
                 Ok(Some(too_long)) => {
-                    if let Some(word) = &end_word
+                    if let Some(word) = &sent_word
                         && let Ok(None) = self.send_text(word).await
                     {
                         let _ = self.reply(&framing, Duration::from_secs(2)).await;
@@ -395,8 +455,11 @@ impl Session {
                 Err(e) => return self.explain(e).await,
             }
             let outcome = match self.reply(&framing, wait).await {
-                Reply::Opened | Reply::Closed | Reply::TimedOut(_) if said_end => break,
+                Reply::Opened | Reply::Closed | Reply::Ended | Reply::TimedOut(_) if said_end => break,
                 Reply::Opened => continue,
+                // The server said `bye` (its operator typed it): the session
+                // is over, cleanly, and nothing more goes into it.
+                Reply::Ended => self.ended(lines),
                 Reply::Closed => End::ClosedWithoutReply,
                 Reply::TimedOut(t) => End::NoReply(t),
                 Reply::Failed(e) => {
@@ -414,26 +477,36 @@ impl Session {
         Ok(first_failure.map_or(End::Done, End::Refused))
     }
 
-    async fn one_shot(
+    /// One message, our side closed, and done once the server closes: no
+    /// reply is expected, the same typed or with `--send`.
+    async fn one_way(
         &mut self,
         opts: &ConnectOptions,
         lines: &mut mpsc::Receiver<Vec<u8>>,
     ) -> std::io::Result<End> {
         let framing = self.inb.framing();
-        let line = lines.recv().await.unwrap_or_default();
+        let Some(line) = lines.recv().await else {
+            // No input: connected, and leaving without a message.
+            let _ = self.out.wr.shutdown().await;
+            return Ok(End::Done);
+        };
         match self.send_text(&line).await {
             Ok(None) => {}
             Ok(Some(too_long)) => return Ok(too_long),
             Err(e) => return self.explain(e).await,
         }
         self.out.wr.shutdown().await?;
-        let wait = if opts.script { opts.timeout } else { opts.limits.idle };
-        Ok(match self.reply(&framing, wait).await {
-            Reply::Opened => End::Done,
+        self.events.notice(Notice::Info, "one-way: message sent, our side closed; no reply expected");
+        Ok(match self.reply(&framing, opts.timeout).await {
+            Reply::Opened | Reply::Closed | Reply::Ended => End::Done,
             Reply::Failed(e) => End::Refused(e),
-            Reply::TimedOut(t) => End::NoReply(t),
-            Reply::Closed if opts.script => End::ClosedWithoutReply,
-            Reply::Closed => End::Done,
+            Reply::TimedOut(t) => {
+                self.events.notice(
+                    Notice::Info,
+                    format!("the server neither replied nor closed within {} s; closing", t.as_secs()),
+                );
+                End::Done
+            }
         })
     }
 }

@@ -8,7 +8,7 @@
 //! size, idle and frame timeouts), [`server`] serves many clients with one
 //! task each, [`client`] is `connect`, [`proxy`] is the keyless man in the
 //! middle with its tamper [`rules`]. One function per flow (full duplex,
-//! lock-step, one-shot) serves every channel. Everything they report is an
+//! lock-step, one-way) serves every channel. Everything they report is an
 //! [`crate::events::Event`]; none of them prints.
 //!
 //! Reading is bounded three ways, so one hostile or slow peer costs only its

@@ -21,6 +21,15 @@
 //! it reads everything and neither end can tell; against the key file both
 //! handshakes fail and both ends say so.
 //!
+//! A classroom program of an unframed format reads a message with one
+//! `recv()`: two messages written back to back reach it as one (a padded
+//! base64 duplicate is dropped by its decoder, a JSON one is "Extra data").
+//! So for those formats a second message written for one of the client's
+//! (a `replay:` copy, a `swap:`ped message) goes as its own write once the
+//! server has answered the first — or, if it does not answer (a one-way
+//! program), after [`SEPARATE`], longer than the quiet that ends a message.
+//! Length-prefixed streams (native, `len-iv-ct-hmac`) get them back to back.
+//!
 //! Bytes that are not a message are passed through unparsed, with one line
 //! saying so; what surrounds a message (whitespace between text messages, a
 //! line end) goes on as it came. Without tamper rules the server receives
@@ -35,7 +44,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::Limits;
-use super::reader::{Got, Reader};
+use super::reader::{Got, Reader, SETTLE};
 use super::rules::{Plan, Rule};
 use super::server::accept_forever;
 use crate::events::{Dir, Event, Events, Frame, FrameKind, Notice};
@@ -73,6 +82,40 @@ pub enum MitmSpeak {
     /// A format with a key exchange of its own (`rsa-gcm-json`), with her
     /// own keys in it.
     Format(crate::session::channel::Speak),
+}
+
+/// How long a second write for one client message waits for the server's
+/// answer to the first, in an unframed format: longer than the quiet
+/// ([`SETTLE`]) after which a program takes what it has as one message.
+pub const SEPARATE: Duration = SETTLE.saturating_add(Duration::from_millis(500));
+
+/// How many messages the server has sent back on one connection, so that
+/// the client's direction can wait for an answer.
+#[derive(Default)]
+struct Answers {
+    count: std::sync::atomic::AtomicU64,
+    arrived: tokio::sync::Notify,
+}
+
+impl Answers {
+    fn one_more(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        self.arrived.notify_waiters();
+    }
+
+    /// Waits until more than `seen` answers have come, or `SEPARATE` passed.
+    async fn after(&self, seen: u64) {
+        let wait = async {
+            loop {
+                let arrived = self.arrived.notified();
+                if self.count.load(Ordering::SeqCst) > seen {
+                    return;
+                }
+                arrived.await;
+            }
+        };
+        let _ = tokio::time::timeout(SEPARATE, wait).await;
+    }
 }
 
 /// Accepts clients on `listener` for ever, one upstream connection each.
@@ -129,12 +172,14 @@ async fn connection(id: u32, client: TcpStream, opts: Arc<ProxyOptions>, events:
     // rsa-gcm-json: the wrapped session key is as long as the server's RSA
     // modulus, which the proxy learns from the server's PEM.
     let oaep_len = Arc::new(AtomicUsize::new(RSA_BITS / 8));
+    let answers = Arc::new(Answers::default());
     let relay = |who: String, plan, from_client| Relay {
         who,
         plan,
         wire: opts.wire,
         from_client,
         oaep_len: oaep_len.clone(),
+        answers: answers.clone(),
         events: events.clone(),
     };
     let up = relay(format!("client {id} → server"), Some(Plan::new(opts.rules.clone())), true);
@@ -352,6 +397,7 @@ struct Relay {
     wire: Wire,
     from_client: bool,
     oaep_len: Arc<AtomicUsize>,
+    answers: Arc<Answers>,
     events: Arc<Events>,
 }
 
@@ -375,6 +421,15 @@ impl Relay {
                 ),
                 ..,
             ) => Framing::Format(Expect::Message(format), None),
+        }
+    }
+
+    /// Whether the programs of this wire read a message with one `recv()`
+    /// (no framing): then two messages must not share a write.
+    fn one_per_write(&self) -> bool {
+        match self.wire {
+            Wire::Native => false,
+            Wire::Format(f) => f.spec().text || f.spec().settles,
         }
     }
 
@@ -455,7 +510,13 @@ impl Relay {
             for text in log {
                 self.events.emit(Event::Tamper { peer: self.who.clone(), n, text });
             }
-            for changed in outs {
+            let seen = self.answers.count.load(Ordering::SeqCst);
+            for (i, changed) in outs.into_iter().enumerate() {
+                if i > 0 && self.one_per_write() {
+                    // Its own write, once the server has answered the first.
+                    wr.flush().await.ok();
+                    self.answers.after(seen).await;
+                }
                 let wire_bytes = match part {
                     _ if changed == shown.bytes => bytes.clone(),
                     Part::Native => changed.clone(),
@@ -481,6 +542,9 @@ impl Relay {
                 if wr.write_all(&[before, &wire_bytes, after].concat()).await.is_err() {
                     return;
                 }
+            }
+            if !self.from_client {
+                self.answers.one_more();
             }
         }
         let _ = wr.shutdown().await;

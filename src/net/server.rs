@@ -7,11 +7,11 @@
 //! read; or `rsa-gcm-json`'s key transport), then reads messages and answers
 //! them itself, as the channel's flow says:
 //!
-//! | flow        | a message from the client is answered by          | ends with |
-//! |-------------|---------------------------------------------------|-----------|
-//! | full duplex | `--echo`, or nothing; console lines go any time   | goodbye / `quit` |
-//! | lock-step   | `--echo`, or the next line typed at the console    | `bye` (answered) |
-//! | one-shot    | `--echo`, or nothing; then the server closes       | the close |
+//! | flow (`--flow`) | a message from the client is answered by       | ends with |
+//! |-----------------|------------------------------------------------|-----------|
+//! | full duplex     | `--echo`, or nothing; console lines go any time | goodbye, or the close |
+//! | lock-step       | `--echo`, or the next line typed at the console | `bye` (answered), or the close |
+//! | one-way         | `--echo`, or nothing; then the server closes    | the close |
 //!
 //! The console (lines the CLI hands over from stdin) sends a line to every
 //! client, `/to ID text` to one, `/list` shows who is connected, `/quit`
@@ -78,6 +78,8 @@ type Clients = Arc<Mutex<Registry>>;
 pub struct ServeOptions {
     /// What is spoken, with its keys.
     pub speak: Speak,
+    /// Who speaks when (the format's own flow unless `--flow` chose another).
+    pub flow: Flow,
     /// Reply to each message with its own text.
     pub echo: bool,
     /// Read limits per client.
@@ -136,7 +138,7 @@ pub async fn serve(
     events: Arc<Events>,
 ) -> std::io::Result<()> {
     let clients: Clients = Arc::default();
-    if opts.speak.flow() == Flow::LockStep && !opts.echo {
+    if opts.flow == Flow::LockStep && !opts.echo {
         events.notice(
             Notice::Console,
             "lock-step format: each client message waits for the next line you type as its reply",
@@ -473,7 +475,7 @@ struct Conversation<'a> {
 impl Conversation<'_> {
     async fn run(&mut self, reader: &mut Reader<OwnedReadHalf>) -> Ending {
         let framing = self.inb.framing();
-        let flow = self.speak.flow();
+        let flow = self.opts.flow;
         let unit = self.speak.unit();
         loop {
             tokio::select! {
@@ -511,7 +513,7 @@ impl Conversation<'_> {
                             return self.lost(e);
                         }
                     }
-                    // Lock-step and one-shot: a console line only answers a waiting client.
+                    // Lock-step and one-way: a console line only answers a waiting client.
                     Some(Cmd::Send(_)) => {}
                     Some(Cmd::Goodbye) | None => return self.goodbye("server stopped").await,
                 },
@@ -565,7 +567,7 @@ impl Conversation<'_> {
             }
             Received::Message(text) => {
                 let reply = match flow {
-                    Flow::FullDuplex | Flow::OneShot => self.opts.echo.then_some(text),
+                    Flow::FullDuplex | Flow::OneWay => self.opts.echo.then_some(text),
                     Flow::LockStep if self.opts.echo => Some(text),
                     Flow::LockStep => match self.typed_reply().await {
                         Ok(line) => Some(line),
@@ -578,7 +580,7 @@ impl Conversation<'_> {
                         return Some(self.lost(e));
                     }
                 }
-                if flow == Flow::OneShot {
+                if flow == Flow::OneWay {
                     let _ = self.out.wr.shutdown().await;
                     return Some(Ending::Clean("done (one message per connection)".into()));
                 }

@@ -199,7 +199,11 @@ pub fn next(
         return if settled { whole } else { Next::NeedMore };
     }
     match codec {
-        None => whole,
+        // Without the key, the documented rule: complete-looking bytes are
+        // a message once the sender goes quiet (a long one may come in
+        // parts, each of which looks complete).
+        None if settled => whole,
+        None => Next::NeedMore,
         Some(codec) if codec.open(framing, text).is_ok() => whole,
         // Complete-looking but not valid (yet): more may be on its way.
         Some(_) if settled => whole,

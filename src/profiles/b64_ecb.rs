@@ -13,7 +13,7 @@
 //! the same, and blocks can be cut and pasted between messages.
 
 use super::b64::Framing;
-use super::{Flow, FormatSpec};
+use super::{Close, Flow, FormatSpec};
 use crate::suite::Suite;
 
 /// The format's table row.
@@ -21,7 +21,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     name: "b64-ecb",
     about: "base64(AES-ECB ciphertext), no framing; lock-step",
     flow: Flow::LockStep,
-    end_word: Some("bye"),
+    close: Close::Word("bye"),
     suite: Suite::Ecb,
     fixed_bits: None,
     text: true,

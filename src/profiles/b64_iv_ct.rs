@@ -16,7 +16,7 @@
 //! b64-iv-ct`).
 
 use super::b64::Framing;
-use super::{Flow, FormatSpec};
+use super::{Close, Flow, FormatSpec};
 use crate::suite::Suite;
 
 /// The format's table row.
@@ -24,7 +24,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     name: "b64-iv-ct",
     about: "base64(IV ‖ AES-CBC ciphertext), no framing; lock-step",
     flow: Flow::LockStep,
-    end_word: Some("bye"),
+    close: Close::Word("bye"),
     suite: Suite::Cbc,
     fixed_bits: None,
     text: true,

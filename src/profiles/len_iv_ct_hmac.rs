@@ -16,7 +16,7 @@
 
 use rand::CryptoRng;
 
-use super::{Dissected, Flow, FormatSpec, Next, ProfileError};
+use super::{Close, Dissected, Flow, FormatSpec, Next, ProfileError};
 use crate::render::{Span, SpanKind};
 use crate::suite::{Cipher, Suite};
 
@@ -25,7 +25,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     name: "len-iv-ct-hmac",
     about: "4-byte length, IV, AES-128-CBC ciphertext, HMAC-SHA256(IV ‖ ct); full duplex",
     flow: Flow::FullDuplex,
-    end_word: Some("quit"),
+    close: Close::Local("quit"),
     suite: Suite::CbcHmac,
     fixed_bits: Some(128),
     text: false,

@@ -2,13 +2,17 @@
 //! the wire, so cryptolab can be the other end of a student's program, show
 //! its messages field by field, and attack them through the proxy.
 //!
-//! | format           | one message on the wire                                   | flow            |
+//! | format           | one message on the wire                                   | flow (default) |
 //! |------------------|-----------------------------------------------------------|-----------------|
 //! | `len-iv-ct-hmac` | `len(4, BE) ‖ IV ‖ CBC(P) ‖ HMAC-SHA256(IV ‖ C)`          | full duplex     |
 //! | `b64-iv-ct`      | `base64(IV ‖ CBC(P))`, no length, no delimiter            | lock-step       |
 //! | `b64-ecb`        | `base64(ECB(P))`                                          | lock-step       |
-//! | `raw-cbc-static` | `CBC(P)` under a fixed key *and fixed IV*, one per connection | one-shot    |
+//! | `raw-cbc-static` | `CBC(P)` under a fixed key *and fixed IV*, one per connection | one-way     |
 //! | `rsa-gcm-json`   | RSA-OAEP key transport, then `{"nonce","ciphertext","signature"}` | lock-step |
+//!
+//! Each row also says how the format's programs end a session ([`Close`]:
+//! a word on the wire, a word that ends the client locally, or just the
+//! close); `--flow` may choose another [`Flow`] than the default.
 //!
 //! Every mode is the one in [`crate::suite`] (CBC and ECB per NIST SP 800-38A,
 //! HMAC per RFC 2104, GCM per SP 800-38D); what differs is how the programs
@@ -100,15 +104,63 @@ impl Wire {
     }
 }
 
-/// Who may speak when.
+/// Who may speak when (`--flow`): each format has the default its
+/// classroom programs use, and a session may choose another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     /// Either side, any time.
     FullDuplex,
     /// Client message, server reply, repeat.
     LockStep,
-    /// One message (and an optional reply) per connection.
-    OneShot,
+    /// One message per connection, no reply expected (a reply, if one
+    /// comes, is shown); the client closes its side once it has written.
+    OneWay,
+}
+
+impl Flow {
+    /// Every flow, in `--flow`'s order.
+    pub const ALL: [Flow; 3] = [Flow::OneWay, Flow::LockStep, Flow::FullDuplex];
+
+    /// The name given to `--flow`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Flow::FullDuplex => "full-duplex",
+            Flow::LockStep => "lock-step",
+            Flow::OneWay => "one-way",
+        }
+    }
+}
+
+/// How a format's programs end a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Close {
+    /// The word is sent as a message; the side that gets it answers it (a
+    /// lock-step server says it back) and closes. Either side may say it
+    /// first: a server's `bye` ends the session too.
+    Word(&'static str),
+    /// The client ends when its user types the word, without sending it:
+    /// it closes the connection, and the server sees the end of the stream.
+    Local(&'static str),
+    /// No word: the client closes the connection at the end of its input.
+    Silent,
+}
+
+impl Close {
+    /// The word a user types to end the session, if there is one.
+    pub const fn typed(self) -> Option<&'static str> {
+        match self {
+            Close::Word(w) | Close::Local(w) => Some(w),
+            Close::Silent => None,
+        }
+    }
+
+    /// The word that ends a session when it arrives as a message.
+    pub const fn on_wire(self) -> Option<&'static str> {
+        match self {
+            Close::Word(w) => Some(w),
+            Close::Local(_) | Close::Silent => None,
+        }
+    }
 }
 
 /// Everything cryptolab says about one classroom format: one row per
@@ -119,10 +171,10 @@ pub struct FormatSpec {
     pub name: &'static str,
     /// One line for `--help`.
     pub about: &'static str,
-    /// Who speaks when.
+    /// Who speaks when, as the format's programs do it (`--flow` may choose another).
     pub flow: Flow,
-    /// The message that ends a session, if the format has one.
-    pub end_word: Option<&'static str>,
+    /// How its programs end a session.
+    pub close: Close,
     /// The AES mode underneath.
     pub suite: Suite,
     /// The AES key size the format prescribes, if it fixes one.

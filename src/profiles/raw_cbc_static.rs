@@ -12,7 +12,7 @@
 //! messages — and equal first blocks — give equal ciphertexts, and nothing
 //! detects tampering. The message ends when the sender closes or goes quiet.
 
-use super::{Dissected, Flow, FormatSpec, Next, ProfileError};
+use super::{Close, Dissected, Flow, FormatSpec, Next, ProfileError};
 use crate::render::SpanKind;
 use crate::suite::layout::block_spans;
 use crate::suite::{Cipher, Suite};
@@ -21,8 +21,8 @@ use crate::suite::{Cipher, Suite};
 pub const SPEC: FormatSpec = FormatSpec {
     name: "raw-cbc-static",
     about: "Raw AES-128-CBC with a fixed key and IV from a 32-byte file; one message per connection",
-    flow: Flow::OneShot,
-    end_word: None,
+    flow: Flow::OneWay,
+    close: Close::Silent,
     suite: Suite::Cbc,
     fixed_bits: Some(128),
     text: false,

@@ -29,7 +29,7 @@ use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::{Oaep, RsaPrivateKey, RsaPublicKey, pss, traits::PublicKeyParts};
 use sha2::{Digest, Sha256};
 
-use super::{Dissected, Flow, FormatSpec, Next, ProfileError};
+use super::{Close, Dissected, Flow, FormatSpec, Next, ProfileError};
 use crate::render::{Span, SpanKind};
 use crate::suite::layout::block_spans;
 use crate::suite::{Cipher, Suite};
@@ -39,7 +39,7 @@ pub const SPEC: FormatSpec = FormatSpec {
     name: "rsa-gcm-json",
     about: "RSA-OAEP key transport, then JSON {nonce, ciphertext, signature}, AES-256-GCM + RSA-PSS",
     flow: Flow::LockStep,
-    end_word: Some("bye"),
+    close: Close::Silent,
     suite: Suite::Gcm,
     fixed_bits: Some(256),
     text: true,

@@ -27,7 +27,9 @@ use super::handshake::{self, ClientStart, HandshakeError, Keying, ServerWait};
 use super::{OpenError, Opener, Sealer};
 use crate::events::{Dir, Events, Frame, FrameKind, Sees};
 use crate::profiles::rsa_gcm_json::{self, Identity};
-use crate::profiles::{Codec, Expect, Flow, Format, FormatKeys, Next, ProfileError, dissect, next_message};
+use crate::profiles::{
+    Close, Codec, Expect, Flow, Format, FormatKeys, Next, ProfileError, dissect, next_message,
+};
 use crate::suite::{Cipher, Suite};
 use crate::wire::{self, HEADER_LEN, Kind};
 
@@ -81,7 +83,7 @@ impl NativeKeys {
 }
 
 impl Speak {
-    /// Who speaks when.
+    /// Who speaks when, by default (`--flow` may choose another).
     pub fn flow(&self) -> Flow {
         match self {
             Speak::Native { .. } => Flow::FullDuplex,
@@ -97,12 +99,21 @@ impl Speak {
         }
     }
 
-    /// The word a user types to end a session, and that a server recognises
-    /// as its end (native: `quit` sends a goodbye frame).
+    /// The word a user types to end a session (native: `quit` sends a
+    /// goodbye frame; a format's word is sent only if it is [`Close::Word`]).
     pub fn end_word(&self) -> Option<&'static str> {
         match self {
             Speak::Native { .. } => Some("quit"),
-            Speak::Format { format, .. } => format.spec().end_word,
+            Speak::Format { format, .. } => format.spec().close.typed(),
+        }
+    }
+
+    /// How a session ends (native: `quit` typed sends a goodbye frame, as
+    /// a word on the wire would).
+    pub fn close(&self) -> Close {
+        match self {
+            Speak::Native { .. } => Close::Word("quit"),
+            Speak::Format { format, .. } => format.spec().close,
         }
     }
 
@@ -534,15 +545,18 @@ impl Channel {
     /// # Errors
     /// The handshake is not over (the channel is given back, boxed).
     pub fn split(self) -> Result<(Inbound, Outbound), Box<Self>> {
-        let end_word = self.format.and_then(|f| f.spec().end_word);
+        // A word that ends the session is recognised when it arrives even if
+        // the format's clients end locally (some do send it); it is sent only
+        // where the format's programs put it on the wire.
+        let close = self.format.map(|f| f.spec().close);
         match self.state {
             State::Native { sealer, opener } => Ok((
                 Inbound::Native { opener },
                 Outbound { seal: Seal::Native(sealer), end_word: Some("quit") },
             )),
             State::Ready(codec) => Ok((
-                Inbound::Format { codec: codec.clone(), end_word },
-                Outbound { seal: Seal::Format(codec), end_word },
+                Inbound::Format { codec: codec.clone(), end_word: close.and_then(Close::typed) },
+                Outbound { seal: Seal::Format(codec), end_word: close.and_then(Close::on_wire) },
             )),
             state @ (State::RsaClient(_)
             | State::RsaServerPem(_)
@@ -593,7 +607,7 @@ pub enum Inbound {
     Format {
         /// The session's keys.
         codec: Arc<Codec>,
-        /// The format's end word, if it has one.
+        /// The word that ends the session when it arrives, if there is one.
         end_word: Option<&'static str>,
     },
 }

@@ -3,6 +3,10 @@
 Every message is base64(AES-ECB ciphertext), PKCS#7, no IV and no framing at all;
 AES-128/192/256 by key length. Lock-step; the client ends with "bye".
 An independent test peer for cryptolab (written without cryptolab's code).
+
+Opt-in flag (the default is the lock-step chat above):
+  --bye-after N   server: reply to N messages as usual, then answer the next one with
+                  "bye" (its operator typed it), print DONE bye and close.
 """
 import base64
 import binascii
@@ -38,10 +42,17 @@ def decrypt(key, text):
         raise PeerError("bad padding")
 
 
+def add_options(p):
+    p.add_argument("--bye-after", type=int, metavar="N",
+                   help="server: answer message N+1 with bye, then close")
+
+
 def main():
-    args = parse_args(__doc__, key=True)
+    args = parse_args(__doc__, key=True, options=add_options)
     if len(args.key) not in (16, 24, 32):
         args.error("--key must be 16, 24 or 32 bytes")
+    if args.bye_after is not None and (args.role == "client" or args.bye_after < 0):
+        args.error("--bye-after N is a server flag and needs N >= 0")
     key = args.key
 
     def parse(buf, final):
@@ -52,7 +63,9 @@ def main():
             raise PeerError("peer said: " + buf[6:].decode(errors="replace").strip())
         return parse(buf, final)
 
+
     def handle(conn):
+        answered = 0   # replies sent, for --bye-after
         while True:
             try:
                 plaintext = conn.recv_message(parse)
@@ -62,13 +75,20 @@ def main():
                     conn.send(f"ERROR: {err}".encode())
                 except OSError:
                     return
+                answered += 1
                 continue
             if plaintext is None:
                 return
             emit_recv(plaintext)
+            if answered == args.bye_after:
+                # Its operator types "bye" as the reply to this message; then it closes.
+                conn.send(encrypt(key, BYE))
+                emit("DONE", "bye")
+                return
             conn.send(encrypt(key, BYE if plaintext == BYE else b"ok:" + plaintext))
             if plaintext == BYE:
                 return
+            answered += 1
 
     def talk(conn):
         for msg in args.messages + [BYE]:

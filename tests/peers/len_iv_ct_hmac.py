@@ -1,8 +1,12 @@
 """Test peer for the classroom "len-iv-ct-hmac" AES chat format.
 
 Every message: 4-byte big-endian length N, then IV(16) || AES-128-CBC ciphertext
-|| HMAC-SHA256(IV || ciphertext). Full duplex; the client ends by sending "quit".
+|| HMAC-SHA256(IV || ciphertext). Full duplex; the client ends locally on "quit" (it is
+not sent: the client closes). The server still ends a session on a "quit" that arrives.
 An independent test peer for cryptolab (written without cryptolab's code).
+
+Opt-in flag (by default a bad HMAC is reported and the server carries on):
+  --close-on-bad-mac   server: on a bad HMAC, print ERROR and close the connection at once.
 """
 import hashlib
 import hmac
@@ -65,10 +69,17 @@ def read_frame(conn, timeout=None):
     return body
 
 
+def add_options(p):
+    p.add_argument("--close-on-bad-mac", action="store_true",
+                   help="server: hang up at once on a bad HMAC")
+
+
 def main():
-    args = parse_args(__doc__, key=True, mac_key=True)
+    args = parse_args(__doc__, key=True, mac_key=True, options=add_options)
     if len(args.key) != 16:
         args.error("--key must be 16 bytes (AES-128)")
+    if args.close_on_bad_mac and args.role == "client":
+        args.error("--close-on-bad-mac is a server flag")
     key, mac_key = args.key, args.mac_key
 
     def handle(conn):
@@ -80,6 +91,8 @@ def main():
                 plaintext = open_body(key, mac_key, body)
             except PeerError as err:   # bad hmac / padding: report, keep going
                 emit("ERROR", err)
+                if args.close_on_bad_mac and str(err) == "bad hmac":
+                    return   # ...unless told to hang up on a forged frame
                 continue
             emit_recv(plaintext)
             if plaintext == QUIT:
@@ -95,7 +108,8 @@ def main():
             if body is None:
                 raise PeerError("connection closed")
             emit_recv(open_body(key, mac_key, body))
-        conn.send(seal(key, mac_key, QUIT))
+        # Like the classroom clients: `quit` ends the program locally, it is
+        # not sent; the server sees the connection close.
 
     if args.role == "server":
         serve(args, handle)

@@ -43,8 +43,11 @@ def _hex_key(text):
         raise argparse.ArgumentTypeError(f"not hex: {text!r}")
 
 
-def parse_args(description, key=False, mac_key=False, key_file=False):
-    """Parse `server|client --port P [key options] [--host H] [MSG_HEX...]`."""
+def parse_args(description, key=False, mac_key=False, key_file=False, options=None):
+    """Parse `server|client --port P [key options] [--host H] [MSG_HEX...]`.
+
+    options(parser), if given, adds the peer's own opt-in flags.
+    """
     p = argparse.ArgumentParser(description=description)
     p.add_argument("role", choices=["server", "client"])
     p.add_argument("--port", type=int, required=True)
@@ -55,6 +58,8 @@ def parse_args(description, key=False, mac_key=False, key_file=False):
         p.add_argument("--mac-key", required=True, help="HMAC key as UTF-8 text")
     if key_file:
         p.add_argument("--key-file", required=True, help="32 bytes: key then IV")
+    if options:
+        options(p)
     p.add_argument("messages", nargs="*", type=_message, metavar="MSG_HEX",
                    help="plaintext as hex, '-' for the empty message")
     args = p.parse_intermixed_args()
@@ -85,6 +90,16 @@ class Conn:
             return None
         except ConnectionResetError:
             return b""
+
+    def recv_once(self):
+        """Exactly one recv, as classroom programs do: bytes, or b"" on EOF.
+
+        Bytes already read ahead (say, during a handshake) count as that recv.
+        """
+        if self.buf:
+            data, self.buf = self.buf, b""
+            return data
+        return self._recv(None)
 
     def recv_exact(self, n, timeout=None):
         """Exactly n bytes, or fewer if EOF comes first. Raises on timeout."""

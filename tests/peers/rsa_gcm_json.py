@@ -2,8 +2,13 @@
 
 Handshake: client PEM public key, server PEM public key, then an AES-256 key wrapped
 with RSA-OAEP(SHA-256). Messages: JSON {nonce, ciphertext (AES-GCM), signature (RSA-PSS
-over the plaintext)}. Lock-step; the client ends with "bye".
+over the plaintext)}. Lock-step. No end word: the client just closes the connection
+(a "bye" that arrives is still answered with "bye" and the close, as some servers do).
 An independent test peer for cryptolab (written without cryptolab's code).
+
+Opt-in flag (the default is the lock-step chat above):
+  --one-recv   server: after the handshake, each message is ONE recv(65536) given whole
+               to json.loads; any JSON error ("Extra data": two messages) closes the connection.
 """
 import base64
 import json
@@ -95,14 +100,22 @@ def open_msg(aes, peer_key, obj):
     return plaintext
 
 
+def add_options(p):
+    p.add_argument("--one-recv", action="store_true",
+                   help="server: one recv() per message, given whole to json.loads")
+
+
 def main():
-    args = parse_args(__doc__)
+    args = parse_args(__doc__, options=add_options)
+    if args.one_recv and args.role == "client":
+        args.error("--one-recv is a server flag")
     my_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
-    def handle(conn):
+    def server_handshake(conn):
+        """(client's public key, AESGCM), or None if the client left at once."""
         peer_key = conn.recv_message(parse_pem)   # handshake errors close the connection
         if peer_key is None:
-            return
+            return None
         conn.send(pem_of(my_key))
         wrapped = conn.recv_exact(256)
         if len(wrapped) < 256:
@@ -113,23 +126,59 @@ def main():
             raise PeerError("bad oaep")
         if len(session_key) != 32:
             raise PeerError(f"bad AES key length {len(session_key)}")
-        aes = AESGCM(session_key)
+        return peer_key, AESGCM(session_key)
+
+    def refuse(conn, err):
+        """Report a bad message and answer it with an error; False if the peer is gone."""
+        emit("ERROR", err)
+        try:
+            conn.send(json.dumps({"error": str(err)}).encode())
+        except OSError:
+            return False
+        return True
+
+    def answer(conn, peer_key, aes, obj):
+        """Open one message and reply to it; False once the session is over."""
+        try:
+            if not isinstance(obj, dict):
+                raise PeerError("bad json")
+            plaintext = open_msg(aes, peer_key, obj)
+        except PeerError as err:
+            return refuse(conn, err)
+        emit_recv(plaintext)
+        conn.send(seal(aes, my_key, BYE if plaintext == BYE else b"ok:" + plaintext))
+        return plaintext != BYE
+
+    def handle(conn):
+        keys = server_handshake(conn)
+        if keys is None:
+            return
+        peer_key, aes = keys
         while True:
             try:
                 obj = conn.recv_message(parse_json)
-                if obj is None:
-                    return
-                plaintext = open_msg(aes, peer_key, obj)
             except PeerError as err:
-                emit("ERROR", err)
-                try:
-                    conn.send(json.dumps({"error": str(err)}).encode())
-                except OSError:
+                if not refuse(conn, err):
                     return
                 continue
-            emit_recv(plaintext)
-            conn.send(seal(aes, my_key, BYE if plaintext == BYE else b"ok:" + plaintext))
-            if plaintext == BYE:
+            if obj is None or not answer(conn, peer_key, aes, obj):
+                return
+
+    def handle_one_recv(conn):
+        keys = server_handshake(conn)
+        if keys is None:
+            return
+        peer_key, aes = keys
+        while True:
+            data = conn.recv_once()   # data = sock.recv(65536): one recv is one message
+            if not data:
+                return
+            try:
+                obj = json.loads(data)
+            except ValueError as err:   # "Extra data: ..." when two messages came at once
+                emit("ERROR", err)
+                return   # the student's program dies here, and the connection with it
+            if not answer(conn, peer_key, aes, obj):
                 return
 
     def talk(conn):
@@ -140,19 +189,17 @@ def main():
         session_key = os.urandom(32)
         conn.send(server_key.encrypt(session_key, OAEP))
         aes = AESGCM(session_key)
-        for msg in args.messages + [BYE]:
+        for msg in args.messages:
             conn.send(seal(aes, my_key, msg))
             obj = conn.recv_message(parse_json, REPLY_TIMEOUT)
             if obj is None:
-                if msg == BYE:
-                    return
                 raise PeerError("connection closed")
             if "error" in obj:
                 raise PeerError(f"peer said: {obj['error']}")
             emit_recv(open_msg(aes, server_key, obj))
 
     if args.role == "server":
-        serve(args, handle)
+        serve(args, handle_one_recv if args.one_recv else handle)
     else:
         run_client(args, talk)
 
