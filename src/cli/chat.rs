@@ -40,6 +40,10 @@ pub struct BenchArgs {
     /// Messages per client in the scale run.
     #[arg(long, default_value_t = 10)]
     pub messages: usize,
+    /// Run only the plain TCP echo on 127.0.0.1:PORT (the bench starts it as
+    /// a process of its own, the baseline beside `serve`).
+    #[arg(long, value_name = "PORT", hide = true)]
+    pub plain_echo: Option<u16>,
 }
 
 pub(super) const SERVE_EXAMPLES: &str = "\
@@ -519,6 +523,11 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
 }
 
 pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
+    if let Some(port) = args.plain_echo {
+        return crate::net::bench::plain_echo(port).map_err(|e| {
+            CliError::usage(format!("cannot listen on 127.0.0.1:{port}: {e}"), "choose another port")
+        });
+    }
     let cfg = crate::net::bench::BenchConfig {
         seconds: args.seconds.max(0.1),
         bulk_size: args.bulk_kib as usize * 1024,

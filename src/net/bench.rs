@@ -343,22 +343,66 @@ pub async fn plain_connects(seconds: f64) -> io::Result<f64> {
     Ok(count as f64 / start.elapsed().as_secs_f64())
 }
 
-/// Plain TCP ping-pong of 64-byte messages against an echo on its own
-/// thread (blocking std sockets: the simplest, fastest echo there is).
-pub async fn plain_round_trips(seconds: f64) -> io::Result<f64> {
+/// The plain echo: 64-byte messages sent back on blocking std sockets, the
+/// simplest, fastest echo there is; one thread per connection.
+fn plain_echo_on(listener: std::net::TcpListener) {
+    for stream in listener.incoming() {
+        let Ok(mut s) = stream else { return };
+        std::thread::spawn(move || -> io::Result<()> {
+            use std::io::Read;
+            s.set_nodelay(true)?;
+            let mut buf = [0u8; 64];
+            while s.read_exact(&mut buf).is_ok() {
+                s.write_all(&buf)?;
+            }
+            Ok(())
+        });
+    }
+}
+
+/// `cryptolab bench --plain-echo PORT` (hidden): the plain echo as a
+/// process of its own, the baseline's server, as `serve` is the chat's.
+///
+/// # Errors
+/// The port cannot be bound.
+pub fn plain_echo(port: u16) -> io::Result<()> {
+    plain_echo_on(std::net::TcpListener::bind(("127.0.0.1", port))?);
+    Ok(())
+}
+
+/// A child process running [`plain_echo`] on a free port.
+struct EchoChild(Child);
+
+impl Drop for EchoChild {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Plain TCP ping-pong of 64-byte messages against the plain echo: in a
+/// process of its own (`exe`, as the chat's server is), or on a thread of
+/// this one (`None`: no process switch, a faster baseline on one core).
+pub async fn plain_round_trips(exe: Option<&PathBuf>, seconds: f64) -> io::Result<f64> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    std::thread::spawn(move || -> io::Result<()> {
-        use std::io::Read;
-        let (mut s, _) = listener.accept()?;
-        s.set_nodelay(true)?;
-        let mut buf = [0u8; 64];
-        while s.read_exact(&mut buf).is_ok() {
-            s.write_all(&buf)?;
+    let _child = match exe {
+        Some(exe) => {
+            drop(listener);
+            let child = Command::new(exe)
+                .args(["bench", "--plain-echo", &addr.port().to_string()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?;
+            Some(EchoChild(child))
         }
-        Ok(())
-    });
-    let mut s = TcpStream::connect(addr).await?;
+        None => {
+            std::thread::spawn(move || plain_echo_on(listener));
+            None
+        }
+    };
+    let mut s = connect_retrying(addr).await?;
     s.set_nodelay(true)?;
     let mut buf = [0x42u8; 64];
     let start = Instant::now();
@@ -369,6 +413,18 @@ pub async fn plain_round_trips(seconds: f64) -> io::Result<f64> {
         count += 1;
     }
     Ok(count as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Connects to `addr`, retrying for 10 s while a child process starts.
+async fn connect_retrying(addr: std::net::SocketAddr) -> io::Result<TcpStream> {
+    let start = Instant::now();
+    loop {
+        match TcpStream::connect(addr).await {
+            Ok(s) => return Ok(s),
+            Err(e) if start.elapsed() > Duration::from_secs(10) => return Err(e),
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
 }
 
 /// Result of the scale run.
@@ -462,8 +518,17 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(out, "\n### Round trips: 64-byte messages, one in flight, {} s each\n", cfg.seconds)?;
     writeln!(out, "| transport | round trips/s | vs plain TCP |\n|---|---:|---:|")?;
-    let plain = plain_round_trips(cfg.seconds).await?;
-    writeln!(out, "| plain TCP ping-pong | {plain:.0} | 100 % |")?;
+    // The baseline's echo runs in a process of its own, as `serve` does: on
+    // one core, switching between two processes costs more than between two
+    // threads of one, and the chat pays that switch too.
+    let plain = plain_round_trips(Some(&cfg.exe), cfg.seconds).await?;
+    writeln!(out, "| plain TCP ping-pong (echo in another process) | {plain:.0} | 100 % |")?;
+    let threaded = plain_round_trips(None, cfg.seconds).await?;
+    writeln!(
+        out,
+        "| plain TCP ping-pong (echo on a thread of this process) | {threaded:.0} | {:.0} % |",
+        threaded / plain * 100.0
+    )?;
     for suite in Suite::ALL {
         let v = round_trips(&cfg.exe, suite, cfg.seconds).await?;
         writeln!(out, "| `serve --echo --quiet`, {suite} | {v:.0} | {:.0} % |", v / plain * 100.0)?;
