@@ -183,7 +183,7 @@ pub fn run<R: CryptoRng + ?Sized>(
     writeln!(w, "  cryptolab connect --mode cbc                  chat, and watch every frame")?;
     writeln!(
         w,
-        "  cryptolab classical mono                      a substitution cipher, cracked step by step"
+        "  cryptolab classical mono                      a substitution cipher, cracked by its quadgrams"
     )?;
     writeln!(w, "  cryptolab keygen --bits 256                   a key file of your own (mode 0600)")?;
     writeln!(w, "  cryptolab connect --wire b64-iv-ct --key …    talk to a classmate's AES program")?;

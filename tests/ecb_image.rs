@@ -296,6 +296,9 @@ fn ecb_png_holds_the_ecb_ciphertext_of_the_pixels() {
     let cbc = image::open(dir.path().join("cbc.png")).unwrap().into_rgb8().into_raw();
     assert_eq!(repeated_block_fraction(&ecb), repeated_block_fraction(&sample_rgb().2));
     assert_eq!(repeated_block_fraction(&cbc), 0.0);
+    // gcm has a picture of its own too: noise, like cbc's.
+    let gcm = image::open(dir.path().join("gcm.png")).unwrap().into_rgb8().into_raw();
+    assert_eq!(repeated_block_fraction(&gcm), 0.0);
 }
 
 #[test]
@@ -350,7 +353,7 @@ fn facts_have_paths_dimensions_and_fractions() {
     assert_eq!(image["height"], 512);
     assert_eq!(image["blocks"], 49152);
     assert_eq!(r.facts("keys")[0]["seed"], 1);
-    for name in ["original", "ecb", "cbc", "comparison"] {
+    for name in ["original", "ecb", "cbc", "gcm", "comparison"] {
         let wrote = r.fact("wrote", "file", name);
         let path = wrote["path"].as_str().unwrap();
         assert_eq!(path, dir.path().join(format!("{name}.png")).display().to_string());
@@ -718,9 +721,9 @@ fn cli_writes_the_pngs_and_prints_where_they_are() {
     let out = lab.run(&["demo", "ecb-image", "--seed", "1"], b"");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = out.text();
-    assert!(text.contains("image: samples/figure.png (built in), 512×512 pixels"), "{text}");
+    assert!(text.contains("image: the built-in padlock, 512×512 pixels"), "{text}");
     assert!(text.contains("key:   a demo AES-128 key from --seed 1 (fingerprint "), "{text}");
-    for name in ["original", "ecb", "cbc", "comparison"] {
+    for name in ["original", "ecb", "cbc", "gcm", "comparison"] {
         assert!(text.contains(&format!("  ecb-image-out/{name}.png")), "{name}:\n{text}");
         assert!(lab.path(&format!("ecb-image-out/{name}.png")).is_file(), "{name}");
     }
@@ -745,7 +748,7 @@ fn cli_json_is_one_event_per_line_with_paths_dimensions_and_fractions() {
         assert_eq!(found.len(), 1, "{name} {key}={value}: {}", out.text());
         found[0]["value"].clone()
     };
-    let image = fact("image", "name", "samples/figure.png (built in)");
+    let image = fact("image", "name", "the built-in padlock");
     assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(512), Some(512)));
     assert_eq!(fact("wrote", "file", "ecb")["path"], "pics/ecb.png");
     assert_eq!(fact("wrote", "file", "comparison")["path"], "pics/comparison.png");
@@ -780,7 +783,8 @@ fn cli_reads_a_picture_given_by_path() {
     assert!(
         out.text().contains("image: grey.png, 20×10 pixels = 600 bytes of RGB = 37 AES blocks + 8 bytes\n")
     );
-    assert!(out.text().contains("key:   a random demo AES-128 key (fingerprint "));
+    assert!(out.text().contains("key:   a random demo AES-128 key, seed "), "{}", out.text());
+    assert!(out.text().contains(" (--seed repeats it) (fingerprint "), "{}", out.text());
     assert_eq!(dimensions(&lab.path("o/ecb.png")), (20, 10));
 }
 
@@ -848,7 +852,7 @@ fn cli_max_pixels_flag_lowers_the_limit() {
     let out = lab.run(&["demo", "ecb-image", "--max-pixels", "1000"], b"");
     assert_error(
         &out,
-        "samples/figure.png (built in) is 512×512 = 262144 pixels, over the limit of 1000 pixels",
+        "the built-in padlock is 512×512 = 262144 pixels, over the limit of 1000 pixels",
         TOO_LARGE_HINT,
     );
 }

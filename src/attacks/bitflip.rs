@@ -222,15 +222,17 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     let wanted = String::from_utf8_lossy(&plan.wanted);
     let known = String::from_utf8_lossy(&plan.known);
     ctx.step(format!(
-        "3. Δ = \"{known}\" ⊕ \"{wanted}\", XORed into body bytes {}..{}.",
-        range.start, range.end
+        "3. Δ = \"{known}\" ⊕ \"{wanted}\", XORed into body bytes {} to {}.",
+        range.start,
+        range.end - 1
     ));
     ctx.say(format!(
-        "   P_i = D_K(C_i) ⊕ C_i−1: those bytes sit in ct[{}], the block before `{ORIGINAL}`,\n   \
-         so plaintext bytes {}..{} change by exactly Δ.",
+        "   P_i = D_K(C_i) ⊕ C_{{i−1}}: those bytes sit in ct[{}], the block before `{ORIGINAL}`,\n   \
+         so plaintext bytes {} to {} change by exactly Δ (a byte whose Δ is 0 keeps\n   \
+         its value: it is not marked below).",
         range.start / 16 - 1,
         plan.at,
-        plan.at + plan.wanted.len()
+        plan.at + plan.wanted.len() - 1
     ));
     let forged = plan.forge(Suite::Cbc, &body);
     let changed: Vec<usize> = range.clone().filter(|&i| forged[i] != body[i]).collect();
@@ -298,8 +300,9 @@ fn stream_mode(ctx: &mut DemoCtx, plan: &Plan, suite: Suite) {
     let range = plan.body_range(suite).expect("a stream mode controls every byte");
     ctx.step(format!(
         "5. The same edit in {suite}, a stream mode (INSECURE: no MAC): P = C ⊕ keystream, and the\n   \
-         keystream never sees the ciphertext. Δ goes on top of `{ORIGINAL}`: body bytes {}..{}.",
-        range.start, range.end
+         keystream never sees the ciphertext. Δ goes on top of `{ORIGINAL}`: body bytes {} to {}.",
+        range.start,
+        range.end - 1
     ));
     let forged = plan.forge(suite, &body);
     let mut dump = Dump::new(format!("forged {suite} body (changed bytes marked)"), &forged)

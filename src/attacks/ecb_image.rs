@@ -77,8 +77,8 @@
 //! *before* decoding it (the header's dimensions are checked first, so a
 //! small file claiming 100000×100000 costs nothing), takes the demo key and
 //! IVs from its [`DemoCtx`] (so `--seed` repeats a run), and writes
-//! `original.png`, `ecb.png`, `cbc.png` and `comparison.png` (the three side
-//! by side). All four modes use the same key: only the mode differs. It is
+//! `original.png`, `ecb.png`, `cbc.png`, `gcm.png` and `comparison.png`
+//! (original, ecb and cbc side by side). All four modes use the same key: only the mode differs. It is
 //! the one demo that writes files — they are its product — and it reports
 //! like every other demo, with events: the sizes, counts and paths as
 //! [`crate::events::Event::Fact`]s, which `--json` prints as data.
@@ -104,7 +104,7 @@ use crate::suite::{Cipher, Suite};
 /// directory and needs no files.
 const SAMPLE: &[u8] = include_bytes!("../../samples/figure.png");
 /// How the built-in picture is named in output and errors.
-const SAMPLE_NAME: &str = "samples/figure.png (built in)";
+const SAMPLE_NAME: &str = "the built-in padlock";
 
 /// The default `--max-pixels`: 8192×8192. Checked against the header before
 /// decoding, because a few-byte header can claim any size, and every pixel
@@ -473,9 +473,12 @@ impl Comparison {
 
 /// The modes, in the order they are shown.
 const MODES: [Suite; 4] = [Suite::Ecb, Suite::Cbc, Suite::Ctr, Suite::Gcm];
-/// The modes whose ciphertext is also written as a picture: the leak, and
-/// one picture of noise (ctr's and gcm's would look just like cbc's).
+/// The modes whose ciphertext is a panel of the comparison: the leak, and
+/// one picture of noise (ctr's and gcm's look just like cbc's).
 const PICTURED: [Suite; 2] = [Suite::Ecb, Suite::Cbc];
+/// The modes whose ciphertext is also written as a picture of its own: the
+/// comparison's, and gcm's (the authenticated mode, noise as well).
+const WRITTEN: [Suite; 3] = [Suite::Ecb, Suite::Cbc, Suite::Gcm];
 
 /// Reports the repeats of one subject (the plaintext or a mode's
 /// ciphertext): `repeated` of `blocks` blocks equal an earlier block.
@@ -513,8 +516,10 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
             Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys have a valid length");
         encrypt_pixels_into(&cipher, &picture.rgb, &mut ctx.rng, &mut ct);
         counts[i] = repeated_blocks(&ct).0;
-        if let Some(panel) = PICTURED.iter().position(|&p| p == suite) {
+        if WRITTEN.contains(&suite) {
             write_png(&path(&format!("{suite}.png")), &ct, w, h, suite != Suite::Ecb)?;
+        }
+        if let Some(panel) = PICTURED.iter().position(|&p| p == suite) {
             comparison.paste(panel as u32 + 1, &ct, w);
         }
     }
@@ -534,10 +539,10 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
         json!({ "name": picture.name, "width": w, "height": h, "bytes": bytes, "blocks": blocks }),
         format!("image: {}, {w}×{h} pixels = {bytes} bytes of RGB = {blocks} AES blocks{tail}", picture.name),
     );
-    let origin = ctx.chosen_seed().map_or_else(
-        || format!("a random demo AES-{DEMO_KEY_BITS} key"),
-        |seed| format!("a demo AES-{DEMO_KEY_BITS} key from --seed {seed}"),
-    );
+    let origin = match ctx.chosen_seed() {
+        Some(seed) => format!("a demo AES-{DEMO_KEY_BITS} key from --seed {seed}"),
+        None => format!("a random demo AES-{DEMO_KEY_BITS} key, seed {} (--seed repeats it)", ctx.seed()),
+    };
     let fingerprint = ctx.keys.fingerprint();
     ctx.fact(
         "keys",
@@ -557,7 +562,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
         report_repeats(ctx, suite.name(), n, blocks, note);
     }
     ctx.step("wrote:");
-    for file in ["original", "ecb", "cbc"] {
+    for file in ["original", "ecb", "cbc", "gcm"] {
         let path = path(&format!("{file}.png")).display().to_string();
         ctx.fact("wrote", json!({ "file": file, "path": path }), format!("  {path}"));
     }

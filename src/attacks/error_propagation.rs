@@ -99,7 +99,7 @@ pub const fn propagation(suite: Suite) -> Propagation {
         Suite::Cbc | Suite::CbcHmac => Propagation {
             standard: A,
             section: "§6.2",
-            formula: "P_i = D_K(C_i) ⊕ C_i−1",
+            formula: "P_i = D_K(C_i) ⊕ C_{i−1}",
             here: Effect::Garbled,
             next: Effect::Flips,
         },
@@ -116,7 +116,7 @@ pub const fn propagation(suite: Suite) -> Propagation {
         Suite::Cfb => Propagation {
             standard: A,
             section: "§6.3",
-            formula: "P_i = C_i ⊕ E_K(C_i−1)",
+            formula: "P_i = C_i ⊕ E_K(C_{i−1})",
             here: Effect::Flips,
             next: Effect::Garbled,
         },
@@ -479,7 +479,7 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
         } else {
             consequence(&p, flip, text.len(), suite.ct_len(text.len()))
         };
-        lines.push(format!("  {:<10}{:<24}{effect}", suite.name(), p.formula));
+        lines.push(format!("  {:<10}{:<26}{effect}", suite.name(), p.formula));
     }
     ctx.say(lines.join("\n"));
     for row in rows.iter().filter(|r| r.suite.is_authenticated()) {

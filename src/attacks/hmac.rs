@@ -24,7 +24,8 @@
 //! **Why the comparison must be constant-time.** A tag check that stops at the
 //! first differing byte answers faster for a forgery whose first byte is right.
 //! With enough timing samples an attacker learns the right tag one byte at a
-//! time: 16 × 256 tries instead of 2^128. cryptolab compares tags with
+//! time: at most 256 tries per byte (32 × 256 for HMAC-SHA256's 32-byte
+//! tag) instead of 2^256. cryptolab compares tags with
 //! `hmac::Mac::verify_slice` (cbc-hmac; see [`crate::suite::cbc_hmac::verify`]),
 //! which uses `subtle::ConstantTimeEq`: every byte is always compared, and the
 //! result is combined without branches. `aes-gcm` does the same inside
@@ -81,7 +82,10 @@ pub fn tamper_all(suite: Suite, keys: &KeyMaterial, seed: u64) -> Vec<Tamper> {
     try_it("header: kind".into(), "message → goodbye", flip(2, 0x01));
     try_it("header: flags".into(), "0 → 0x80", flip(3, 0x80));
     try_it("header: seq".into(), "1 → 0", flip(11, 0x01));
-    try_it("header: length".into(), "one byte less", flip(15, 0x01));
+    let mut longer = frame.clone();
+    let claimed = u32::from_be_bytes(longer[12..16].try_into().expect("4 bytes")) + 1;
+    longer[12..16].copy_from_slice(&claimed.to_be_bytes());
+    try_it("header: length".into(), "claims a byte more than sent", longer);
     try_it(suite.spec().iv_label.into(), "one bit flipped", flip(HEADER_LEN, 0x01));
     let ct_start = HEADER_LEN + suite.iv_len();
     let ct_end = frame.len() - suite.tag_len();
@@ -173,7 +177,7 @@ pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
     }
     ctx.step("Why the MAC must cover the IV: a deliberately flawed variant (INSECURE)");
     ctx.say("  body = IV ‖ C ‖ HMAC(C): the MAC covers the ciphertext, not the IV.");
-    let forged = flip_amount(&flawed_seal(&ctx.keys, &FLAWED_IV, FLAWED_MESSAGE));
+    let forged = flip_amount(&flawed_seal(&ctx.keys, &flawed_iv(ctx.seed()), FLAWED_MESSAGE));
     ctx.dump(
         Dump::new("forged body: one IV byte changed ('1' ⊕ '9' at byte 4)", &forged)
             .spans(crate::suite::layout::body_spans(Suite::CbcHmac, 0, forged.len()))
@@ -196,7 +200,7 @@ pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
     ctx.step("Why the comparison is constant-time");
     ctx.say(
         "  A check that stops at the first wrong byte answers sooner for a worse forgery; timing
-  reveals the right tag a byte at a time (16 × 256 tries, not 2^128). cryptolab compares
+  reveals the right tag a byte at a time (at most 32 × 256 tries, not 2^256). cryptolab compares
   with hmac::Mac::verify_slice (src/suite/cbc_hmac.rs: verify), built on
   subtle::ConstantTimeEq: all 32 bytes, no early exit, no branch on the result;
   aes-gcm checks its tag the same way before decrypting anything.",
@@ -219,7 +223,7 @@ pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
             format!("{suite}: {refused} of {} tamperings refused.", table.len() - 1),
         );
     }
-    let forged = flip_amount(&flawed_seal(&ctx.keys, &FLAWED_IV, FLAWED_MESSAGE));
+    let forged = flip_amount(&flawed_seal(&ctx.keys, &flawed_iv(ctx.seed()), FLAWED_MESSAGE));
     let (outcome, text) = match flawed_open(&ctx.keys, &forged) {
         Some(pt) => (
             broken_if(pt == b"pay 90 to carol"),
@@ -236,9 +240,15 @@ pub fn headline(ctx: &mut DemoCtx) -> Result<(), DemoError> {
 
 /// How the verdicts name the flawed variant.
 const FLAWED: &str = "flawed MAC";
-/// What the flawed variant seals, and under which IV.
+/// What the flawed variant seals.
 const FLAWED_MESSAGE: &[u8] = b"pay 10 to carol";
-const FLAWED_IV: [u8; 16] = [0x5a; 16];
+
+/// The flawed variant's IV: random, from the run's seed (so `--seed`
+/// repeats it, and another seed gives another).
+fn flawed_iv(seed: u64) -> [u8; 16] {
+    use rand::{RngExt as _, SeedableRng as _};
+    rand::rngs::ChaCha20Rng::seed_from_u64(seed ^ 0xf1a3_0000).random()
+}
 
 /// How many tamperings (all but the untouched first row) were refused.
 fn refused(table: &[Tamper]) -> usize {

@@ -168,12 +168,12 @@ impl Keyed {
 }
 
 /// What a crack found, with the cipher's own evidence (the ranked shifts,
-/// the hill climb, the widths or the periods).
+/// the annealing, the widths or the periods).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cracked {
     /// Every shift, ranked by χ².
     Caesar(caesar::CaesarCrack),
-    /// The hill climb's result, and the seed of its search.
+    /// The annealing's result, and the seed of its search.
     Mono {
         /// What the search found.
         crack: mono::MonoCrack,

@@ -8,7 +8,7 @@
 //! | cipher          | what the key does                          | what breaks it                               |
 //! |-----------------|--------------------------------------------|----------------------------------------------|
 //! | Caesar          | shifts every letter by the same amount      | letter frequencies (χ²) over all 26 shifts   |
-//! | monoalphabetic  | swaps each letter for another, consistently | quadgram scores + hill climbing with restarts |
+//! | monoalphabetic  | swaps each letter for another, consistently | quadgram scores + simulated annealing with restarts |
 //! | transposition   | keeps the letters, shuffles their order     | quadgram scores over column orders           |
 //! | Vigenère        | a different Caesar shift per key letter     | index of coincidence / Kasiski, then Caesar  |
 //!

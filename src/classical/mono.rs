@@ -17,7 +17,7 @@
 //! A key of exactly 26 letters is taken as the cipher alphabet itself and
 //! must use every letter once.
 //!
-//! # Breaking it: hill climbing on quadgrams
+//! # Breaking it: simulated annealing on quadgrams
 //! The huge key space does not help, because a key that is *nearly* right
 //! gives a plaintext that *nearly* reads as English, and that can be
 //! measured: the quadgram fitness (see [`super::analysis`]) rises as more
@@ -177,7 +177,7 @@ pub fn decrypt(text: &str, key: &MonoKey) -> String {
     map_letters(text, |_, l| plain[l as usize])
 }
 
-/// How a crack searches: the knobs of the hill climber.
+/// How a crack searches: the knobs of the annealing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CrackSettings {
     /// Upper bound on restarts.

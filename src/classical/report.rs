@@ -10,7 +10,7 @@
 //!
 //! - [`crack`] / [`crack_json`]: a crack's evidence table, key, score and plaintext;
 //! - [`keyed_json`], [`text_line`]: what `encrypt`/`decrypt` print;
-//! - [`progress_line`]: the monoalphabetic hill climb's progress, for a status line;
+//! - [`progress_line`]: the monoalphabetic annealing's progress, for a status line;
 //! - [`freq`]: the letter-frequency bar chart beside English;
 //! - [`identify`]: which cipher was it, with the reasoning.
 //!
@@ -87,7 +87,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The report of a crack: the evidence (every shift ranked, the hill climb,
+/// The report of a crack: the evidence (every shift ranked, the annealing,
 /// the widths or the periods), then the key, the score and the plaintext.
 pub fn crack(c: &Cracked, color: bool) -> String {
     let paint = Paint(color);
@@ -118,7 +118,7 @@ pub fn crack(c: &Cracked, color: bool) -> String {
 /// caller redraws it in place).
 pub fn progress_line(p: &mono::MonoProgress) -> String {
     format!(
-        "hill climbing: restart {}/{} · best score {:.3} · reached by {} restart{}",
+        "simulated annealing: restart {}/{} · best score {:.3} · reached by {} restart{}",
         p.restart,
         p.max_restarts,
         p.best_fitness,
@@ -365,8 +365,9 @@ fn diagnose(letters: &[u8]) -> (Verdict, Vec<String>) {
         match found {
             Some(p) => {
                 reasons.push(format!(
-                    "Taking every {p}th letter gives columns with IoC {:.4}: English-like, so the key repeats every {p} letters \
+                    "Taking every {} letter gives columns with IoC {:.4}: English-like, so the key repeats every {p} letters \
                      (Kasiski: {} repeated-trigram distance{} divisible by {p}).",
+                    ordinal(p),
                     analysis::periodic_ioc(letters, p),
                     votes.get(p).copied().unwrap_or(0),
                     if votes.get(p).copied().unwrap_or(0) == 1 { "" } else { "s" }
@@ -424,4 +425,16 @@ impl Paint {
     pub(super) fn accent(self, text: &str) -> String {
         self.styled(Style::new().fg_color(Some(AnsiColor::Cyan.into())), text)
     }
+}
+
+/// `2nd`, `3rd`, `4th`, `11th`, `21st`: an English ordinal.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }

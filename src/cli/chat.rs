@@ -110,7 +110,7 @@ it shows: base64 and JSON decoded, re-encoded after the change.
 #[derive(Debug, Args)]
 pub struct ProxyArgs {
     /// Port to listen on for clients (0: any free port).
-    #[arg(long, default_value_t = 5551, env = "CRYPTOLAB_PROXY_PORT")]
+    #[arg(long, default_value_t = 5551, env = "CRYPTOLAB_PROXY_PORT", hide_env_values = true)]
     pub listen: u16,
     /// The real server, HOST:PORT [default: 127.0.0.1:5550, or the port in CRYPTOLAB_PORT].
     #[arg(long, value_name = "HOST:PORT")]
@@ -335,10 +335,10 @@ impl ChatArgs {
     /// The line saying which keys a format session uses (fingerprints only).
     fn format_key_line(keys: &FormatKeys) -> String {
         match keys {
-            FormatKeys::Rsa(me) => format!("RSA-2048 key {}", me.fingerprint()),
+            FormatKeys::Rsa(me) => format!("RSA-2048 key, fingerprint {}", me.fingerprint()),
             FormatKeys::Aes { key, mac, .. } => {
                 let m = crate::keys::KeyMaterial { enc: key.clone(), mac: mac.clone() };
-                format!("AES-{} key {}", key.len() * 8, m.fingerprint())
+                format!("AES-{} key, fingerprint {}", key.len() * 8, m.fingerprint())
             }
         }
     }
@@ -356,7 +356,8 @@ impl ChatArgs {
             }
             Wire::Native => {
                 let keys = self.keys.load(may_create)?;
-                let line = format!("{}, AES-{}, key {}", self.mode, keys.bits(), keys.fingerprint());
+                let line =
+                    format!("{}, AES-{}, key fingerprint {}", self.mode, keys.bits(), keys.fingerprint());
                 let native = if self.static_keys {
                     NativeKeys::Static(Arc::new(Cipher::new(self.mode, &keys.enc, keys.mac())?))
                 } else {
@@ -392,7 +393,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Port to listen on (0: any free port, printed at start).
-    #[arg(long, default_value_t = 5550, env = "CRYPTOLAB_PORT")]
+    #[arg(long, default_value_t = 5550, env = "CRYPTOLAB_PORT", hide_env_values = true)]
     pub port: u16,
     /// Reply to every message with the same text (for scripts, labs, benchmarks).
     #[arg(long)]
@@ -417,7 +418,7 @@ pub struct ConnectArgs {
     #[arg(default_value = "127.0.0.1")]
     pub host: String,
     /// Server port.
-    #[arg(default_value_t = 5550, env = "CRYPTOLAB_PORT")]
+    #[arg(default_value_t = 5550, env = "CRYPTOLAB_PORT", hide_env_values = true)]
     pub port: u16,
     /// Name sent in the hello frame.
     #[arg(long, default_value = "client")]
@@ -485,7 +486,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         if let Some(speak) = &mitm {
             let whose = match speak {
                 crate::net::proxy::MitmSpeak::Format(Speak::Format { keys: FormatKeys::Rsa(me), .. }) => {
-                    format!("RSA key {}", me.fingerprint())
+                    format!("RSA key, fingerprint {}", me.fingerprint())
                 }
                 crate::net::proxy::MitmSpeak::Native | crate::net::proxy::MitmSpeak::Format(_) => {
                     "X25519 keys".to_string()

@@ -205,7 +205,7 @@ fn crack(cipher: Cipher, args: &CrackArgs, seed: u64, color: bool) -> Result<Str
     if let Some(warning) = cipher.short_text_warning(letters.len()) {
         eprintln!("warning: {warning}");
     }
-    // The hill climb can take seconds: show where it is, on a terminal only.
+    // The annealing can take seconds: show where it is, on a terminal only.
     let live = io::stderr().is_terminal();
     let cracked = classical::crack(cipher, &text, seed, &mut |p| {
         if live {

@@ -227,7 +227,7 @@ pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
     }
     if args.explain {
         let title = format!(
-            "{} body, {} bytes (AES-{}, key {}) for a {}-byte message",
+            "{} body, {} bytes (AES-{}, key fingerprint {}) for a {}-byte message",
             cipher.suite(),
             body.len(),
             cipher.bits(),
@@ -254,7 +254,7 @@ pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
     let result = cipher.open_into(&[], &body, &mut plain);
     if args.explain {
         let title = format!(
-            "{} body, {} bytes (AES-{}, key {})",
+            "{} body, {} bytes (AES-{}, key fingerprint {})",
             cipher.suite(),
             body.len(),
             cipher.bits(),

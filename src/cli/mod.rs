@@ -58,8 +58,16 @@ readable without colour.";
 #[derive(Debug, Parser)]
 #[command(name = "cryptolab", version, about, after_help = TOP_EXAMPLES)]
 pub struct Cli {
-    /// When to use colour in output.
-    #[arg(long, value_enum, default_value_t, global = true, value_name = "WHEN")]
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set),
+    /// always, never.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        global = true,
+        value_name = "WHEN",
+        hide_possible_values = true
+    )]
     pub color: ColorChoice,
     /// The command to run.
     #[command(subcommand)]

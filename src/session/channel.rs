@@ -503,7 +503,7 @@ impl Channel {
                 rand::Rng::fill_bytes(&mut rand::rng(), &mut key);
                 let wrapped = rsa_gcm_json::wrap_key(&server, &key, &mut rand::rng())?;
                 let done = format!(
-                    "handshake done: server key {} (not authenticated: compare it out of band), our key {}",
+                    "handshake done: server key fingerprint {} (not authenticated: compare it out of band), ours {}",
                     rsa_gcm_json::fingerprint(&server),
                     me.fingerprint()
                 );

@@ -184,7 +184,7 @@ const CBC: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "a repeated IV shows which messages start with the same blocks",
     standard: "SP 800-38A §6.2",
-    explain: "A fresh random iv starts the chain C_i = E_K(P_i ⊕ C_i−1): the repeated block is\n  \
+    explain: "A fresh random iv starts the chain C_i = E_K(P_i ⊕ C_{i−1}): the repeated block is\n  \
               hidden, and sealing again gives different bytes. But nothing detects tampering.",
 };
 const CTR: SuiteSpec = SuiteSpec {
@@ -227,7 +227,7 @@ const CFB: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "a repeated IV gives away P_0 ⊕ P'_0 and where two messages start to differ",
     standard: "SP 800-38A §6.3",
-    explain: "C_i = P_i ⊕ E_K(C_i−1), the iv before C_0: the ciphertext is fed back as the next\n  \
+    explain: "C_i = P_i ⊕ E_K(C_{i−1}), the iv before C_0: the ciphertext is fed back as the next\n  \
               keystream input. No padding, ct as long as the message. Nothing detects tampering.",
 };
 const OFB: SuiteSpec = SuiteSpec {
