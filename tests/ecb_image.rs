@@ -722,7 +722,7 @@ fn cli_writes_the_pngs_and_prints_where_they_are() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = out.text();
     assert!(text.contains("image: the built-in padlock, 512×512 pixels"), "{text}");
-    assert!(text.contains("key:   a demo AES-128 key from --seed 1 (fingerprint "), "{text}");
+    assert!(text.contains("key:   a demo AES-128 key from --seed 1, fingerprint "), "{text}");
     for name in ["original", "ecb", "cbc", "gcm", "comparison"] {
         assert!(text.contains(&format!("  ecb-image-out/{name}.png")), "{name}:\n{text}");
         assert!(lab.path(&format!("ecb-image-out/{name}.png")).is_file(), "{name}");
@@ -783,8 +783,8 @@ fn cli_reads_a_picture_given_by_path() {
     assert!(
         out.text().contains("image: grey.png, 20×10 pixels = 600 bytes of RGB = 37 AES blocks + 8 bytes\n")
     );
-    assert!(out.text().contains("key:   a random demo AES-128 key, seed "), "{}", out.text());
-    assert!(out.text().contains(" (--seed repeats it) (fingerprint "), "{}", out.text());
+    assert!(out.text().contains("key:   a random demo AES-128 key from seed "), "{}", out.text());
+    assert!(out.text().contains(" (--seed repeats it), fingerprint "), "{}", out.text());
     assert_eq!(dimensions(&lab.path("o/ecb.png")), (20, 10));
 }
 

@@ -541,13 +541,13 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     );
     let origin = match ctx.chosen_seed() {
         Some(seed) => format!("a demo AES-{DEMO_KEY_BITS} key from --seed {seed}"),
-        None => format!("a random demo AES-{DEMO_KEY_BITS} key, seed {} (--seed repeats it)", ctx.seed()),
+        None => format!("a random demo AES-{DEMO_KEY_BITS} key from seed {} (--seed repeats it)", ctx.seed()),
     };
     let fingerprint = ctx.keys.fingerprint();
     ctx.fact(
         "keys",
         json!({ "seed": ctx.chosen_seed(), "fingerprint": fingerprint, "aes_bits": DEMO_KEY_BITS }),
-        format!("key:   {origin} (fingerprint {fingerprint}), the same for every mode"),
+        format!("key:   {origin}, fingerprint {fingerprint}, the same for every mode"),
     );
     ctx.say(format!("INSECURE: {}", Suite::Ecb.insecure_reason().expect("ecb is insecure")));
     ctx.step("16-byte blocks equal to an earlier block:");

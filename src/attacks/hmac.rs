@@ -199,11 +199,12 @@ pub fn narrate(ctx: &mut DemoCtx, _opts: &Options) -> Result<(), DemoError> {
     ctx.verdict(DEMO.name, "cbc-hmac", Refused, format!("cbc-hmac (MAC over header ‖ IV ‖ C): {why}."));
     ctx.step("Why the comparison is constant-time");
     ctx.say(
-        "  A check that stops at the first wrong byte answers sooner for a worse forgery; timing
-  reveals the right tag a byte at a time (at most 32 × 256 tries, not 2^256). cryptolab compares
-  with hmac::Mac::verify_slice (src/suite/cbc_hmac.rs: verify), built on
-  subtle::ConstantTimeEq: all 32 bytes, no early exit, no branch on the result;
-  aes-gcm checks its tag the same way before decrypting anything.",
+        "  A check that stops at the first wrong byte answers sooner for a worse
+  forgery; timing reveals the right tag a byte at a time (at most 32 × 256
+  tries, not 2^256). cryptolab compares with hmac::Mac::verify_slice
+  (src/suite/cbc_hmac.rs: verify), built on subtle::ConstantTimeEq: all 32
+  bytes, no early exit, no branch on the result; aes-gcm checks its tag the
+  same way before decrypting anything.",
     );
     Ok(())
 }

@@ -651,40 +651,17 @@ fn too_long(what: String) -> CliError {
 }
 
 /// `connect` saw the server close instead of replying; what such a server
-/// of this format may be doing.
+/// may be doing (the format's row says).
 fn closed_without_reply(target: &str, format: Option<Format>) -> CliError {
-    let hint = match format {
-        None | Some(Format::RsaGcmJson) => "the server may have refused the message: see its log",
-        Some(Format::LenIvCtHmac) => {
-            "a len-iv-ct-hmac server may close on a message whose MAC does not verify \
-             (a wrong --mac-key, or a message changed on the way): see its log"
-        }
-        Some(Format::B64IvCt | Format::B64Ecb) => {
-            "a one-way program prints the message and closes without a reply (it was delivered): \
-             use --flow one-way; one that could not decrypt it closes too: see its log"
-        }
-        Some(Format::RawCbcStatic) => "the message was written; the server chose not to reply",
-    };
+    let hint =
+        format.map_or("the server may have refused the message: see its log", |f| f.spec().closed_hint);
     CliError::failure(format!("{target} closed the connection without replying"), hint)
 }
 
 /// `connect` waited in vain for a reply; why a server of this format may
-/// not answer.
+/// not answer (the format's row says).
 fn no_reply_hint(format: Option<Format>) -> &'static str {
-    match format {
-        None => "does the server run with --echo? raise --timeout",
-        Some(Format::LenIvCtHmac) => {
-            "the server may be waiting for its operator to type a reply, or it dropped a message \
-             whose MAC did not verify (a wrong key, or a change on the way); raise --timeout"
-        }
-        Some(Format::B64IvCt | Format::B64Ecb) => {
-            "a one-way program never replies (--flow one-way); a lock-step one may be waiting \
-             for its operator to type a reply; raise --timeout"
-        }
-        Some(Format::RawCbcStatic | Format::RsaGcmJson) => {
-            "the server may be waiting for its operator to type a reply; raise --timeout"
-        }
-    }
+    format.map_or("does the server run with --echo? raise --timeout", |f| f.spec().silent_hint)
 }
 
 /// `connect --send` waited `t` for a reply in vain.

@@ -29,6 +29,8 @@ pub const SPEC: FormatSpec = FormatSpec {
     handshake: false,
     insecure: Some("b64-ecb has no IV and no MAC: equal blocks show, and messages can be forged"),
     weakness: "ECB: equal 16-byte blocks give equal ciphertext; blocks can be cut and pasted",
+    closed_hint: "a one-way program prints the message and closes without a reply (it was delivered): use --flow one-way; one that could not decrypt it closes too: see its log",
+    silent_hint: "a one-way program never replies (--flow one-way); a lock-step one may be waiting for its operator to type a reply; raise --timeout",
 };
 
 /// Its base64 framing: ecb, so at least one block and no IV.

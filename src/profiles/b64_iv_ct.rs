@@ -32,6 +32,8 @@ pub const SPEC: FormatSpec = FormatSpec {
     handshake: false,
     insecure: Some("b64-iv-ct has no MAC: anyone on the path can change messages undetected"),
     weakness: "no MAC: bit flips in the IV change the first block at will; error replies are a padding oracle",
+    closed_hint: "a one-way program prints the message and closes without a reply (it was delivered): use --flow one-way; one that could not decrypt it closes too: see its log",
+    silent_hint: "a one-way program never replies (--flow one-way); a lock-step one may be waiting for its operator to type a reply; raise --timeout",
 };
 
 /// Its base64 framing: cbc, so at least an IV and one block.

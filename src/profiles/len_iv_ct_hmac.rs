@@ -33,6 +33,8 @@ pub const SPEC: FormatSpec = FormatSpec {
     handshake: false,
     insecure: None,
     weakness: "the MAC covers no sequence number or direction: a recorded message can be replayed or reflected",
+    closed_hint: "a len-iv-ct-hmac server may close on a message whose MAC does not verify (a wrong --mac-key, or a message changed on the way): see its log",
+    silent_hint: "the server may be waiting for its operator to type a reply, or it dropped a message whose MAC did not verify (a wrong key, or a change on the way); raise --timeout",
 };
 
 /// Finds the next length-prefixed message; the length is checked against

@@ -189,6 +189,10 @@ pub struct FormatSpec {
     pub insecure: Option<&'static str>,
     /// The format's weakness in one line (shown at start, and in the docs).
     pub weakness: &'static str,
+    /// Why such a server may close without replying (`connect`'s hint).
+    pub closed_hint: &'static str,
+    /// Why such a server may not reply at all (`connect`'s hint).
+    pub silent_hint: &'static str,
 }
 
 impl Format {

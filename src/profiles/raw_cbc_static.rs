@@ -30,6 +30,8 @@ pub const SPEC: FormatSpec = FormatSpec {
     handshake: false,
     insecure: Some("raw-cbc-static reuses one key and IV: equal messages give equal ciphertexts; no MAC"),
     weakness: "static IV: equal messages (and equal prefixes) give equal ciphertexts",
+    closed_hint: "the message was written; the server chose not to reply",
+    silent_hint: "the server may be waiting for its operator to type a reply; raise --timeout",
 };
 
 /// One message per connection: it ends when the sender closes or goes quiet.

@@ -47,6 +47,8 @@ pub const SPEC: FormatSpec = FormatSpec {
     handshake: true,
     insecure: None,
     weakness: "the public keys are not authenticated (a man in the middle can swap them); no sequence numbers",
+    closed_hint: "the server may have refused the message: see its log",
+    silent_hint: "the server may be waiting for its operator to type a reply; raise --timeout",
 };
 
 /// The largest PEM public key accepted in the handshake.
