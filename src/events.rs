@@ -25,9 +25,10 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 
-use crate::render::{BlockMemory, Dump, Renderer, Span, dump_json};
+use crate::render::{BlockMemory, Dump, Renderer, Span, dump_json, fit};
 use crate::suite::Suite;
 
 /// Which way a frame went, from the reporting program's point of view.
@@ -585,6 +586,9 @@ pub enum Detail {
     /// The dumps of message frames only (no hello, goodbye or notices):
     /// the tour's compact view.
     Messages,
+    /// The conversation: one line per frame (its title, and the text of a
+    /// message), every notice; no dumps (`--compact`).
+    Conversation,
 }
 
 /// Where an observer writes.
@@ -595,7 +599,7 @@ pub struct TextObserver {
     detail: Detail,
     renderer: Renderer,
     state: Mutex<(BlockMemory, Sink)>,
-    progress: Option<Mutex<Sink>>,
+    progress: Option<Mutex<Option<(&'static str, ProgressBar)>>>,
 }
 
 impl TextObserver {
@@ -604,32 +608,42 @@ impl TextObserver {
         TextObserver { detail, renderer, state: Mutex::new((BlockMemory::default(), sink)), progress: None }
     }
 
-    /// Also draws [`Event::Progress`] as one line redrawn in place on
-    /// `terminal` (a terminal's stderr); without it progress is not shown.
-    pub fn with_progress(mut self, terminal: Sink) -> Self {
-        self.progress = Some(Mutex::new(terminal));
+    /// Also draws [`Event::Progress`] as a progress bar on stderr when it
+    /// is a terminal; without it progress is not shown.
+    pub fn with_progress(mut self) -> Self {
+        self.progress = Some(Mutex::new(None));
         self
     }
 
     fn text(&self, event: &Event, memory: &mut BlockMemory, out: &mut Vec<u8>) -> io::Result<()> {
         let r = &self.renderer;
+        let cols = r.columns_in_use();
         match event {
             Event::Frame(f) => match self.detail {
                 Detail::Quiet => {
                     if let (Some(t), true, Dir::In) = (&f.text, f.is_message, f.dir) {
-                        writeln!(out, "{}: {}", f.peer, visible(&show_text(t)))?;
+                        let line = format!("{}: {}", f.peer, visible(&show_text(t)));
+                        writeln!(out, "{}", fit(&line, cols))?;
                     }
                 }
                 Detail::Messages if !f.is_message => {}
+                Detail::Conversation => {
+                    let line = match &f.text {
+                        Some(t) if f.is_message => format!("{}: {}", f.title(), visible(&show_text(t))),
+                        Some(_) | None => f.title(),
+                    };
+                    writeln!(out, "{}", fit(&line, cols))?;
+                }
                 Detail::Full | Detail::Messages => {
-                    let mut dump = Dump::new(f.title(), &f.bytes).spans(f.spans.clone());
+                    let mut dump = Dump::new(fit(&f.title(), cols), &f.bytes).spans(f.spans.clone());
                     for m in &f.marks {
                         dump = dump.mark(m.clone());
                     }
                     memory.tag = f.tag();
                     r.render_remembering(out, &dump, memory)?;
                     if let Some(t) = &f.text {
-                        writeln!(out, "  text: {}", visible(&show_text(t)))?;
+                        let line = format!("  text: {}", visible(&show_text(t)));
+                        writeln!(out, "{}", fit(&line, cols))?;
                     }
                 }
             },
@@ -642,22 +656,23 @@ impl TextObserver {
                 // One line each, and they may carry a peer's words (a
                 // reason, a name, a plain-text error reply): made visible.
                 if self.detail != Detail::Messages {
-                    writeln!(out, "* {}", visible(&event.line()))?;
+                    let line = format!("* {}", visible(&event.line()));
+                    writeln!(out, "{}", fit(&line, cols))?;
                 }
             }
             Event::Title(t) => {
-                r.paint(out, Style::new().bold().underline(), t)?;
+                r.paint(out, Style::new().bold().underline(), &fit(t, cols))?;
                 writeln!(out)?;
             }
             Event::Step(t) => {
                 writeln!(out)?;
-                r.paint(out, Style::new().bold(), t)?;
+                r.paint(out, Style::new().bold(), &fit(t, cols))?;
                 writeln!(out)?;
             }
-            Event::Say(t) => writeln!(out, "{t}")?,
-            Event::Fact(f) => writeln!(out, "{}", f.text)?,
+            Event::Say(t) => writeln!(out, "{}", fit(t, cols))?,
+            Event::Fact(f) => writeln!(out, "{}", fit(&f.text, cols))?,
             Event::Dump { title, bytes, spans, marks } => {
-                let mut dump = Dump::new(title.clone(), bytes).spans(spans.clone());
+                let mut dump = Dump::new(fit(title, cols), bytes).spans(spans.clone());
                 for m in marks {
                     dump = dump.mark(m.clone());
                 }
@@ -669,30 +684,54 @@ impl TextObserver {
                     Outcome::Broken => AnsiColor::Red,
                     Outcome::Refused => AnsiColor::Green,
                 };
+                // Wrapped as one line, then the verdict word painted.
+                let word = v.outcome.word();
+                let line = fit(&format!("  {word} {}", v.text), cols);
                 write!(out, "  ")?;
-                r.paint(out, Style::new().fg_color(Some(color.into())).bold(), v.outcome.word())?;
-                writeln!(out, " {}", v.text)?;
+                r.paint(out, Style::new().fg_color(Some(color.into())).bold(), word)?;
+                writeln!(out, "{}", &line[2 + word.len()..])?;
             }
         }
         Ok(())
     }
 
     fn draw_progress(&self, p: &Progress) {
-        let Some(term) = &self.progress else { return };
-        let mut term = term.lock().unwrap_or_else(|e| e.into_inner());
-        // One line, cut to fit 80 columns, redrawn in place; cleared when done.
-        let line: String =
-            format!("{}: {}/{} {}", p.task, p.done, p.total, p.text).chars().take(79).collect();
-        let _ = if p.done >= p.total { write!(term, "\r{:79}\r", "") } else { write!(term, "\r{line:79}") };
-        let _ = term.flush();
+        let Some(bar) = &self.progress else { return };
+        let mut bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+        // One bar per task, cut to the terminal's width by indicatif, so a
+        // long line never wraps and redraws never stack; cleared when done.
+        if bar.as_ref().is_some_and(|(task, b)| *task != p.task || b.length() != Some(p.total))
+            && let Some((_, old)) = bar.take()
+        {
+            old.finish_and_clear();
+        }
+        let (_, b) = bar.get_or_insert_with(|| (p.task, progress_bar(p.task, p.total)));
+        b.set_position(p.done);
+        b.set_message(visible(&p.text));
+        if p.done >= p.total {
+            b.finish_and_clear();
+            *bar = None;
+        }
     }
+}
+
+/// A progress bar on stderr (hidden by indicatif when stderr is not a
+/// terminal): `task [=====>    ] 12/80 found so far`.
+fn progress_bar(task: &'static str, total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{prefix} [{bar:20}] {pos}/{len} {wide_msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(task);
+    bar
 }
 
 impl Observer for TextObserver {
     fn sees(&self) -> Sees {
         match self.detail {
             Detail::Quiet => Sees::ReceivedTexts,
-            Detail::Full | Detail::Messages => Sees::Everything,
+            Detail::Full | Detail::Messages | Detail::Conversation => Sees::Everything,
         }
     }
 
@@ -775,17 +814,28 @@ pub enum Output {
     Json,
 }
 
+/// How text output looks: colour, the width it fits, progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    /// ANSI colour (full text only).
+    pub color: bool,
+    /// Columns every line fits in.
+    pub columns: usize,
+    /// Progress bars on stderr (drawn only when it is a terminal).
+    pub progress: bool,
+}
+
 impl Output {
-    /// The observer for this choice, writing to `sink`; `color` applies to
-    /// full text only, and `progress` (a terminal) draws progress lines.
-    pub fn observer(self, sink: Sink, color: bool, progress: Option<Sink>) -> Arc<dyn Observer> {
+    /// The observer for this choice, writing to `sink` and looking `look`.
+    pub fn observer(self, sink: Sink, look: Look) -> Arc<dyn Observer> {
         match self {
             Output::Json => Arc::new(JsonObserver::new(sink)),
             Output::Text(detail) => {
-                let renderer = Renderer::new().color(color && detail == Detail::Full);
+                let renderer =
+                    Renderer::new().color(look.color && detail == Detail::Full).columns(look.columns);
                 let mut text = TextObserver::new(detail, renderer, sink);
-                if let Some(term) = progress {
-                    text = text.with_progress(term);
+                if look.progress {
+                    text = text.with_progress();
                 }
                 Arc::new(text)
             }

@@ -210,7 +210,7 @@ impl KeyError {
     pub fn hint(&self) -> String {
         match self {
             KeyError::FileNotFound { .. } => {
-                "create one with `cryptolab keygen`, or pass --key HEX / --key-file FILE".into()
+                "both sides need the same key: run `cryptolab keygen` once and copy the file, or pass --key-file FILE".into()
             }
             KeyError::Unreadable { path, .. } => {
                 format!("check that {} is a readable file", path.display())

@@ -121,10 +121,16 @@ fn tour_is_reproducible_with_a_seed_and_flags_the_ecb_repeat() {
     assert_eq!(a.code, 0, "{}", a.stderr);
     assert_eq!(a.stdout, b.stdout, "same seed, same bytes");
     let text = a.text();
-    assert!(text.contains("ct[1] = ct[0]"));
+    // The cross-section: ecb's block 1 repeats block 0, and only ecb's.
+    let row1 = text.lines().find(|l| l.starts_with("  1      Meet me at noon.")).unwrap();
+    assert_eq!(row1.matches("=0").count(), 1, "{row1}");
+    let ecb = |row: &str| row.split_whitespace().nth(5).map(str::to_string);
+    let row0 = text.lines().find(|l| l.starts_with("  0      Meet me at noon.")).unwrap();
+    assert_eq!(ecb(row1).unwrap(), format!("{}=0", ecb(row0).unwrap()), "{row0}\n{row1}");
     assert_eq!(text.matches("message rejected: wrong key or tampered frame").count(), 2);
-    for suite in ["2. ecb", "3. cbc", "4. cbc-hmac", "5. gcm", "6. Every suite side by side"] {
-        assert!(text.contains(suite), "{suite}");
+    assert!(text.contains("ct[1] = ct[0], in one frame"), "the chat's ecb frame shows the repeat");
+    for section in ["1. One message, four suites", "2. Every suite side by side", "3. Over the wire"] {
+        assert!(text.contains(section), "{section}");
     }
     // The mode table: one row per suite, the stream modes included.
     for row in [
@@ -135,8 +141,11 @@ fn tour_is_reproducible_with_a_seed_and_flags_the_ecb_repeat() {
     ] {
         assert!(text.contains(row), "{row}");
     }
-    assert!(text.contains("server read:    pay 90 to bob\n  BROKEN"), "b64-iv-ct forged in the tour");
-    assert!(text.contains("server refused: HMAC does not verify"), "len-iv-ct-hmac refuses the flip");
+    assert!(
+        text.contains("b64-iv-ct: sent \"pay 10 to bob\", the server read \"pay 90 to bob\"\n    BROKEN"),
+        "b64-iv-ct forged in the tour"
+    );
+    assert!(text.contains("the server refused: HMAC does not verify"), "len-iv-ct-hmac refuses the flip");
     assert!(!lab.path("cryptolab.key").exists(), "--seed touches no key file");
     assert_ne!(lab.run(&["tour", "--seed", "8"], b"").stdout, a.stdout);
 }
@@ -172,7 +181,7 @@ fn missing_key_file_for_decrypt() {
     assert_error(
         &out,
         "key file cryptolab.key not found",
-        "create one with `cryptolab keygen`, or pass --key HEX / --key-file FILE",
+        "both sides need the same key: run `cryptolab keygen` once and copy the file, or pass --key-file FILE",
     );
 }
 
@@ -182,7 +191,7 @@ fn missing_named_key_file() {
     assert_error(
         &out,
         "key file nope.key not found",
-        "create one with `cryptolab keygen`, or pass --key HEX / --key-file FILE",
+        "both sides need the same key: run `cryptolab keygen` once and copy the file, or pass --key-file FILE",
     );
 }
 
@@ -348,9 +357,9 @@ fn cbc_hmac_without_mac_key() {
 fn wrong_mode_name() {
     let out = Lab::new().run(&["encrypt", "--mode", "cbx"], b"x");
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("invalid value 'cbx' for '--mode <MODE>'"), "{}", out.stderr);
+    assert!(out.stderr.contains("'cbx' is not a --mode value"), "{}", out.stderr);
     let names = Suite::ALL.map(Suite::name).join(", ");
-    assert!(out.stderr.contains(&format!("[possible values: {names}]")), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("(one of: {names})")), "{}", out.stderr);
 }
 
 #[test]
@@ -807,4 +816,75 @@ fn crack_nonce_reuse_bad_input_is_a_two_line_error() {
         "cannot read file `missing.txt`: no such file",
         "give a text file with one ciphertext per line, in hex or base64",
     );
+}
+
+// ---- safe defaults for encrypt ----
+
+#[test]
+fn a_mode_spelled_as_elsewhere_gets_a_suggestion() {
+    for (typed, meant) in [("CBC", "cbc"), ("aes-256-cbc", "cbc"), ("AES_128_GCM", "gcm"), ("aes-ctr", "ctr")]
+    {
+        let out = Lab::new().run(&["encrypt", "--mode", typed, "--format", "hex"], b"x");
+        assert_eq!(out.code, 2, "{typed}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("did you mean '{meant}'?")), "{typed}: {}", out.stderr);
+    }
+    let out = Lab::new().run(&["serve", "--mode", "Gcm"], b"");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("did you mean 'gcm'?"), "{}", out.stderr);
+    let out = Lab::new().run(&["encrypt", "--mode", "rot13"], b"x");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("(one of: ecb, cbc, ctr, cfb, ofb, cbc-hmac, gcm)"), "{}", out.stderr);
+}
+
+#[test]
+fn encrypt_says_which_mode_and_key_file_it_defaulted_to() {
+    let lab = Lab::new();
+    let out = lab.run(&["encrypt", "--format", "hex"], b"hello");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("note: --mode gcm and the key in cryptolab.key (key fingerprint "),
+        "{}",
+        out.stderr
+    );
+    let out = lab.run(&["encrypt", "--mode", "cbc", "--format", "hex"], b"hello");
+    assert!(out.stderr.contains("note: the key in cryptolab.key"), "{}", out.stderr);
+    assert!(!out.stderr.contains("--mode cbc"), "{}", out.stderr);
+    let out = lab.run(&["encrypt", "--key", "text:Sixteen byte key", "--format", "hex"], b"hello");
+    assert!(out.stderr.contains("note: --mode gcm, the default"), "{}", out.stderr);
+    let out =
+        lab.run(&["encrypt", "--mode", "gcm", "--key-file", "cryptolab.key", "--format", "hex"], b"hello");
+    assert!(!out.stderr.contains("note:"), "nothing defaulted, nothing said: {}", out.stderr);
+}
+
+#[test]
+fn encrypt_writes_no_binary_to_a_terminal() {
+    // A real pseudo-terminal as stdout (Python's pty), as a student has.
+    let lab = Lab::new();
+    let input = lab.write("msg.txt", b"attack at dawn");
+    let script = "import os, pty, sys\n\
+        pid, fd = pty.fork()\n\
+        if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n\
+        out = b''\n\
+        while True:\n    try:\n        d = os.read(fd, 4096)\n    except OSError:\n        break\n    if not d:\n        break\n    out += d\n\
+        _, st = os.waitpid(pid, 0)\n\
+        sys.stdout.write(out.decode('utf-8', 'replace'))\n\
+        sys.exit(os.waitstatus_to_exitcode(st))\n";
+    let bin = env!("CARGO_BIN_EXE_cryptolab");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["-c", script, bin, "encrypt", "--key", "text:Sixteen byte key"];
+        args.extend(extra);
+        args.push(input.to_str().unwrap());
+        std::process::Command::new("python3").args(&args).output().unwrap()
+    };
+    let raw = run(&[]);
+    assert_eq!(raw.status.code(), Some(2), "{}", String::from_utf8_lossy(&raw.stdout));
+    let text = String::from_utf8_lossy(&raw.stdout);
+    assert!(text.contains("the ciphertext is binary: not written to the terminal"), "{text}");
+    assert!(text.contains("--format hex or --format base64"), "{text}");
+    let hex = run(&["--format", "hex"]);
+    assert_eq!(hex.status.code(), Some(0), "{}", String::from_utf8_lossy(&hex.stdout));
+    // Raw bytes still go to a file or a pipe.
+    let out = lab.run(&["encrypt", "--key", "text:Sixteen byte key", input.to_str().unwrap()], b"");
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout.len(), 12 + 14 + 16, "nonce, ciphertext, tag");
 }

@@ -228,25 +228,22 @@ fn the_tour_runs_every_registered_headline_and_numbers_its_sections() {
     let out = Lab::new().run(&["tour", "--seed", "3"], b"");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = out.text();
+    // One line per registered demo: its name and the verdicts its headline
+    // reached, run for real (the demos' own tests check each attack worked).
     for demo in DEMOS {
         assert!(
-            text.contains(&format!("\n{}: ", demo.name)),
+            text.lines().any(|l| l.starts_with(&format!("  {:<17} ", demo.name))),
             "{}'s headline is in the tour:\n{text}",
             demo.name
         );
     }
     for verdict in [
-        "  BROKEN ecb: 49027 of 49152 =  99.7%",
-        "  REFUSED cbc:     0 of 49152 =   0.0%",
-        "  BROKEN cbc: the server reads role=admin",
-        "  BROKEN ctr: the server reads role=admin",
-        "  REFUSED gcm: rejected by the tag",
-        "  REFUSED cbc-hmac: 12 of 12 tamperings refused.",
-        "  BROKEN flawed MAC (over the ciphertext only): an IV flip made it \"pay 90 to carol\"",
-        "  BROKEN cbc: recovered \"Meet me at noon. Bring the map.\" in ",
-        "  REFUSED cbc-hmac: the MAC is checked first, so no oracle",
-        "  BROKEN cbc: executed 2 times",
-        "  REFUSED gcm: executed 1 time",
+        "  ecb-image         BROKEN ecb; REFUSED cbc, ctr, gcm",
+        "  bitflip           BROKEN cbc, ctr; REFUSED cbc-hmac, gcm",
+        "  hmac              BROKEN flawed MAC; REFUSED cbc-hmac, gcm",
+        "  padding-oracle    BROKEN cbc; REFUSED cbc-hmac",
+        "  replay            BROKEN cbc; REFUSED cbc-hmac, gcm",
+        "  forward-secrecy   BROKEN gcm --static-keys; REFUSED gcm handshake",
     ] {
         assert!(text.contains(verdict), "{verdict}:\n{text}");
     }
@@ -254,8 +251,8 @@ fn the_tour_runs_every_registered_headline_and_numbers_its_sections() {
     let numbers: Vec<u32> =
         text.lines().filter_map(|l| l.split_once(". ").and_then(|(n, _)| n.parse().ok())).collect();
     assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>(), "{text}");
-    assert!(numbers.len() >= 9);
-    assert!(text.contains("\n8. Breaking the weak suites (cryptolab demo …)\n"));
+    assert!(numbers.len() >= 6);
+    assert!(text.contains("\n4. Breaking the weak suites (cryptolab demo NAME)\n"));
 }
 
 #[test]

@@ -290,15 +290,16 @@ impl cryptolab::events::Observer for TextsOnly {
 fn a_hub_builds_a_frame_only_as_far_as_its_observers_read_it() {
     use std::sync::Arc;
 
-    use cryptolab::events::{Collector, Detail, Dir, Events, Output, Sees};
+    use cryptolab::events::{Collector, Detail, Dir, Events, Look, Output, Sees};
     use cryptolab::session::Sealer;
     use cryptolab::session::channel::{Part, Wired};
     use cryptolab::suite::{Cipher, Suite};
     use cryptolab::wire::Kind;
 
+    const LOOK: Look = Look { color: false, columns: 80, progress: false };
     // A quiet terminal shows received texts only: nothing is built for a
     // frame sent, and a frame received is built without its dump.
-    let quiet = Output::Text(Detail::Quiet).observer(Box::new(std::io::sink()), false, None);
+    let quiet = Output::Text(Detail::Quiet).observer(Box::new(std::io::sink()), LOOK);
     let hub = Events::new().with(quiet.clone());
     assert_eq!(hub.sees(Dir::Out), Sees::Nothing);
     assert_eq!(hub.sees(Dir::Through), Sees::Nothing);
@@ -306,7 +307,7 @@ fn a_hub_builds_a_frame_only_as_far_as_its_observers_read_it() {
     hub.frame(Dir::Out, |_| unreachable!("no observer reads a frame sent"));
     assert_eq!(Events::new().sees(Dir::In), Sees::Nothing);
     // The most curious observer decides: JSON (or a test's collector) reads everything.
-    let json = Output::Json.observer(Box::new(std::io::sink()), false, None);
+    let json = Output::Json.observer(Box::new(std::io::sink()), LOOK);
     assert_eq!(Events::new().with(quiet).with(json).sees(Dir::Out), Sees::Everything);
 
     // What a texts-only observer is given is right: the message is a

@@ -128,3 +128,85 @@ fn json_carries_the_same_spans() {
     Renderer::new().json(&mut line, &frame_dump(&bytes)).unwrap();
     assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1, "one JSON object per line");
 }
+
+// ---- the terminal's width ----
+
+fn at(columns: usize, dump: &Dump) -> String {
+    let mut out = Vec::new();
+    Renderer::new().columns(columns).render(&mut out, dump).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn at_80_columns_a_dump_shows_8_bytes_per_row_and_fits() {
+    let bytes = frame();
+    let expected = "\
+frame 1
+  offset  field          hex                      ascii
+  0000    ver            01                       |.|
+  0001    suite          02                       |.|
+  0002    iv             00 01 02 03 04 05 06 07  |........|
+  000a                   08 09 0a 0b 0c 0d 0e 0f  |........|
+  0012    ct[0]          59 45 4c 4c 4f 57 20 53  |YELLOW S|
+  001a                   55 42 4d 41 52 49 4e 45  |UBMARINE|
+  0022    ct[1] = ct[0]  59 45 4c 4c 4f 57 20 53  |YELLOW S|
+  002a                   55 42 4d 41 52 49 4e 45  |UBMARINE|
+  0032    ct[2]          61 6e 6f 74 68 65 72 20  |another |
+  003a                   62 6c 6f 63 6b 21 21 21  |block!!!|
+  0042    tag            aa aa aa aa aa aa aa aa  |........|  truncated
+  004a                   aa aa aa aa aa aa aa aa  |........|
+  0052                   aa aa aa aa              |....|
+  repeated ciphertext blocks: ct[1] = ct[0]
+";
+    assert_eq!(at(80, &frame_dump(&bytes)), expected);
+    // 120 columns (the default off a terminal) hold a block per row and its note.
+    assert_eq!(at(120, &frame_dump(&bytes)), plain(&frame_dump(&bytes)));
+    // 100 hold the block, and the note goes under its row.
+    assert!(
+        at(100, &frame_dump(&bytes)).contains("|................|\n                         truncated\n")
+    );
+}
+
+#[test]
+fn a_cross_frame_reference_too_long_for_the_column_becomes_a_numbered_note() {
+    let block = *b"YELLOW SUBMARINE";
+    let mut memory = cryptolab::render::BlockMemory::default();
+    memory.tag = "client 1 → server #2".into();
+    let first = Dump::new("first", &block).spans([Span::new("ct[0]", SpanKind::Ciphertext, 0..16)]);
+    let r = Renderer::new().columns(60);
+    r.render_remembering(&mut Vec::new(), &first, &mut memory).unwrap();
+    let mut out = Vec::new();
+    let again = Dump::new("again", &block).spans([Span::new("ct[0]", SpanKind::Ciphertext, 0..16)]);
+    r.render_remembering(&mut out, &again, &mut memory).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("ct[0] = [1]"), "{text}");
+    assert!(text.contains("[1] ct[0] is client 1 → server #2 ct[0]"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+}
+
+#[test]
+fn a_note_that_does_not_fit_beside_its_row_goes_below_it() {
+    let bytes = [0x10u8; 16];
+    let dump = Dump::new("pad", &bytes).spans([Span::new("pad", SpanKind::Padding, 0..16)
+        .with_note("pkcs#7: 16 × 0x10, a whole block of padding for a message of 32 bytes")]);
+    let text = at(60, &dump);
+    assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+    assert!(text.contains("pkcs#7: 16 × 0x10"), "{text}");
+}
+
+#[test]
+fn fit_wraps_long_lines_under_their_marker_and_keeps_table_columns() {
+    use cryptolab::render::fit;
+    let text = "  BROKEN cbc: the server now reads role=admin, and no other byte changed at all.";
+    assert_eq!(
+        fit(text, 50),
+        "  BROKEN cbc: the server now reads role=admin, and\n         no other byte changed at all."
+    );
+    let row = "  header: suite    → another suite's byte   sender speaks gcm, receiver speaks cbc-hmac";
+    let fitted = fit(row, 70);
+    let lines: Vec<&str> = fitted.lines().collect();
+    assert_eq!(lines[0], "  header: suite    → another suite's byte   sender speaks gcm,");
+    assert_eq!(lines[1], format!("{}receiver speaks cbc-hmac", " ".repeat(44)));
+    // Short lines are left alone, spaces and all.
+    assert_eq!(fit("a  b   c", 80), "a  b   c");
+}

@@ -172,40 +172,35 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
 
 /// The classical section of `cryptolab tour`: a Caesar and a substitution
 /// broken in front of the reader, with the statistic that gave each away.
-/// Deterministic for a given `seed`; about 20 lines; well under a second.
-pub fn tour_section(out: &mut dyn Write, color: bool, seed: u64) -> io::Result<()> {
-    let paint = Paint(color);
+/// Deterministic for a given `seed`; ten lines within 80 columns; well under a second.
+pub fn tour_section(out: &mut dyn Write, seed: u64) -> io::Result<()> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut s = String::new();
-    let _ = writeln!(s, "{}", paint.title("Classical ciphers: the statistics give them away"));
     let shift = rng.random_range(1..26u8);
     let ct = caesar::encrypt(SHORT_SAMPLE, shift);
-    let _ = writeln!(s, "Caesar, shift {shift}:");
-    let _ = writeln!(s, "{}", wrap(&ct, 76, "  "));
+    let _ = writeln!(s, "Caesar, shift {shift}: \"{}\"", first_chars(&ct, 44));
     let c = caesar::crack(&ct).expect("the sample has letters");
     let _ = writeln!(
         s,
-        "  All 26 shifts tried: {} gives English letter counts (χ² {:.1}; next best {:.1}):",
+        "  All 26 shifts tried: {} fits English letter counts best (χ² {:.1}; next {:.1}):",
         c.shift, c.ranking[0].chi_squared, c.ranking[1].chi_squared
     );
-    let _ = writeln!(s, "{}", wrap(&c.plaintext, 76, "  "));
+    let _ = writeln!(s, "  \"{}\"", first_chars(&c.plaintext, 66));
     let key = MonoKey::random(&mut rng);
     let ct = mono::encrypt(LONG_SAMPLE, &key);
-    let _ = writeln!(s, "Substitution with a random alphabet ({key}), 26! ≈ 4·10²⁶ keys:");
-    let _ = writeln!(s, "{}", wrap(&first_chars(&ct, 150), 76, "  "));
+    let _ = writeln!(s, "Substitution, one of 26! ≈ 4·10²⁶ alphabets ({key}):");
+    let _ = writeln!(s, "  \"{}\"", first_chars(&ct, 66));
     let m = mono::crack(&ct, rng.random()).expect("the sample has letters");
     let right =
         letter_indices(LONG_SAMPLE).iter().zip(letter_indices(&m.plaintext)).filter(|(a, b)| *a == b).count();
     let total = letter_indices(LONG_SAMPLE).len();
     let _ = writeln!(
         s,
-        "  Hill climbing on quadgram scores ({} restarts) reaches {:.2} per quadgram",
+        "  Simulated annealing on quadgrams ({} restarts): {:.2} per quadgram (English",
         m.restarts, m.score
     );
-    let _ = writeln!(s, "  (English ≈ -4.2) and reads {right} of {total} letters right:");
-    let _ = writeln!(s, "{}", wrap(&first_chars(&m.plaintext, 150), 76, "  "));
-    let _ =
-        writeln!(s, "  Neither cipher hides the language's statistics; modern ciphers must look like noise.");
-    let _ = writeln!(s, "  More: cryptolab classical caesar | mono | transposition | vigenere");
+    let _ = writeln!(s, "  ≈ -4.2), {right} of {total} letters right: \"{}\"", first_chars(&m.plaintext, 30));
+    let _ = writeln!(s, "  Neither hides the language's statistics (a modern cipher must look like");
+    let _ = writeln!(s, "  noise). More: cryptolab classical caesar | mono | transposition | vigenere");
     out.write_all(s.as_bytes())
 }

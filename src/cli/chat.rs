@@ -1,7 +1,7 @@
 //! The chat commands — `serve`, `connect`, `proxy`, `bench`: their
 //! arguments and the hand-off to [`crate::net`].
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,8 +11,8 @@ use clap::{Args, ValueEnum};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
-use super::ColorChoice;
-use crate::events::{Detail, Events, Notice, Output};
+use super::Term;
+use crate::events::{Detail, Events, Look, Notice, Output, show_text};
 use crate::net::Limits;
 use crate::net::client::{ConnectOptions, End};
 use crate::net::server::ServeOptions;
@@ -48,7 +48,8 @@ pub struct BenchArgs {
 
 pub(super) const SERVE_EXAMPLES: &str = "\
 At the server's prompt: a line goes to every client; /to ID text to one;
-/list shows who is connected; /quit says goodbye to all and stops.
+/list shows who is connected; /help lists these; /quit says goodbye to all
+and stops.
 
 Examples:
   cryptolab serve --mode cbc                    (then, elsewhere: cryptolab connect --mode cbc)
@@ -63,7 +64,9 @@ client message waits for the next line you type as its reply (or --echo).
 classroom programs do.";
 
 pub(super) const CONNECT_EXAMPLES: &str = "\
-Type a line to send it; `quit` or end of input says goodbye.
+Type a line to send it. Lines that start with '/' are commands, never sent:
+/quit ends the session (so does the end of input), /help lists the
+commands, //text sends a line that starts with '/'.
 
 Examples:
   cryptolab connect --mode cbc
@@ -155,7 +158,7 @@ pub struct ProxyArgs {
 #[derive(Debug, Args)]
 pub struct ChatArgs {
     /// The cipher suite (both sides must agree).
-    #[arg(long, short, value_enum, default_value = "gcm")]
+    #[arg(long, short, value_parser = super::values::SuiteParser, default_value = "gcm")]
     pub mode: Suite,
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -163,6 +166,9 @@ pub struct ChatArgs {
     /// Show only the text of messages, no frame dumps.
     #[arg(long, short, conflicts_with = "json")]
     pub quiet: bool,
+    /// The conversation: one line per frame (its title and text), no dumps.
+    #[arg(long, short, conflicts_with_all = ["json", "quiet"])]
+    pub compact: bool,
     /// One JSON object per frame and per event.
     #[arg(long)]
     pub json: bool,
@@ -228,21 +234,22 @@ impl From<FlowArg> for Flow {
 
 /// The events hub for `--json` / `--quiet` / full dumps, written to stdout,
 /// coloured only for full dumps on a terminal (serve, connect and proxy share it).
-fn events(json: bool, quiet: bool, color: ColorChoice) -> Arc<Events> {
+fn events(json: bool, quiet: bool, compact: bool, term: Term) -> Arc<Events> {
     let output = if json {
         Output::Json
     } else if quiet {
         Output::Text(Detail::Quiet)
+    } else if compact {
+        Output::Text(Detail::Conversation)
     } else {
         Output::Text(Detail::Full)
     };
-    let color = color.enabled(io::stdout().is_terminal());
-    Events::to(output.observer(Box::new(io::stdout()), color, None))
+    Events::to(output.observer(Box::new(io::stdout()), Look { progress: false, ..term.look() }))
 }
 
 impl ChatArgs {
-    fn events(&self, color: ColorChoice) -> Arc<Events> {
-        events(self.json, self.quiet, color)
+    fn events(&self, term: Term) -> Arc<Events> {
+        events(self.json, self.quiet, self.compact, term)
     }
 
     /// The flow: `--flow`, or what `speak` does by default. cryptolab's own
@@ -432,7 +439,7 @@ pub struct ConnectArgs {
     pub timeout: u64,
 }
 
-pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn proxy(args: &ProxyArgs, term: Term) -> Result<(), CliError> {
     let upstream = args.upstream.clone().unwrap_or_else(|| {
         let port = std::env::var("CRYPTOLAB_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(5550);
         format!("127.0.0.1:{port}")
@@ -443,7 +450,7 @@ pub(super) fn proxy(args: &ProxyArgs, color: ColorChoice) -> Result<(), CliError
         .map(|r| r.parse())
         .collect::<Result<Vec<crate::net::rules::Rule>, _>>()
         .map_err(|e| CliError::usage(e.to_string(), "see `cryptolab proxy --help` for the rule forms"))?;
-    let events = events(args.json, args.quiet, color);
+    let events = events(args.json, args.quiet, false, term);
     crate::net::reader::set_budget((args.memory_budget as usize) << 20);
     block_on(async {
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.listen));
@@ -642,6 +649,62 @@ fn stdin_lines(max: usize, overlong: Overlong) -> (mpsc::Receiver<Vec<u8>>, Arc<
     (rx, stopped)
 }
 
+/// What `connect` prints when it starts, for a person at the keyboard.
+pub(super) const CLIENT_HINT: &str =
+    "type a line and press Enter to send it; /help for commands; /quit ends the session";
+
+/// The client's `/help`.
+const CLIENT_HELP: &str = "commands: /quit ends the session (end of input does too); /help shows \
+     this; //text sends a line that starts with '/'. Only the server lists clients (/list at its \
+     console). Anything else you type is encrypted and sent.";
+
+/// The lines typed at `connect`, as the session is to get them. A line
+/// starting with `/` is a command, never sent as text: `/quit` becomes the
+/// session's end word (`end_word`: the format's, or none, where the end of
+/// input ends it), `/help` and `/list` are answered here, and `//text`
+/// sends `/text`.
+fn client_commands(
+    mut typed: mpsc::Receiver<Vec<u8>>,
+    end_word: Option<&'static str>,
+    events: Arc<Events>,
+) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        while let Some(line) = typed.recv().await {
+            let send = match line.as_slice() {
+                b"/quit" => match end_word {
+                    Some(word) => Some(word.as_bytes().to_vec()),
+                    None => break,
+                },
+                b"/help" => {
+                    events.notice(Notice::Console, CLIENT_HELP);
+                    None
+                }
+                b"/list" => {
+                    events.notice(Notice::Console, "only the server lists its clients: /list at its console");
+                    None
+                }
+                [b'/', b'/', ..] => Some(line[1..].to_vec()),
+                [b'/', ..] => {
+                    let shown = show_text(&line);
+                    events.notice(
+                        Notice::Error,
+                        format!("unknown command '{shown}', not sent (/help lists them; //text sends /text)"),
+                    );
+                    None
+                }
+                _ => Some(line),
+            };
+            if let Some(line) = send
+                && tx.send(line).await.is_err()
+            {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 /// `connect` refused a line too long for one message.
 fn too_long(what: String) -> CliError {
     CliError::usage(
@@ -696,7 +759,7 @@ async fn connect_tcp(target: &str) -> Result<tokio::net::TcpStream, CliError> {
         .map_err(|e| unreachable(e.to_string()))
 }
 
-pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn serve(args: &ServeArgs, term: Term) -> Result<(), CliError> {
     let chat = &args.chat;
     if args.leak_padding_errors {
         if chat.wire != Wire::Native {
@@ -721,7 +784,7 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
     let (speak, key_line) = chat.speak(true)?;
     let flow = chat.flow(&speak)?;
     crate::net::reader::set_budget((args.memory_budget as usize) << 20);
-    let events = chat.events(color);
+    let events = chat.events(term);
     block_on(async {
         let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {
             CliError::usage(
@@ -753,10 +816,10 @@ pub(super) fn serve(args: &ServeArgs, color: ColorChoice) -> Result<(), CliError
     })
 }
 
-pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn connect(args: &ConnectArgs, term: Term) -> Result<(), CliError> {
     let chat = &args.chat;
     let (speak, key_line) = chat.speak(false)?;
-    let events = chat.events(color);
+    let events = chat.events(term);
     let target = format!("{}:{}", args.host, args.port);
     let format = match chat.wire {
         Wire::Native => None,
@@ -786,9 +849,11 @@ pub(super) fn connect(args: &ConnectArgs, color: ColorChoice) -> Result<(), CliE
             limits: chat.limits(),
         };
         let lines = if args.send.is_empty() {
+            events.notice(Notice::Console, CLIENT_HINT);
+            let end_word = opts.speak.end_word();
             let (lines, flag) = stdin_lines(cap, Overlong::Stop);
             stopped = Some(flag);
-            lines
+            client_commands(lines, end_word, events.clone())
         } else {
             let (tx, rx) = mpsc::channel(args.send.len());
             for text in &args.send {

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use rand::RngExt;
 
-use super::ColorChoice;
+use super::Term;
 use crate::classical::{self, Cipher, ClassicalError, Keyed, checked_letters, report};
 
 use super::CliError;
@@ -159,8 +159,8 @@ impl InputArgs {
 }
 
 /// Runs `cryptolab classical …`, writing the results to standard output.
-pub(super) fn classical(args: &ClassicalArgs, color: ColorChoice) -> Result<(), CliError> {
-    let color = color.enabled(io::stdout().is_terminal());
+pub(super) fn classical(args: &ClassicalArgs, term: Term) -> Result<(), CliError> {
+    let color = term.color(io::stdout().is_terminal());
     let text = match &args.command {
         ClassicalCommand::Caesar(a) => cipher_command(Cipher::Caesar, a, color)?,
         ClassicalCommand::Mono(a) => cipher_command(Cipher::Mono, a, color)?,

@@ -20,7 +20,7 @@
 //!   (a result, not a stream of events: nothing happens in between worth a
 //!   line).
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -29,13 +29,13 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::CliError;
-use super::ColorChoice;
+use super::Term;
 use super::crypt::{iv_hint, parse_iv};
 use super::input::{self, MAX_WORDS, Source, What};
 use crate::attacks::key_search::{self, Known, Pad, SearchError, WORDS_ORIGIN};
 use crate::attacks::many_time_pad::{self, Recovery, Stage};
 use crate::attacks::nonce_reuse::printable;
-use crate::events::{Detail, Event, Events, Fact, Output, Sink};
+use crate::events::{Detail, Event, Events, Fact, Output};
 use crate::suite::Suite;
 
 pub(super) const CRACK_EXAMPLES: &str = "\
@@ -126,7 +126,7 @@ pub struct CrackKeyArgs {
     #[arg(long, value_name = "HEX")]
     pub iv: Option<String>,
     /// The mode it was made in: ecb, cbc, ctr, cfb or ofb.
-    #[arg(long, short, value_enum, default_value = "cbc")]
+    #[arg(long, short, value_parser = super::values::SuiteParser, default_value = "cbc")]
     pub mode: Suite,
     /// The word list, one word per line (`-`: standard input) [default: the built-in
     /// list, samples/words.txt]. Words longer than 16 bytes are skipped and counted.
@@ -141,19 +141,18 @@ pub struct CrackKeyArgs {
 }
 
 /// Runs one `crack` attack.
-pub(super) fn crack(attack: &Crack, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn crack(attack: &Crack, term: Term) -> Result<(), CliError> {
     match attack {
-        Crack::Key(args) => key(args, color),
+        Crack::Key(args) => key(args, term),
         Crack::NonceReuse(args) => nonce_reuse(args),
     }
 }
 
 /// The events of a `crack` run, to stdout as text or JSON; progress on a
 /// terminal's stderr.
-fn events(json: bool, color: ColorChoice) -> std::sync::Arc<Events> {
+fn events(json: bool, term: Term) -> std::sync::Arc<Events> {
     let output = if json { Output::Json } else { Output::Text(Detail::Full) };
-    let progress = io::stderr().is_terminal().then(|| Box::new(io::stderr()) as Sink);
-    Events::to(output.observer(Box::new(io::stdout()), color.enabled(io::stdout().is_terminal()), progress))
+    Events::to(output.observer(Box::new(io::stdout()), term.look()))
 }
 
 /// A hex flag's bytes; whitespace is ignored. The error names the flag, not the value.
@@ -167,7 +166,7 @@ fn search_error(e: SearchError) -> CliError {
 }
 
 /// `crack key`: check every value before the search starts, then search.
-fn key(args: &CrackKeyArgs, color: ColorChoice) -> Result<(), CliError> {
+fn key(args: &CrackKeyArgs, term: Term) -> Result<(), CliError> {
     let mode = args.mode;
     if mode.is_authenticated() {
         return Err(search_error(SearchError::Authenticated(mode)));
@@ -224,7 +223,7 @@ fn key(args: &CrackKeyArgs, color: ColorChoice) -> Result<(), CliError> {
         );
     }
 
-    let events = events(args.json, color);
+    let events = events(args.json, term);
     let pad_words: Vec<&str> = pads.iter().map(|p| p.words()).collect();
     let skipped_note = match skipped {
         0 => String::new(),
@@ -387,20 +386,21 @@ fn nonce_reuse(args: &CrackNonceReuseArgs) -> Result<(), CliError> {
     out.write_all(report.as_bytes()).map_err(CliError::output)
 }
 
-/// A progress line on stderr, redrawn in place, when stderr is a terminal
-/// (large sets take seconds); nothing otherwise.
+/// A spinner line on stderr while the messages are refined (large sets take
+/// seconds), drawn by indicatif only when stderr is a terminal and cut to
+/// its width, so a redraw never stacks; cleared when done.
 fn progress_on_terminal() -> impl FnMut(Stage) {
-    let shown = io::stderr().is_terminal();
-    move |stage| {
-        if !shown {
-            return;
+    let spinner = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    move |stage| match stage {
+        Stage::Columns => spinner.set_message("columns scored; refining whole messages…"),
+        Stage::Pass { n, changed } => {
+            spinner.set_message(format!("refine pass {n}: {changed} columns changed"))
         }
-        let text = match stage {
-            Stage::Columns => "columns scored; refining whole messages…".to_string(),
-            Stage::Pass { n, changed } => format!("refine pass {n}: {changed} columns changed"),
-            Stage::Done => String::new(),
-        };
-        eprint!("\r\x1b[2K{text}");
+        Stage::Done => spinner.finish_and_clear(),
     }
 }
 

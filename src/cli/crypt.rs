@@ -10,7 +10,7 @@ use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 
-use super::ColorChoice;
+use super::Term;
 use crate::keys::{self, KeyMaterial};
 use crate::render::{Dump, Renderer};
 use crate::suite::{Cipher, Suite, layout};
@@ -89,9 +89,9 @@ pub enum Format {
 /// `cryptolab encrypt` / `cryptolab decrypt`.
 #[derive(Debug, Args)]
 pub struct CryptArgs {
-    /// The cipher suite.
-    #[arg(long, short, value_enum, default_value = "gcm")]
-    pub mode: Suite,
+    /// The cipher suite (default: gcm, said on stderr when it is used).
+    #[arg(long, short, value_parser = super::values::SuiteParser)]
+    pub mode: Option<Suite>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub keys: KeyArgs,
@@ -117,8 +117,8 @@ pub struct CryptArgs {
     pub input: Option<PathBuf>,
 }
 
-pub(super) fn tour(args: &TourArgs, color: ColorChoice) -> Result<(), CliError> {
-    let renderer = Renderer::new().color(color.enabled(io::stdout().is_terminal()));
+pub(super) fn tour(args: &TourArgs, term: Term) -> Result<(), CliError> {
+    let renderer = Renderer::new().color(term.color(io::stdout().is_terminal())).columns(term.columns());
     // The tour writes to stdout and also runs a chat over loopback: the
     // watched writer tells a failed write from a failed connection.
     let mut out = Watched::new(io::stdout().lock());
@@ -159,14 +159,53 @@ pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
     .map_err(CliError::output)
 }
 
-/// Builds the cipher, warning on stderr when the suite is INSECURE.
+/// The suite when `--mode` is not given.
+const DEFAULT_MODE: Suite = Suite::Gcm;
+
+impl CryptArgs {
+    /// `--mode`, or the default.
+    fn mode(&self) -> Suite {
+        self.mode.unwrap_or(DEFAULT_MODE)
+    }
+}
+
+/// Builds the cipher, warning on stderr when the suite is INSECURE, and
+/// saying which suite and key file were used when they were not chosen.
 fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial), CliError> {
     let keys = args.keys.load(may_create)?;
-    let cipher = Cipher::new(args.mode, &keys.enc, keys.mac())?;
-    if let Some(reason) = args.mode.insecure_reason() {
+    let mode = args.mode();
+    let cipher = Cipher::new(mode, &keys.enc, keys.mac())?;
+    if let Some(reason) = mode.insecure_reason() {
         eprintln!("warning: INSECURE: {reason}");
     }
+    let defaulted_key = args.keys.key_file.is_none() && args.keys.key.is_none();
+    match (args.mode.is_none(), defaulted_key) {
+        (true, true) => eprintln!(
+            "note: --mode {mode} and the key in {} (key fingerprint {}): the defaults",
+            keys::DEFAULT_KEY_FILE,
+            keys.fingerprint()
+        ),
+        (true, false) => eprintln!("note: --mode {mode}, the default"),
+        (false, true) => eprintln!(
+            "note: the key in {} (key fingerprint {}), the default",
+            keys::DEFAULT_KEY_FILE,
+            keys.fingerprint()
+        ),
+        (false, false) => {}
+    }
     Ok((cipher, keys))
+}
+
+/// Refuses to write binary ciphertext to a terminal, where it is garbage at
+/// best and terminal control sequences at worst.
+fn refuse_binary_to_terminal(args: &CryptArgs) -> Result<(), CliError> {
+    if args.format == Format::Raw && args.out.is_none() && io::stdout().is_terminal() {
+        return Err(CliError::usage(
+            "the ciphertext is binary: not written to the terminal",
+            "add --format hex or --format base64, write it with -o FILE, or redirect: > msg.enc",
+        ));
+    }
+    Ok(())
 }
 
 /// Parses `--iv`, allowed only where the suite's row says so
@@ -174,8 +213,8 @@ fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial
 /// and warns that a fixed IV is INSECURE.
 fn fixed_iv(args: &CryptArgs) -> Result<Option<Vec<u8>>, CliError> {
     let Some(text) = &args.iv else { return Ok(None) };
-    let iv = parse_iv(args.mode, text)?;
-    let spec = args.mode.spec();
+    let iv = parse_iv(args.mode(), text)?;
+    let spec = args.mode().spec();
     eprintln!(
         "warning: INSECURE: --iv fixes the {}, and {}; use it only to reproduce vectors or openssl output",
         spec.iv_label, spec.reuse
@@ -216,7 +255,8 @@ pub(super) fn iv_hint(mode: Suite) -> String {
     format!("give the {} as {} hex digits ({n} bytes), e.g. {example}", spec.iv_label, 2 * n)
 }
 
-pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn encrypt(args: &CryptArgs, term: Term) -> Result<(), CliError> {
+    refuse_binary_to_terminal(args)?;
     let iv = fixed_iv(args)?;
     let input = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let (cipher, keys) = cipher_for(args, true)?;
@@ -235,14 +275,14 @@ pub(super) fn encrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
             input.len()
         );
         let dump = Dump::new(title, &body).spans(layout::body_spans(cipher.suite(), 0, body.len()));
-        explain(&dump, args.json, color)?;
+        explain(&dump, args.json, term)?;
     }
     // With a fixed IV the IV travels out of band, as with `openssl enc -iv`.
     let output = if iv.is_some() { &body[cipher.suite().iv_len()..] } else { &body[..] };
     write_output(args.out.as_deref(), &encode(output, args.format))
 }
 
-pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn decrypt(args: &CryptArgs, term: Term) -> Result<(), CliError> {
     let iv = fixed_iv(args)?;
     let raw = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let mut body = decode(&raw, args.format)?;
@@ -261,22 +301,22 @@ pub(super) fn decrypt(args: &CryptArgs, color: ColorChoice) -> Result<(), CliErr
             keys.fingerprint()
         );
         let dump = Dump::new(title, &body).spans(layout::body_spans(cipher.suite(), 0, body.len()));
-        explain(&dump, args.json, color)?;
+        explain(&dump, args.json, term)?;
         if let Ok(len) = result {
             let title = match plain.len() - len {
                 0 => format!("plaintext, {len} bytes"),
                 pad => format!("plaintext, {len} bytes + {pad} bytes of PKCS#7 padding"),
             };
             let dump = Dump::new(title, &plain).spans(layout::plaintext_spans(len, plain.len()));
-            explain(&dump, args.json, color)?;
+            explain(&dump, args.json, term)?;
         }
     }
     let len = result?;
     write_output(args.out.as_deref(), &plain[..len])
 }
 
-fn explain(dump: &Dump, json: bool, color: ColorChoice) -> Result<(), CliError> {
-    let renderer = Renderer::new().color(color.enabled(io::stderr().is_terminal()));
+fn explain(dump: &Dump, json: bool, term: Term) -> Result<(), CliError> {
+    let renderer = Renderer::new().color(term.color(io::stderr().is_terminal())).columns(term.columns());
     let mut err = io::stderr().lock();
     if json { renderer.json(&mut err, dump) } else { renderer.render(&mut err, dump) }
         .map_err(CliError::output)

@@ -7,18 +7,18 @@
 //! progress drawn on stderr only when it is a terminal) and turns a
 //! [`DemoError`] into the two-line message.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::ColorChoice;
+use super::Term;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
     DemoCtx, DemoError, bitflip, ecb_image, error_propagation, forward_secrecy, hmac, key_search, mitm,
     nonce_reuse, padding, predictable_iv, replay,
 };
-use crate::events::{Detail, Events, Output, Sink};
+use crate::events::{Detail, Events, Output};
 
 use super::{CliError, Format, decode};
 
@@ -199,11 +199,9 @@ pub struct EcbImageArgs {
     pub max_pixels: u64,
 }
 
-pub(super) fn demo(args: &DemoArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn demo(args: &DemoArgs, term: Term) -> Result<(), CliError> {
     let output = if args.json { Output::Json } else { Output::Text(Detail::Full) };
-    let progress = io::stderr().is_terminal().then(|| Box::new(io::stderr()) as Sink);
-    let observer =
-        output.observer(Box::new(io::stdout()), color.enabled(io::stdout().is_terminal()), progress);
+    let observer = output.observer(Box::new(io::stdout()), term.look());
     let ctx = &mut DemoCtx::new(Events::to(observer), args.seed);
     match &args.demo {
         Demo::EcbImage(a) => ecb_image::narrate(ctx, &a.options()),

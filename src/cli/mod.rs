@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
-pub use values::ColorChoice;
+pub use values::{ColorChoice, Term};
 
 mod chat;
 mod classical;
@@ -52,7 +52,8 @@ Examples:
       --iv 000102030405060708090a0b0c0d0e0f --format hex msg.txt
 
 Colour: --color auto|always|never; NO_COLOR is honoured; output is fully
-readable without colour.";
+readable without colour. Width: output fits the terminal (or --width N, or
+COLUMNS); at 80 columns dumps show 8 bytes per row.";
 
 /// cryptolab — watch AES work, break the weak modes, see the strong ones refuse.
 #[derive(Debug, Parser)]
@@ -69,6 +70,10 @@ pub struct Cli {
         hide_possible_values = true
     )]
     pub color: ColorChoice,
+    /// Fit output to N columns (default: the terminal's width, or COLUMNS;
+    /// 120 when neither is known).
+    #[arg(long, global = true, value_name = "N", value_parser = values::parse_width)]
+    pub width: Option<usize>,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -189,7 +194,7 @@ pub(super) fn parse_bits(s: &str) -> Result<u16, String> {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let color = cli.color;
+    let color = Term { color: cli.color, width: cli.width };
     match cli.command {
         Command::Tour(args) => crypt::tour(&args, color),
         Command::Keygen(args) => crypt::keygen(&args),

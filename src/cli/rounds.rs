@@ -9,14 +9,14 @@
 //! `checked against the aes crate: equal`. Text and `--json` are the usual
 //! two observers. Every line fits 80 columns.
 
-use std::io::{self, IsTerminal};
+use std::io;
 
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{CliError, ColorChoice};
+use super::{CliError, Term};
 use crate::aes_rounds::{self, Avalanche, BLOCK_BITS, Block, Flip, ROUNDS, Round, RoundsError, Step, Trace};
-use crate::events::{Detail, Event, Events, Fact, Output};
+use crate::events::{Detail, Event, Events, Fact, Look, Output};
 use crate::keys;
 use crate::render::grid::{self, Grid};
 
@@ -85,29 +85,25 @@ impl AesArgs {
     }
 }
 
-pub(super) fn aes(args: &AesArgs, color: ColorChoice) -> Result<(), CliError> {
+pub(super) fn aes(args: &AesArgs, term: Term) -> Result<(), CliError> {
     let key = block_arg(&args.key, "--key")?;
     let input = block_arg(&args.block, "--block")?;
     // Each trace is computed and checked against the aes crate before a
     // line is shown: a mismatch is an error, and nothing is printed.
     if args.avalanche {
         let av = aes_rounds::avalanche(&key, &input, args.flip()).map_err(rounds_error)?;
-        show_avalanche(&observe(args, color), &av);
+        show_avalanche(&observe(args, term), &av);
     } else {
         let trace = aes_rounds::trace(&key, &input).map_err(rounds_error)?;
-        show_trace(&observe(args, color), &trace);
+        show_trace(&observe(args, term), &trace);
     }
     Ok(())
 }
 
 /// The events hub: text on stdout, or JSON lines with `--json`.
-fn observe(args: &AesArgs, color: ColorChoice) -> Events {
+fn observe(args: &AesArgs, term: Term) -> Events {
     let output = if args.json { Output::Json } else { Output::Text(Detail::Full) };
-    Events::new().with(output.observer(
-        Box::new(io::stdout()),
-        color.enabled(io::stdout().is_terminal()),
-        None,
-    ))
+    Events::new().with(output.observer(Box::new(io::stdout()), Look { progress: false, ..term.look() }))
 }
 
 /// Parses `--key` or `--block`: 16 bytes, as hex or `text:`.

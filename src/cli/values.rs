@@ -1,6 +1,7 @@
 //! How the library's enums appear on the command line: the `clap` side of
 //! [`Suite`], [`Wire`] and the colour choice, kept here so that no module
-//! outside `src/cli/` knows clap exists.
+//! outside `src/cli/` knows clap exists; and [`Term`], the terminal a
+//! command writes to (colour, and the width its output fits).
 //!
 //! Each value's name and help come from the library's own tables
 //! ([`Suite::spec`], [`crate::profiles::Format::spec`]), so `--help` says
@@ -9,7 +10,11 @@
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
 
+use std::io::IsTerminal;
+
+use crate::events::Look;
 use crate::profiles::Wire;
+use crate::render::{NARROWEST, WIDE};
 use crate::suite::Suite;
 
 impl ValueEnum for Suite {
@@ -37,6 +42,58 @@ impl ValueEnum for Wire {
     }
 }
 
+/// `--mode`'s parser: a suite by its table name, and for a name that is
+/// nearly one (`CBC`, `aes-256-cbc`, `AES_CBC`) a suggestion instead of a
+/// bare list. `--help` lists the values as for any value enum.
+#[derive(Debug, Clone, Copy)]
+pub struct SuiteParser;
+
+impl clap::builder::TypedValueParser for SuiteParser {
+    type Value = Suite;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Suite, clap::Error> {
+        let text = value.to_string_lossy();
+        if let Some(suite) = Suite::ALL.into_iter().find(|s| s.name() == text) {
+            return Ok(suite);
+        }
+        let flag = arg.and_then(|a| a.get_long()).unwrap_or("mode");
+        let names: Vec<&str> = Suite::ALL.iter().map(|s| s.name()).collect();
+        let shown = crate::events::visible(&text);
+        let message = match suggest_suite(&text) {
+            Some(s) => format!(
+                "'{shown}' is not a --{flag} value; did you mean '{s}'?\n  (names are lower case; \
+                 the key's size sets AES-128, AES-192 or AES-256)"
+            ),
+            None => format!("'{shown}' is not a --{flag} value (one of: {})", names.join(", ")),
+        };
+        Err(clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n")).with_cmd(cmd))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(Suite::ALL.iter().filter_map(ValueEnum::to_possible_value)))
+    }
+}
+
+/// The suite a mistyped `--mode` most likely means: the name in another
+/// case, with an `aes-128-`-style prefix (openssl's spelling), or with `_`
+/// for `-`.
+pub fn suggest_suite(text: &str) -> Option<Suite> {
+    let lower = text.to_ascii_lowercase().replace('_', "-");
+    let mut rest = lower.as_str();
+    for prefix in ["aes-128-", "aes-192-", "aes-256-", "aes128-", "aes192-", "aes256-", "aes-"] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r;
+            break;
+        }
+    }
+    Suite::ALL.into_iter().find(|s| s.name() == rest)
+}
+
 /// Whether to colour output, as chosen on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ColorChoice {
@@ -58,6 +115,54 @@ impl ColorChoice {
             ColorChoice::Never => false,
             ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }
+    }
+}
+
+/// The terminal output goes to, as the command line chose it: colour, and
+/// the width in columns that every line fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+    /// `--color`.
+    pub color: ColorChoice,
+    /// `--width`, when given.
+    pub width: Option<usize>,
+}
+
+impl Term {
+    /// Whether to colour an output that is (or is not) a terminal.
+    pub fn color(self, is_terminal: bool) -> bool {
+        self.color.enabled(is_terminal)
+    }
+
+    /// The columns output fits in: `--width`, else `COLUMNS` (as a shell
+    /// sets it), else the width of the terminal on stdout or stderr (so
+    /// `cryptolab tour | less` still fits), else [`WIDE`].
+    pub fn columns(self) -> usize {
+        let from_env = || std::env::var("COLUMNS").ok()?.trim().parse::<usize>().ok().filter(|&n| n > 0);
+        let from_tty = || {
+            let (w, _) = if std::io::stdout().is_terminal() {
+                terminal_size::terminal_size_of(std::io::stdout())?
+            } else {
+                terminal_size::terminal_size_of(std::io::stderr())?
+            };
+            Some(usize::from(w.0))
+        };
+        self.width.or_else(from_env).or_else(from_tty).unwrap_or(WIDE).max(NARROWEST)
+    }
+
+    /// How text on stdout looks: colour, width, and progress bars (drawn on
+    /// stderr, and only when it is a terminal).
+    pub fn look(self) -> Look {
+        Look { color: self.color(std::io::stdout().is_terminal()), columns: self.columns(), progress: true }
+    }
+}
+
+/// Parses `--width`: a number of columns, at least [`NARROWEST`].
+pub(super) fn parse_width(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (NARROWEST..=1000).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{n} columns is outside {NARROWEST} to 1000")),
+        Err(_) => Err(format!("'{s}' is not a number of columns (e.g. 80)")),
     }
 }
 

@@ -14,7 +14,8 @@
 //! | one-way         | `--echo`, or nothing; then the server closes    | the close |
 //!
 //! The console (lines the CLI hands over from stdin) sends a line to every
-//! client, `/to ID text` to one, `/list` shows who is connected, `/quit`
+//! client, `/to ID text` to one, `/list` shows who is connected, `/help`
+//! lists the commands, `//text` sends a line starting with `/`, `/quit`
 //! says goodbye to everyone and stops. End of console input does not stop
 //! the server, so it can run in the background.
 //!
@@ -147,6 +148,7 @@ pub async fn serve(
     let opts = Arc::new(opts);
     let (quit_tx, mut quit_rx) = mpsc::channel::<()>(1);
     if let Some(lines) = console {
+        events.notice(Notice::Console, CONSOLE_HINT);
         tokio::spawn(run_console(lines, clients.clone(), events.clone(), quit_tx));
     }
     let accepting = {
@@ -174,6 +176,14 @@ pub async fn serve(
     events.notice(Notice::Quit, "server stopped");
     Ok(())
 }
+
+/// What the server's console says when it starts.
+pub const CONSOLE_HINT: &str = "type a line to send it to every client; /to ID text, /list, /help, /quit";
+
+/// The console's `/help`.
+const CONSOLE_HELP: &str = "commands: /to ID text sends to one client; /list shows who is \
+     connected; /quit says goodbye to every client and stops; //text sends a line that starts \
+     with '/'; any other line goes to every client";
 
 /// The operator's lines: `/` commands, or a line for every client.
 async fn run_console(
@@ -212,13 +222,17 @@ async fn run_console(
                 }
                 None => events.notice(Notice::Error, format!("no client '{id}' (try /list)")),
             }
-        } else if line.starts_with(b"/") {
+        } else if line == b"/help" {
+            events.notice(Notice::Console, CONSOLE_HELP);
+        } else if line.starts_with(b"/") && !line.starts_with(b"//") {
             let shown = show_text(line);
             events.notice(
                 Notice::Error,
-                format!("unknown command '{shown}' (commands: /list, /to ID text, /quit)"),
+                format!("unknown command '{shown}' (commands: /list, /to ID text, /help, /quit)"),
             );
         } else if !line.is_empty() {
+            // `//text` sends `/text`.
+            let line = if line.starts_with(b"//") { &line[1..] } else { line };
             let txs: Vec<(u32, mpsc::Sender<Cmd>)> =
                 lock(&clients).live.iter().map(|(id, c)| (*id, c.tx.clone())).collect();
             if txs.is_empty() {

@@ -15,7 +15,13 @@
 //! ```
 //!
 //! Each field starts on its own row; fields longer than a row continue on
-//! rows without a label. Equal ciphertext blocks are flagged (`ct[1] = ct[0]`)
+//! rows without a label. The layout follows the terminal's width
+//! ([`Renderer::columns`]): 16 bytes per row (one AES block) when the row
+//! fits, 8 when it does not (at 80 columns), and a cross-frame reference too
+//! long for the field column becomes a numbered reference (`ct[0] = [1]`)
+//! explained under the dump. A note that does not fit beside its row goes on
+//! a line of its own. [`fit`] does the same for prose: no line is longer
+//! than the terminal. Equal ciphertext blocks are flagged (`ct[1] = ct[0]`)
 //! — the visible symptom of ECB. Marked bytes (e.g. bits an attacker flipped)
 //! get a `^^` line under them. Colour, when on, follows the field kind, but
 //! it is never the only signal: the plain text says everything.
@@ -224,13 +230,21 @@ impl BlockMemory {
 pub struct Renderer {
     color: bool,
     width: usize,
+    columns: usize,
 }
 
 impl Default for Renderer {
     fn default() -> Self {
-        Renderer { color: false, width: 16 }
+        Renderer { color: false, width: 16, columns: WIDE }
     }
 }
+
+/// The columns assumed when nothing says otherwise (not a terminal, no
+/// `--width`, no `COLUMNS`): wide enough for a 16-byte row with a note.
+pub const WIDE: usize = 120;
+
+/// The narrowest layout offered: below this, lines may be longer.
+pub const NARROWEST: usize = 40;
 
 impl Renderer {
     /// A renderer with colour off and 16 bytes per row.
@@ -244,10 +258,36 @@ impl Renderer {
         self
     }
 
-    /// Bytes per row (at least 4; 16 matches the AES block).
+    /// Bytes per row at most (at least 4; 16 matches the AES block). Fewer
+    /// are shown when a row would not fit in [`Renderer::columns`].
     pub fn width(mut self, width: usize) -> Self {
         self.width = width.max(4);
         self
+    }
+
+    /// The terminal's width in columns: rows, notes and labels fit in it.
+    pub fn columns(mut self, columns: usize) -> Self {
+        self.columns = columns.max(NARROWEST);
+        self
+    }
+
+    /// The width in columns this renderer lays out for.
+    pub fn columns_in_use(&self) -> usize {
+        self.columns
+    }
+
+    /// The row layout for labels of `label_w` columns: bytes per row and
+    /// the field column's width. The widest row that fits wins; when even
+    /// 8 bytes per row do not fit, the labels are cut down to references.
+    fn layout(&self, label_w: usize, off_col: usize) -> (usize, usize) {
+        // "  offset  field  hex  |ascii|": 2 + off + 2 + label + 2 + hex + 2 + n + 1.
+        let row = |n: usize, label: usize| 2 + off_col + 2 + label + 2 + hex_width(n) + 2 + n + 1;
+        let mut n = self.width;
+        while n > 8 && row(n, label_w) > self.columns {
+            n = (n / 2).max(8);
+        }
+        let room = self.columns.saturating_sub(row(n, 0));
+        (n, label_w.min(room.max(5)))
     }
 
     /// Whether colour is on.
@@ -296,10 +336,28 @@ impl Renderer {
                 None => s.label.clone(),
             })
             .collect();
-        let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(5);
+        let full_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(5);
         let off_w = if dump.bytes.len() > 0xffff { 8 } else { 4 };
         let off_col = off_w.max("offset".len());
-        let hex_w = self.width * 3 + usize::from(self.width > 8);
+        let (per_row, label_w) = self.layout(full_w, off_col);
+        // Labels too long for the field column keep their own name and point
+        // to a numbered line under the dump for what they repeat.
+        let mut legend = Vec::new();
+        let labels: Vec<String> = spans
+            .iter()
+            .zip(&repeats)
+            .zip(labels)
+            .map(|((s, r), l)| match r {
+                Some(first) if l.chars().count() > label_w => {
+                    legend.push(format!("[{}] {} is {first}", legend.len() + 1, s.label));
+                    format!("{} = [{}]", s.label, legend.len())
+                }
+                Some(_) | None => l,
+            })
+            .collect();
+        let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(5).min(full_w);
+        let hex_w = hex_width(per_row);
+        let note_at = 2 + off_col + 2 + label_w + 2 + hex_w + 2 + per_row + 1;
 
         self.paint(w, Style::new().bold(), &dump.title)?;
         writeln!(w)?;
@@ -312,25 +370,35 @@ impl Renderer {
             let mut first_row = true;
             let mut at = span.range.start;
             while at < span.range.end {
-                let end = (at + self.width).min(span.range.end);
+                let end = (at + per_row).min(span.range.end);
                 write!(w, "  {:off_col$}  ", format!("{at:0off_w$x}"))?;
                 let shown = if first_row { label.as_str() } else { "" };
                 self.paint(w, style, &format!("{shown:label_w$}"))?;
                 w.write_all(b"  ")?;
-                self.hex_row(w, dump, at..end, style)?;
+                self.hex_row(w, dump, at..end, per_row, style)?;
                 let ascii: String = dump.bytes[at..end].iter().map(|&b| printable(b)).collect();
                 write!(w, " |{ascii}|")?;
+                let mut note_below = None;
                 if first_row && let Some(note) = &span.note {
-                    write!(w, "  {note}")?;
+                    let used = note_at - (per_row - (end - at));
+                    if used + 2 + note.chars().count() <= self.columns {
+                        write!(w, "  {note}")?;
+                    } else {
+                        note_below = Some(note);
+                    }
                 }
                 writeln!(w)?;
                 if (at..end).any(|i| dump.is_marked(i)) {
                     let carets: String = (at..end)
                         .map(|i| if dump.is_marked(i) { "^^ " } else { "   " })
                         .enumerate()
-                        .map(|(k, c)| if k == 8 { format!(" {c}") } else { c.to_string() })
+                        .map(|(k, c)| if k == 8 && per_row > 8 { format!(" {c}") } else { c.to_string() })
                         .collect();
                     writeln!(w, "  {:off_col$}  {:label_w$}  {}", "", "", carets.trim_end())?;
+                }
+                if let Some(note) = note_below {
+                    let indent = " ".repeat(2 + off_col + 2 + label_w + 2);
+                    writeln!(w, "{}", wrap(note, self.columns, &indent))?;
                 }
                 first_row = false;
                 at = end;
@@ -339,17 +407,28 @@ impl Renderer {
         let flagged: Vec<String> =
             labels.iter().zip(&repeats).filter(|(_, r)| r.is_some()).map(|(l, _)| l.clone()).collect();
         if !flagged.is_empty() {
-            let text = format!("  repeated ciphertext blocks: {}", flagged.join(", "));
+            let text = format!("repeated ciphertext blocks: {}", flagged.join(", "));
+            let text = wrap(&text, self.columns, "  ");
             self.paint(w, Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), &text)?;
             writeln!(w)?;
+        }
+        for line in legend {
+            writeln!(w, "{}", wrap(&line, self.columns, "  "))?;
         }
         Ok(())
     }
 
-    fn hex_row(&self, w: &mut dyn Write, dump: &Dump, range: Range<usize>, style: Style) -> io::Result<()> {
+    fn hex_row(
+        &self,
+        w: &mut dyn Write,
+        dump: &Dump,
+        range: Range<usize>,
+        per_row: usize,
+        style: Style,
+    ) -> io::Result<()> {
         let n = range.len();
         for (k, i) in range.enumerate() {
-            if k == 8 && self.width > 8 {
+            if k == 8 && per_row > 8 {
                 w.write_all(b" ")?;
             }
             let byte = format!("{:02x}", dump.bytes[i]);
@@ -357,8 +436,8 @@ impl Renderer {
             self.paint(w, style, &byte)?;
             w.write_all(b" ")?;
         }
-        for k in n..self.width {
-            if k == 8 && self.width > 8 {
+        for k in n..per_row {
+            if k == 8 && per_row > 8 {
                 w.write_all(b" ")?;
             }
             w.write_all(b"   ")?;
@@ -401,6 +480,12 @@ pub fn dump_json(dump: &Dump) -> serde_json::Value {
     })
 }
 
+/// Columns of a hex row of `n` bytes: `xx ` each, one more space after
+/// the 8th when a row holds more than 8.
+fn hex_width(n: usize) -> usize {
+    n * 3 + usize::from(n > 8)
+}
+
 fn printable(b: u8) -> char {
     if (0x20..0x7f).contains(&b) { b as char } else { '.' }
 }
@@ -425,20 +510,90 @@ pub fn first_chars(text: &str, n: usize) -> String {
 
 /// Word-wraps `text` to `width` columns, each line starting with `indent`.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    wrap_hanging(text, width, indent, indent)
+}
+
+/// Word-wraps `text` to `width` columns: the first line starts with
+/// `first`, the others with `rest`. A word longer than a line gets a line
+/// of its own.
+pub fn wrap_hanging(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut used = 0;
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width - indent.len() {
+        let indent = if lines.is_empty() { first } else { rest };
+        let room = width.saturating_sub(indent.chars().count());
+        let len = word.chars().count();
+        if !line.is_empty() && used + 1 + len > room {
             lines.push(format!("{indent}{line}"));
             line.clear();
+            used = 0;
         }
         if !line.is_empty() {
             line.push(' ');
+            used += 1;
         }
         line.push_str(word);
+        used += len;
     }
-    if !line.is_empty() {
-        lines.push(format!("{indent}{line}"));
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(format!("{}{line}", if lines.is_empty() { first } else { rest }));
     }
     lines.join("\n")
+}
+
+/// Fits prose to `columns`: a line that is longer is word-wrapped, and its
+/// continuation lines start under the text after the line's marker (`→ `,
+/// `* `, `- `, `3. `, `BROKEN `, `text: `), or two columns in when it has
+/// none, so a wrapped item still reads as one. Shorter lines, and the
+/// indentation that aligns tables, are left as they are.
+pub fn fit(text: &str, columns: usize) -> String {
+    if text.lines().all(|l| l.chars().count() <= columns) {
+        return text.to_string();
+    }
+    let fitted: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.chars().count() <= columns {
+                return line.to_string();
+            }
+            let body = line.trim_start();
+            let lead = line.len() - body.len();
+            // A table row (columns aligned by runs of spaces) keeps its
+            // layout: only its last column wraps, under itself.
+            if let Some(at) = last_column(line).filter(|&at| line[..at].chars().count() + 20 <= columns) {
+                let indent = " ".repeat(line[..at].chars().count());
+                return wrap_hanging(&line[at..], columns, &line[..at], &indent);
+            }
+            let hang = marker_width(body, lead > 0).unwrap_or(0);
+            let first = &line[..lead];
+            let rest = " ".repeat(lead + hang);
+            wrap_hanging(body, columns, first, &rest)
+        })
+        .collect();
+    fitted.join("\n")
+}
+
+/// Where the last column of a table row starts: after the last run of two
+/// or more spaces past the line's indentation.
+fn last_column(line: &str) -> Option<usize> {
+    let lead = line.len() - line.trim_start().len();
+    let gap = line[lead..].rfind("  ")? + lead;
+    let at = gap + line[gap..].len() - line[gap..].trim_start().len();
+    (at < line.len()).then_some(at)
+}
+
+/// The width of a line's leading marker and the space after it, if it has
+/// one: a bullet or arrow, a step number, a verdict word, or (in an
+/// indented line) a `label: `.
+fn marker_width(body: &str, indented: bool) -> Option<usize> {
+    let first = body.split(' ').next()?;
+    let rest_starts = body.len() > first.len();
+    let bullet = matches!(first, "→" | "*" | "-" | "•" | "←" | "⇒");
+    let number = first.len() > 1
+        && first.ends_with(['.', ')'])
+        && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit());
+    let word = first.len() >= 4 && first.bytes().all(|b| b.is_ascii_uppercase());
+    let label = indented && first.len() <= 12 && first.ends_with(':');
+    (rest_starts && (bullet || number || word || label)).then(|| first.chars().count() + 1)
 }

@@ -165,7 +165,7 @@ const ECB: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "no IV at all: every message with the same blocks looks the same",
     standard: "SP 800-38A §6.1",
-    explain: "ct[1] = ct[0]: ECB encrypts equal blocks to equal ciphertext, so anyone can see\n  \
+    explain: "ct[1] = ct[0]: ECB encrypts equal blocks to equal ciphertext, so anyone can see \
               which parts of a message repeat — without the key.",
 };
 const CBC: SuiteSpec = SuiteSpec {
@@ -184,7 +184,7 @@ const CBC: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "a repeated IV shows which messages start with the same blocks",
     standard: "SP 800-38A §6.2",
-    explain: "A fresh random iv starts the chain C_i = E_K(P_i ⊕ C_{i−1}): the repeated block is\n  \
+    explain: "A fresh random iv starts the chain C_i = E_K(P_i ⊕ C_{i−1}): the repeated block is \
               hidden, and sealing again gives different bytes. But nothing detects tampering.",
 };
 const CTR: SuiteSpec = SuiteSpec {
@@ -206,7 +206,7 @@ const CTR: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "a repeated IV repeats the keystream, so C ⊕ C' = P ⊕ P' (fatal)",
     standard: "SP 800-38A §6.5",
-    explain: "The iv is the first counter block T_0; AES encrypts T_0, T_0+1, … into a keystream\n  \
+    explain: "The iv is the first counter block T_0; AES encrypts T_0, T_0+1, … into a keystream \
               XORed with the message: no padding, ct as long as the message. Nothing detects tampering.",
 };
 const CFB: SuiteSpec = SuiteSpec {
@@ -227,7 +227,7 @@ const CFB: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "a repeated IV gives away P_0 ⊕ P'_0 and where two messages start to differ",
     standard: "SP 800-38A §6.3",
-    explain: "C_i = P_i ⊕ E_K(C_{i−1}), the iv before C_0: the ciphertext is fed back as the next\n  \
+    explain: "C_i = P_i ⊕ E_K(C_{i−1}), the iv before C_0: the ciphertext is fed back as the next \
               keystream input. No padding, ct as long as the message. Nothing detects tampering.",
 };
 const OFB: SuiteSpec = SuiteSpec {
@@ -248,7 +248,7 @@ const OFB: SuiteSpec = SuiteSpec {
     covers: "",
     reuse: "a repeated IV repeats the keystream, so C ⊕ C' = P ⊕ P' (fatal)",
     standard: "SP 800-38A §6.4",
-    explain: "O_i = E_K(O_i−1), O_−1 = iv: AES fed its own output is a keystream XORed with the\n  \
+    explain: "O_i = E_K(O_{i−1}), O_{−1} = iv: AES fed its own output is a keystream XORed with the \
               message. No padding, ct as long as the message. Nothing detects tampering.",
 };
 const CBC_HMAC: SuiteSpec = SuiteSpec {

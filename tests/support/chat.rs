@@ -35,6 +35,8 @@ impl Proc {
         let mut child = Command::new(program)
             .args(args)
             .env("NO_COLOR", "1")
+            // Lines whole, as the tests search them (tests/width.rs checks wrapping).
+            .env("COLUMNS", "1000")
             .current_dir(std::env::temp_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

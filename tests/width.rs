@@ -1,0 +1,91 @@
+//! At an 80-column terminal nothing wraps: the tour and every demo of the
+//! registry, run by the real binary with `--width 80`, print no line longer
+//! than 80 columns (counted in characters, as a terminal shows them). The
+//! tour also stays short enough to read in a couple of minutes.
+
+use std::process::Command;
+
+use cryptolab::attacks::DEMOS;
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn too_wide(text: &str, columns: usize) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.chars().count() > columns)
+        .map(|l| format!("{}: {l}", l.chars().count()))
+        .collect()
+}
+
+#[test]
+fn the_tour_fits_80_columns_in_under_120_lines() {
+    let text = run(&["--width", "80", "tour", "--seed", "7"]);
+    assert_eq!(too_wide(&text, 80), Vec::<String>::new(), "{text}");
+    let lines = text.lines().count();
+    assert!(lines < 120, "the tour is {lines} lines:\n{text}");
+}
+
+#[test]
+fn every_demo_fits_80_columns() {
+    for demo in DEMOS {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+            .args(["--width", "80", "demo", "--seed", "7", demo.name])
+            .env("NO_COLOR", "1")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {}", demo.name, String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.lines().count() > 5, "{}: {text}", demo.name);
+        assert_eq!(too_wide(&text, 80), Vec::<String>::new(), "demo {}", demo.name);
+    }
+}
+
+#[test]
+fn columns_comes_from_the_environment_and_width_overrides_it() {
+    let wide = |args: &[&str], columns: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let narrow = wide(&["demo", "--seed", "1", "padding"], "80");
+    assert!(too_wide(&narrow, 80).is_empty(), "{narrow}");
+    assert!(narrow.contains("  0000    pt[0]  43 61 6c 6c 20 6d 65 20  |Call me |"), "{narrow}");
+    let full = wide(&["--width", "120", "demo", "--seed", "1", "padding"], "80");
+    assert!(full.contains("|Call me Ishmael.|"), "{full}");
+}
+
+#[test]
+fn a_bad_width_is_a_usage_error() {
+    for bad in ["0", "10", "abc", "100000"] {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_cryptolab")).args(["--width", bad, "tour"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "--width {bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--width"), "{err}");
+    }
+}
+
+#[test]
+fn the_readme_shows_the_tour_as_it_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let heading = "## What the tour shows (real output, `cryptolab --width 80 tour --seed 1`)";
+    let block = readme.split(heading).nth(1).unwrap();
+    let excerpt = block.split("```text\n").nth(1).unwrap().split("```").next().unwrap();
+    let text = run(&["--width", "80", "tour", "--seed", "1"]);
+    assert!(excerpt.lines().count() >= 5);
+    assert!(text.contains(excerpt), "README's excerpt is not in the tour's output:\n{excerpt}");
+}
