@@ -459,3 +459,33 @@ fn nonce_reuse_of_a_block_suite_is_a_two_line_error() {
          try --mode ctr, --mode cfb, --mode ofb, --mode gcm",
     );
 }
+
+// ---- sentences that are true ----
+
+#[test]
+fn demo_hmac_says_what_it_did() {
+    let one = demo(&["--seed", "1", "hmac"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let text = one.text();
+    // HMAC-SHA256's tag is 32 bytes: a byte-at-a-time timing attack needs
+    // at most 32 × 256 tries (the text used to say 16).
+    assert!(text.contains("32 × 256") && text.contains("tries, not 2^256"), "{text}");
+    assert!(!text.contains("16 × 256"), "{text}");
+    // The length row claims more than was sent, and the receiver says so.
+    assert!(text.contains("header: length   claims a byte more than sent      truncated frame:"), "{text}");
+    // The flawed variant's IV comes from the seed: another seed, another IV.
+    let iv = |t: &str| t.lines().rfind(|l| l.starts_with("  0000    iv     ")).map(str::to_string);
+    let two = demo(&["--seed", "2", "hmac"]).text();
+    assert_ne!(iv(&text), iv(&two), "the flawed variant's IV follows the seed");
+    assert!(iv(&text).is_some());
+}
+
+#[test]
+fn fingerprints_are_called_fingerprints() {
+    let text = demo(&["--seed", "1", "bitflip"]).text();
+    assert!(text.contains("(demo keys from seed 1, fingerprint "), "{text}");
+    let out = demo(&["--seed", "1", "ecb-image"]);
+    let text = out.text();
+    assert!(text.contains("from --seed 1, fingerprint "), "{text}");
+    assert!(!text.contains(", key ") && !text.contains("(AES-128, key "), "{text}");
+}
