@@ -12,7 +12,7 @@ use rand::SeedableRng;
 
 use super::Term;
 use crate::keys::{self, KeyMaterial};
-use crate::render::{Dump, Renderer};
+use crate::render::{Dump, Renderer, fit};
 use crate::suite::{Cipher, Suite, layout};
 
 use super::error::Watched;
@@ -171,26 +171,27 @@ impl CryptArgs {
 
 /// Builds the cipher, warning on stderr when the suite is INSECURE, and
 /// saying which suite and key file were used when they were not chosen.
-fn cipher_for(args: &CryptArgs, may_create: bool) -> Result<(Cipher, KeyMaterial), CliError> {
+fn cipher_for(args: &CryptArgs, may_create: bool, term: Term) -> Result<(Cipher, KeyMaterial), CliError> {
     let keys = args.keys.load(may_create)?;
     let mode = args.mode();
+    let say = |line: String| eprintln!("{}", fit(&line, term.columns()));
     let cipher = Cipher::new(mode, &keys.enc, keys.mac())?;
     if let Some(reason) = mode.insecure_reason() {
-        eprintln!("warning: INSECURE: {reason}");
+        say(format!("warning: INSECURE: {reason}"));
     }
     let defaulted_key = args.keys.key_file.is_none() && args.keys.key.is_none();
     match (args.mode.is_none(), defaulted_key) {
-        (true, true) => eprintln!(
+        (true, true) => say(format!(
             "note: --mode {mode} and the key in {} (key fingerprint {}): the defaults",
             keys::DEFAULT_KEY_FILE,
             keys.fingerprint()
-        ),
-        (true, false) => eprintln!("note: --mode {mode}, the default"),
-        (false, true) => eprintln!(
+        )),
+        (true, false) => say(format!("note: --mode {mode}, the default")),
+        (false, true) => say(format!(
             "note: the key in {} (key fingerprint {}), the default",
             keys::DEFAULT_KEY_FILE,
             keys.fingerprint()
-        ),
+        )),
         (false, false) => {}
     }
     Ok((cipher, keys))
@@ -211,14 +212,15 @@ fn refuse_binary_to_terminal(args: &CryptArgs) -> Result<(), CliError> {
 /// Parses `--iv`, allowed only where the suite's row says so
 /// ([`crate::suite::SuiteSpec::fixed_iv_allowed`]), at the row's IV length,
 /// and warns that a fixed IV is INSECURE.
-fn fixed_iv(args: &CryptArgs) -> Result<Option<Vec<u8>>, CliError> {
+fn fixed_iv(args: &CryptArgs, term: Term) -> Result<Option<Vec<u8>>, CliError> {
     let Some(text) = &args.iv else { return Ok(None) };
     let iv = parse_iv(args.mode(), text)?;
     let spec = args.mode().spec();
-    eprintln!(
+    let warning = format!(
         "warning: INSECURE: --iv fixes the {}, and {}; use it only to reproduce vectors or openssl output",
         spec.iv_label, spec.reuse
     );
+    eprintln!("{}", fit(&warning, term.columns()));
     Ok(Some(iv))
 }
 
@@ -257,9 +259,9 @@ pub(super) fn iv_hint(mode: Suite) -> String {
 
 pub(super) fn encrypt(args: &CryptArgs, term: Term) -> Result<(), CliError> {
     refuse_binary_to_terminal(args)?;
-    let iv = fixed_iv(args)?;
+    let iv = fixed_iv(args, term)?;
     let input = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
-    let (cipher, keys) = cipher_for(args, true)?;
+    let (cipher, keys) = cipher_for(args, true, term)?;
     let mut body = Vec::new();
     match &iv {
         Some(iv) => cipher.seal_with_iv(&[], &input, iv, &mut body)?,
@@ -283,13 +285,13 @@ pub(super) fn encrypt(args: &CryptArgs, term: Term) -> Result<(), CliError> {
 }
 
 pub(super) fn decrypt(args: &CryptArgs, term: Term) -> Result<(), CliError> {
-    let iv = fixed_iv(args)?;
+    let iv = fixed_iv(args, term)?;
     let raw = read_path_or_stdin(args.input.as_deref(), MAX_DATA, What::Data)?;
     let mut body = decode(&raw, args.format)?;
     if let Some(iv) = iv {
         body.splice(0..0, iv);
     }
-    let (cipher, keys) = cipher_for(args, false)?;
+    let (cipher, keys) = cipher_for(args, false, term)?;
     let mut plain = Vec::new();
     let result = cipher.open_into(&[], &body, &mut plain);
     if args.explain {

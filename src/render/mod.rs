@@ -359,7 +359,7 @@ impl Renderer {
         let hex_w = hex_width(per_row);
         let note_at = 2 + off_col + 2 + label_w + 2 + hex_w + 2 + per_row + 1;
 
-        self.paint(w, Style::new().bold(), &dump.title)?;
+        self.paint(w, Style::new().bold(), &fit(&dump.title, self.columns))?;
         writeln!(w)?;
         writeln!(w, "  {:off_col$}  {:label_w$}  {:hex_w$} ascii", "offset", "field", "hex")?;
         for ((span, label), repeat) in spans.iter().zip(&labels).zip(&repeats) {
@@ -584,8 +584,8 @@ fn last_column(line: &str) -> Option<usize> {
 }
 
 /// The width of a line's leading marker and the space after it, if it has
-/// one: a bullet or arrow, a step number, a verdict word, or (in an
-/// indented line) a `label: `.
+/// one: a bullet or arrow, a step number, a verdict word, `warning:` or
+/// `note:`, or (in an indented line) a `label: `.
 fn marker_width(body: &str, indented: bool) -> Option<usize> {
     let first = body.split(' ').next()?;
     let rest_starts = body.len() > first.len();
@@ -594,6 +594,7 @@ fn marker_width(body: &str, indented: bool) -> Option<usize> {
         && first.ends_with(['.', ')'])
         && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit());
     let word = first.len() >= 4 && first.bytes().all(|b| b.is_ascii_uppercase());
-    let label = indented && first.len() <= 12 && first.ends_with(':');
+    let label = (indented && first.len() <= 12 && first.ends_with(':'))
+        || matches!(first, "warning:" | "note:" | "hint:" | "error:");
     (rest_starts && (bullet || number || word || label)).then(|| first.chars().count() + 1)
 }
