@@ -14,6 +14,10 @@
 //! list. Nonce reuse must read the secret exactly with one repeated nonce and
 //! nothing with fresh ones, and the statistical attack must read at least
 //! 95 % of twenty held-out English messages it was given only as ciphertext.
+//! The padding oracle's watched run reports every query and every byte (the
+//! query count is the verdict's, the bytes found spell the secret); a
+//! student's bitflip mask changes exactly the bytes it names, and is BROKEN
+//! only where it came out as asked.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -346,7 +350,11 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
 #[test]
 fn padding_oracle_demo_reports_progress_after_every_byte() {
     let (mut ctx, seen) = collecting(25);
-    let opts = padding_oracle::Options { message: b"attack at dawn, bring coffee".to_vec(), live: None };
+    let opts = padding_oracle::Options {
+        message: b"attack at dawn, bring coffee".to_vec(),
+        live: None,
+        ..Default::default()
+    };
     padding_oracle::narrate(&mut ctx, &opts).unwrap();
     let progress: Vec<_> = seen
         .events()
@@ -356,7 +364,7 @@ fn padding_oracle_demo_reports_progress_after_every_byte() {
     assert_eq!(progress.len(), 32, "one per recovered byte (28 bytes + 4 of padding)");
     assert!(progress.iter().all(|p| p.task == "padding-oracle" && p.total == 32));
     assert_eq!(progress.last().map(|p| p.done), Some(32), "the last one says it is done");
-    assert!(progress.last().unwrap().text.ends_with("bring coffee...."), "{:?}", progress.last());
+    assert!(progress.last().unwrap().text.ends_with("pt[1] |bring coffee....|"), "{:?}", progress.last());
     let verdicts = seen.verdicts();
     assert_eq!(verdicts[0].outcome, Outcome::Broken);
     assert!(verdicts[0].text.contains("exactly the secret"), "{}", verdicts[0].text);
@@ -365,11 +373,152 @@ fn padding_oracle_demo_reports_progress_after_every_byte() {
 #[test]
 fn bitflip_demo_refuses_a_bad_target_before_reporting_anything() {
     let (mut ctx, seen) = collecting(27);
-    let err = bitflip::narrate(&mut ctx, &bitflip::Options { target: "a=b".into() }).unwrap_err();
+    let err = bitflip::narrate(&mut ctx, &bitflip::Options { target: "a=b".into(), ..Default::default() })
+        .unwrap_err();
     assert_eq!(err.to_string(), "--target contains '=', which the record format cannot carry in a value");
     assert!(err.hint().contains("e.g. --target admin"));
     assert!(!err.is_failure());
     assert!(seen.events().is_empty(), "{:?}", seen.events());
+}
+
+#[test]
+fn padding_oracle_progress_keeps_each_byte_in_its_place_until_the_block_is_whole() {
+    let (mut ctx, seen) = collecting(25);
+    let opts =
+        padding_oracle::Options { message: b"attack at dawn, bring coffee".to_vec(), ..Default::default() };
+    padding_oracle::narrate(&mut ctx, &opts).unwrap();
+    let blocks: Vec<String> = seen
+        .events()
+        .into_iter()
+        .filter_map(|e| if let Event::Progress(p) = e { Some(p.text) } else { None })
+        .map(|t| t.split_once(" |").map(|(_, b)| b.trim_end_matches('|').to_string()).unwrap_or(t))
+        .collect();
+    assert_eq!(blocks.len(), 32);
+    for (n, b) in blocks.iter().enumerate() {
+        let known = n % 16 + 1;
+        let chars: Vec<char> = b.chars().collect();
+        assert_eq!(chars.len(), 16, "always the whole block: {b:?}");
+        assert!(chars[..16 - known].iter().all(|&c| c == padding_oracle::UNKNOWN), "{b:?}");
+        assert!(!chars[16 - known..].contains(&padding_oracle::UNKNOWN), "{b:?}");
+    }
+    assert_eq!(blocks[15], "attack at dawn, ");
+    assert_eq!(blocks[20], "···········e....", "the end of `coffee`, then the padding");
+}
+
+#[test]
+fn padding_oracle_step_and_json_report_every_query_and_every_byte() {
+    let secret = b"attack at dawn, bring coffee";
+    for (step, queries) in [(true, false), (false, true)] {
+        let (mut ctx, seen) = collecting(25);
+        let opts = padding_oracle::Options { message: secret.to_vec(), step, queries, ..Default::default() };
+        padding_oracle::narrate(&mut ctx, &opts).unwrap();
+        let facts: Vec<_> = seen
+            .events()
+            .into_iter()
+            .filter_map(|e| if let Event::Fact(f) = e { Some(f) } else { None })
+            .collect();
+        let asked: Vec<&Value> = facts.iter().filter(|f| f.name == "query").map(|f| &f.value).collect();
+        let bytes: Vec<&Value> = facts.iter().filter(|f| f.name == "byte").map(|f| &f.value).collect();
+        let verdict = &seen.verdicts()[0];
+        assert_eq!(verdict.outcome, Outcome::Broken);
+        let total = format!("with {} oracle queries", asked.len());
+        assert!(verdict.text.contains(&total), "{total}: {}", verdict.text);
+        let numbers: Vec<u64> = asked.iter().map(|q| q["n"].as_u64().unwrap()).collect();
+        assert_eq!(numbers, (1..=asked.len() as u64).collect::<Vec<_>>());
+        assert_eq!(bytes.len(), 32);
+        // The plaintext bytes, in the order found (byte 15 down to 0 per block), are the padded secret.
+        let mut padded = [0u8; 32];
+        for b in &bytes {
+            let at = b["block"].as_u64().unwrap() as usize * 16 + b["byte"].as_u64().unwrap() as usize;
+            padded[at] = b["plaintext"].as_u64().unwrap() as u8;
+            let i = b["intermediate"].as_u64().unwrap() as u8;
+            assert_eq!(i ^ b["previous"].as_u64().unwrap() as u8, padded[at]);
+        }
+        assert_eq!(&padded[..28], secret);
+        assert_eq!(&padded[28..], [4, 4, 4, 4]);
+        assert_eq!(bytes.last().unwrap()["total_queries"].as_u64(), Some(asked.len() as u64));
+        let dumps = seen.events().into_iter().filter(|e| matches!(e, Event::Dump { .. })).count();
+        assert_eq!(dumps, if step { 32 + 2 } else { 2 }, "a forged block per byte with --step only");
+    }
+}
+
+#[test]
+fn a_bitflip_mask_changes_exactly_the_bytes_it_names() {
+    let mask = bitflip::Mask::parse(38, "06 11 00 01").unwrap();
+    assert_eq!(mask.delta, [0x06, 0x11, 0x00, 0x01]);
+    assert_eq!(mask.changed(), [38, 39, 41], "a 00 changes nothing");
+    let k = keys(29);
+    for suite in bitflip::Mask::SUITES {
+        let (victim, body) = sealed(suite, &k, bitflip::RECORD.as_bytes(), 30);
+        let forged = mask.apply(&body);
+        let differ: Vec<usize> = (0..body.len()).filter(|&i| forged[i] != body[i]).collect();
+        assert_eq!(differ, mask.changed(), "{suite}");
+        assert_eq!(forged[38] ^ body[38], 0x06);
+        let bitflip::Outcome::Accepted { plaintext, .. } = bitflip::victim_opens(&victim, &forged) else {
+            panic!("{suite} has no MAC: it accepts");
+        };
+        let changed = bitflip::changed_bytes(&plaintext);
+        let expected: &[usize] = match suite {
+            // cbc: body byte j flips plaintext byte j, and garbles the block it sits in (pt[1]).
+            Suite::Cbc => &[16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 38, 39, 41],
+            // ctr: body byte j is ciphertext byte j − 16, and nothing else changes.
+            Suite::Ctr => &[22, 23, 25],
+            other @ (Suite::Ecb | Suite::Cfb | Suite::Ofb | Suite::CbcHmac | Suite::Gcm) => {
+                panic!("not a mask suite: {other}")
+            }
+        };
+        assert_eq!(changed, expected, "{suite}");
+        let at = if suite == Suite::Cbc { 38 } else { 22 };
+        assert_eq!(plaintext[at] ^ bitflip::RECORD.as_bytes()[at], 0x06, "{suite}");
+    }
+}
+
+#[test]
+fn a_bitflip_mask_is_broken_only_where_it_came_out_as_asked() {
+    let verdicts = |offset: usize, delta: &str| {
+        let (mut ctx, seen) = collecting(31);
+        let opts = bitflip::Options {
+            mask: Some(bitflip::Mask::parse(offset, delta).unwrap()),
+            ..Default::default()
+        };
+        bitflip::narrate(&mut ctx, &opts).unwrap();
+        seen.verdicts().into_iter().map(|v| (v.subject, v.outcome)).collect::<Vec<_>>()
+    };
+    let refused = [("cbc-hmac".to_string(), Outcome::Refused), ("gcm".to_string(), Outcome::Refused)];
+    let broken = |s: &str| (s.to_string(), Outcome::Broken);
+    // "guest" ⊕ "admin" at body byte 38: plaintext byte 38 in cbc (pt[1] the
+    // garbage), 22 in ctr (in the note). Both as asked.
+    assert_eq!(
+        verdicts(38, "0611081a1a")[..],
+        [broken("cbc"), broken("ctr"), refused[0].clone(), refused[1].clone()]
+    );
+    // Across the ct[0] | ct[1] boundary in cbc: bytes 30 and 31 flip pt[1], which
+    // bytes 32 to 34 garble. No verdict for cbc; ctr takes it as asked.
+    assert_eq!(verdicts(30, "0102030405")[..], [broken("ctr"), refused[0].clone(), refused[1].clone()]);
+    // The first counter block in ctr: the whole keystream changes. The iv in cbc: pt[0] flips exactly.
+    assert_eq!(verdicts(0, "01")[..], [broken("cbc"), refused[0].clone(), refused[1].clone()]);
+    // The last padding byte in cbc: bad padding, refused.
+    let v = verdicts(63, "01");
+    assert_eq!(v[0], ("cbc".to_string(), Outcome::Refused), "{v:?}");
+}
+
+#[test]
+fn a_bitflip_mask_outside_the_bodies_or_without_a_change_is_refused() {
+    use bitflip::{Mask, TargetError};
+    assert_eq!(Mask::room(), 66, "the ctr body: a 16-byte counter block and the 50-byte record");
+    assert!(Mask::parse(65, "01").is_ok());
+    assert_eq!(Mask::parse(66, "01"), Err(TargetError::MaskOutOfRange { offset: 66, len: 1, room: 66 }));
+    assert_eq!(Mask::parse(64, "010203"), Err(TargetError::MaskOutOfRange { offset: 64, len: 3, room: 66 }));
+    assert!(matches!(Mask::parse(usize::MAX, "01"), Err(TargetError::MaskOutOfRange { .. })));
+    assert!(matches!(Mask::parse(3, "xyz"), Err(TargetError::DeltaNotHex { .. })));
+    assert!(matches!(Mask::parse(3, "0"), Err(TargetError::DeltaNotHex { .. })));
+    assert!(matches!(Mask::parse(3, "0000"), Err(TargetError::DeltaZero { .. })));
+    assert!(matches!(Mask::parse(3, ""), Err(TargetError::DeltaZero { .. })));
+    // A mask built by hand is checked by the demo too, before it reports anything.
+    let (mut ctx, seen) = collecting(33);
+    let opts = bitflip::Options { mask: Some(Mask { offset: 90, delta: vec![1] }), ..Default::default() };
+    assert!(bitflip::narrate(&mut ctx, &opts).is_err());
+    assert!(seen.events().is_empty());
 }
 
 /// The facts named `name` a run reported, by suite.

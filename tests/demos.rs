@@ -7,6 +7,11 @@
 //! (error-propagation, padding) print their maps and tables, and what they,
 //! predictable-iv and key-search say fits 80 columns. key-search finds its
 //! word key and not its random one, the same word for the same seed.
+//! padding-oracle --step shows each byte's forged block, arithmetic and
+//! placeholders (and the false yes its check catches), --json one query event
+//! per query, --wire's help only the formats it attacks, --delay is bounded;
+//! bitflip --offset/--delta changes exactly the bytes asked, and bad values
+//! are exit 2.
 
 mod common;
 
@@ -488,4 +493,285 @@ fn fingerprints_are_called_fingerprints() {
     let text = out.text();
     assert!(text.contains("from --seed 1, fingerprint "), "{text}");
     assert!(!text.contains(", key ") && !text.contains("(AES-128, key "), "{text}");
+}
+
+/// `demo padding-oracle --step` on one block (seed 75: its first yes at
+/// byte 15 is a false one, from the padding 02 02).
+fn step_run() -> String {
+    let out = demo(&["padding-oracle", "--seed", "75", "--step", "--message", "Attack at dawn"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.text()
+}
+
+/// The hex bytes after `prefix` on the first line that starts with it.
+fn row_bytes(text: &str, prefix: &str) -> Vec<u8> {
+    let line =
+        text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix:?}:\n{text}"));
+    let hex: String = line[prefix.len()..].split('|').next().unwrap().split_whitespace().collect();
+    hex::decode(hex).unwrap()
+}
+
+#[test]
+fn padding_oracle_step_shows_each_byte_forged_found_and_checked() {
+    let text = step_run();
+    // Byte 15: the forged block of the query that said yes, its guessed byte marked.
+    assert!(text.contains("ct[0], byte 15: find the C'[15] that makes P' end in 01\n"), "{text}");
+    assert!(text.contains("the yes: C' ‖ ct[0]; marked: C'[15] (the guess)\n"), "{text}");
+    let forged = row_bytes(&text, "  0000    C'     ");
+    assert_eq!(forged.len(), 16);
+    assert_eq!(&forged[..15], &[0; 15], "no tail yet at byte 15: {text}");
+    // Only the guessed byte, 15, is marked under the forged block's row.
+    let row = "  0000    C'     00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 9f  |................|\n";
+    let marked = format!("{row}{}^^\n", " ".repeat(63));
+    assert!(text.contains(&marked), "{marked:?}:\n{text}");
+    // The false yes and the check that caught it.
+    assert!(text.contains("  query 1: g = 01, C'[15] = "), "{text}");
+    assert!(
+        text.contains("  query 2: check, C'[14] = ff (was 00): bad padding: that yes was not 01\n"),
+        "{text}"
+    );
+    assert!(text.contains("   A false yes: with C'[14] = 00, P'[14] = D(C)[14] happened to make a longer\n"));
+    assert!(text.contains("  query 4: check, C'[14] = ff (was 00): still valid: P' ends in 01\n"), "{text}");
+    assert!(text.contains(", so P' ended 02 02.\n"), "the false yes explained: {text}");
+    // Byte 14: the 02 02 tail, computed from D(C)[15].
+    assert!(text.contains("ct[0], byte 14: find the C'[14] that makes P' end in 02 02\n"), "{text}");
+    assert!(text.contains("so P'[15] = 02; the right g makes P'[14] = 02 too: P' ends 02 02.\n"), "{text}");
+    assert!(text.contains("the yes: C' ‖ ct[0]; marked: C'[14] (the guess), C'[15] (the tail)\n"), "{text}");
+    // Every D(C) and P line is right arithmetic, and the P bytes spell the secret.
+    let mut plain = [0u8; 16];
+    let (mut seen, mut intermediates) = (0, 0);
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with("  D(C)[")
+            && let [at, "=", c, "⊕", p1, "=", c2, "⊕", p2, "=", d, ..] = words[..]
+        {
+            // D(C)[k] = C'[k] ⊕ pad = (C'[k] as sent) ⊕ pad = the intermediate byte.
+            assert_eq!(c, at.replace("D(C)", "C'"), "{line}");
+            assert_eq!(p1, p2, "{line}");
+            let byte = |h: &str| u8::from_str_radix(h.trim_end_matches(':'), 16).unwrap();
+            assert_eq!(byte(c2) ^ byte(p1), byte(d), "{line}");
+            intermediates += 1;
+        }
+        if line.starts_with("  P[") {
+            let k: usize = line[4..line.find(']').unwrap()].parse().unwrap();
+            let hex: Vec<u8> = line
+                .split(" = ")
+                .nth(2)
+                .unwrap()
+                .split(" ⊕ ")
+                .map(|h| u8::from_str_radix(&h[..2], 16).unwrap())
+                .collect();
+            let p = u8::from_str_radix(&line.split(" = ").nth(3).unwrap()[..2], 16).unwrap();
+            assert_eq!(hex[0] ^ hex[1], p, "{line}");
+            plain[k] = p;
+            seen += 1;
+        }
+    }
+    assert_eq!((seen, intermediates), (16, 16), "one D(C) and one P line per byte:\n{text}");
+    assert_eq!(&plain, b"Attack at dawn\x02\x02");
+    // Unknown bytes hold their place until found; the end is exact.
+    assert!(text.contains("  pt[0] so far |···············.|\n"), "{text}");
+    assert!(text.contains("  pt[0] so far |·············n..|\n"), "{text}");
+    assert!(text.contains("  pt[0] so far |Attack at dawn..|\n"), "{text}");
+    assert!(
+        text.contains("  0000    pt[0]  41 74 74 61 63 6b 20 61  74 20 64 61 77 6e        |Attack at dawn|")
+    );
+    assert!(
+        text.contains("BROKEN cbc: recovered 16 bytes, exactly the secret, with 132 oracle queries"),
+        "{text}"
+    );
+}
+
+#[test]
+fn padding_oracle_step_says_everything_new_within_80_columns() {
+    let step = demo(&["padding-oracle", "--seed", "75", "--step", "--message", "Attack at dawn", "--json"]);
+    let mask = demo(&["bitflip", "--seed", "5", "--offset", "30", "--delta", "0102030405", "--json"]);
+    for e in json_lines(&step).into_iter().chain(json_lines(&mask)) {
+        if e["event"] == "dump"
+            || (e["event"] == "verdict" && e["demo"] == "padding-oracle")
+            || e["name"] == "keys"
+        {
+            continue; // the renderer's rows, and lines this work did not write
+        }
+        let message = e["message"].as_str().unwrap();
+        let indent = if e["event"] == "verdict" { 2 } else { 0 };
+        for line in message.lines() {
+            assert!(indent + line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+        }
+    }
+}
+
+#[test]
+fn padding_oracle_json_has_one_query_event_per_query() {
+    let out = demo(&["padding-oracle", "--seed", "5", "--json", "--message", "attack at dawn, bring coffee"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let events = json_lines(&out);
+    let facts =
+        |name: &str| events.iter().filter(|e| e["event"] == "fact" && e["name"] == name).collect::<Vec<_>>();
+    let queries = facts("query");
+    let verdict = events.iter().find(|e| e["event"] == "verdict" && e["subject"] == "cbc").unwrap();
+    let message = verdict["message"].as_str().unwrap();
+    let total: usize = message.split(" with ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(queries.len(), total, "{message}");
+    for (n, q) in queries.iter().enumerate() {
+        let v = &q["value"];
+        assert_eq!(v["n"], n as u64 + 1);
+        assert!(v["block"].is_u64() && v["byte"].is_u64() && v["guess"].is_u64(), "{q}");
+        assert!(v["valid"].is_boolean() && v["check"].is_boolean(), "{q}");
+        assert_eq!(v["forged"].as_str().map(str::len), Some(32), "{q}");
+    }
+    // One yes per byte, and one check per yes at byte 15.
+    let yes = queries.iter().filter(|q| q["value"]["valid"] == true && q["value"]["check"] == false).count();
+    let bytes = facts("byte");
+    assert_eq!(bytes.len(), 32);
+    let at_15 = bytes.iter().map(|b| b["value"]["false_yes"].as_array().unwrap().len()).sum::<usize>() + 32;
+    assert_eq!(yes, at_15, "every yes found a byte, or was a false yes");
+    assert_eq!(bytes[31]["value"]["total_queries"], total as u64);
+    // No dumps of forged blocks without --step; progress with placeholders.
+    assert_eq!(events.iter().filter(|e| e["event"] == "dump").count(), 2);
+    let progress: Vec<&str> =
+        events.iter().filter(|e| e["event"] == "progress").map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(progress.len(), 32);
+    assert!(progress[0].ends_with("pt[0] |··············· |"), "{}", progress[0]);
+    assert!(progress[31].ends_with("pt[1] |bring coffee....|"), "{}", progress[31]);
+    for (n, p) in progress.iter().enumerate() {
+        assert_eq!(p.contains('·'), n % 16 != 15, "a placeholder until the block is whole: {p}");
+    }
+}
+
+#[test]
+fn padding_oracle_wire_help_shows_only_the_formats_it_accepts() {
+    let out = demo(&["padding-oracle", "--help"]);
+    assert_eq!(out.code, 0);
+    let text = out.text();
+    let listed: Vec<&str> = text
+        .split("Possible values:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .take_while(|l| l.starts_with("- "))
+        .map(|l| l[2..].split(':').next().unwrap())
+        .collect();
+    assert_eq!(listed, ["native", "b64-iv-ct"], "{text}");
+    for wire in ["len-iv-ct-hmac", "b64-ecb", "raw-cbc-static", "rsa-gcm-json"] {
+        assert!(!text.contains(wire), "{wire} is not offered:\n{text}");
+        let out = demo(&["padding-oracle", "--wire", wire, "--target", "127.0.0.1:9", "--frame", "00"]);
+        common::assert_error(
+            &out,
+            &format!("no padding oracle for --wire {wire}"),
+            "the live attack speaks native (cbc) and b64-iv-ct",
+        );
+    }
+    for listed in listed {
+        let wire = cryptolab::profiles::Wire::ALL.into_iter().find(|w| w.name() == listed).unwrap();
+        assert!(cryptolab::attacks::padding_oracle::captured_as(wire).is_some(), "{listed} is attacked");
+    }
+}
+
+#[test]
+fn padding_oracle_delay_is_bounded_and_must_be_a_number() {
+    for bad in ["2001", "-5", "soon", "1.5"] {
+        let out = demo(&["padding-oracle", "--delay", bad, "--message", "hi"]);
+        assert_eq!(out.code, 2, "--delay {bad}: {}", out.stderr);
+        assert!(out.stderr.contains("--delay") || out.stderr.contains(bad), "{}", out.stderr);
+        assert!(out.stdout.is_empty(), "nothing runs");
+    }
+    // A delay is a pause after every query: 2 ms × at least 16 queries.
+    let started = std::time::Instant::now();
+    let out = demo(&["padding-oracle", "--delay", "2", "--message", "hi", "--seed", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(32));
+}
+
+#[test]
+fn bitflip_mask_changes_exactly_the_requested_bytes() {
+    let out = demo(&["bitflip", "--seed", "5", "--offset", "38", "--delta", "06 11 00 1a", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let events = json_lines(&out);
+    let masks: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["name"] == "mask").map(|e| &e["value"]).collect();
+    assert_eq!(masks.len(), 2);
+    let numbers =
+        |v: &serde_json::Value| v.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect::<Vec<_>>();
+    for (m, suite, plain) in [(masks[0], "cbc", 38), (masks[1], "ctr", 22)] {
+        assert_eq!(m["suite"], suite);
+        assert_eq!(numbers(&m["changed_body"]), [38, 39, 41], "a 00 in Δ changes nothing");
+        assert_eq!(m["as_masked"], true, "{m}");
+        let changed = numbers(&m["changed_plaintext"]);
+        let mine: Vec<u64> = changed.iter().copied().filter(|&i| i >= plain).collect();
+        assert_eq!(mine, [plain, plain + 1, plain + 3], "{suite}: {changed:?}");
+    }
+    // cbc: plus the 16 garbled bytes of pt[1]; ctr: nothing else.
+    assert_eq!(numbers(&masks[0]["changed_plaintext"]).len(), 16 + 3);
+    assert_eq!(numbers(&masks[1]["changed_plaintext"]).len(), 3);
+    let verdicts: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["event"] == "verdict")
+        .map(|e| (e["subject"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(verdicts, [("cbc", "broken"), ("ctr", "broken"), ("cbc-hmac", "refused"), ("gcm", "refused")]);
+    let text = demo(&["bitflip", "--seed", "5", "--offset", "38", "--delta", "0611081a1a"]).text();
+    assert!(text.contains("  Its role: role=admin\n"), "guest ⊕ Δ = admin:\n{text}");
+    assert!(
+        text.contains("  BROKEN cbc: the server's plaintext changed exactly as your mask says."),
+        "{text}"
+    );
+    assert!(text.contains("  Bytes 16 to 31 changed too: garbage.\n"), "{text}");
+}
+
+#[test]
+fn bitflip_mask_that_does_not_come_out_as_asked_gets_no_broken() {
+    // The first counter block of ctr: the whole keystream changes.
+    let text = demo(&["bitflip", "--seed", "5", "--offset", "0", "--delta", "01"]).text();
+    assert!(
+        text.contains("  BROKEN cbc: the server's plaintext changed exactly as your mask says."),
+        "{text}"
+    );
+    assert!(!text.contains("BROKEN ctr"), "{text}");
+    assert!(text.contains("  Body byte 0 controls no plaintext byte of its own.\n"), "{text}");
+    assert!(
+        text.contains("  No verdict for ctr: it reads your bytes, but not as your mask says.\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bitflip_mask_out_of_range_or_not_hex_is_a_two_line_error() {
+    let lab = Lab::new();
+    let run =
+        |offset: &str, delta: &str| lab.run(&["demo", "bitflip", "--offset", offset, "--delta", delta], b"");
+    common::assert_error(
+        &run("66", "01"),
+        "--offset 66 and a 1-byte --delta end at body byte 66, past byte 65",
+        "the mask goes into cbc (80 bytes) and ctr (66): end it by byte 65",
+    );
+    common::assert_error(
+        &run("64", "010203"),
+        "--offset 64 and a 3-byte --delta end at body byte 66, past byte 65",
+        "the mask goes into cbc (80 bytes) and ctr (66): end it by byte 65",
+    );
+    let hint = "hex, two digits a byte, not all 00: e.g. --offset 38 --delta 06";
+    common::assert_error(&run("3", "xyz"), "--delta \"xyz\" is not hex: Odd number of digits", hint);
+    common::assert_error(
+        &run("3", "zz"),
+        "--delta \"zz\" is not hex: Invalid character 'z' at position 0",
+        hint,
+    );
+    common::assert_error(
+        &run("3", "0000"),
+        "--delta \"0000\" changes nothing: it has no byte other than 00",
+        hint,
+    );
+    for bad in [
+        &["--offset", "x", "--delta", "01"][..],
+        &["--offset", "3"],
+        &["--delta", "01"],
+        &["--target", "root", "--offset", "3", "--delta", "01"],
+    ] {
+        let out = lab.run(&[&["demo", "bitflip"][..], bad].concat(), b"");
+        assert_eq!(out.code, 2, "{bad:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
 }

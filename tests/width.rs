@@ -51,6 +51,17 @@ fn every_demo_fits_80_columns() {
 }
 
 #[test]
+fn the_step_views_fit_80_columns() {
+    for args in [
+        &["padding-oracle", "--step", "--message", "Attack at dawn"][..],
+        &["bitflip", "--offset", "38", "--delta", "0102"][..],
+    ] {
+        let text = run(&[&["--width", "80", "demo", "--seed", "75"][..], args].concat());
+        assert_eq!(too_wide(&text, 80), Vec::<String>::new(), "{args:?}");
+    }
+}
+
+#[test]
 fn columns_comes_from_the_environment_and_width_overrides_it() {
     let wide = |args: &[&str], columns: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))

@@ -34,6 +34,11 @@
 //! [`crate::suite::Garbles`]): OFB behaves like CTR; CFB garbles the block
 //! after the edit.
 //!
+//! **Your own mask.** [`Mask`] (`--offset N --delta HEX`) XORs a student's
+//! Δ into the same body bytes of the cbc and the ctr record; the demo shows
+//! what each server then reads, and says BROKEN only where every byte the
+//! mask controls changed by exactly Δ.
+//!
 //! **Verify.** The victim decrypts and parses the record: `role=admin` — in
 //! cbc beside a garbled block, in ctr with every other byte intact.
 //! Against cbc-hmac the tag covers IV ‖ ciphertext, and against gcm the tag
@@ -44,6 +49,7 @@ use super::{DemoCtx, DemoError, broken_if};
 use crate::events::Outcome::{Broken, Refused};
 use crate::render::Dump;
 use crate::suite::{Cipher, Suite, SuiteError, layout, pkcs7};
+use serde_json::json;
 
 /// The victim's record: `role=` starts at byte 32, its value at byte 38.
 pub const RECORD: &str = "user=alice;note=hello from alice;role=guest;ttl=60";
@@ -74,12 +80,115 @@ pub enum TargetError {
         /// The offending character.
         byte: char,
     },
+    /// `--delta` is not hex.
+    #[error("--delta {given:?} is not hex: {why}")]
+    DeltaNotHex {
+        /// What was given.
+        given: String,
+        /// Why it does not decode.
+        why: String,
+    },
+    /// `--delta` is empty, or all zero bytes: it would change nothing.
+    #[error("--delta {given:?} changes nothing: it has no byte other than 00")]
+    DeltaZero {
+        /// What was given.
+        given: String,
+    },
+    /// The mask does not fit inside both records' bodies.
+    #[error("--offset {offset} and a {len}-byte --delta end at body byte {}, past byte {}", offset + len - 1, room - 1)]
+    MaskOutOfRange {
+        /// `--offset`.
+        offset: usize,
+        /// The mask's length in bytes.
+        len: usize,
+        /// The bytes the mask may cover: the shorter body's length.
+        room: usize,
+    },
 }
 
 impl TargetError {
     /// The second line of the user-facing message: what to try.
-    pub fn hint(&self) -> &'static str {
-        "choose a role of 1–9 ASCII characters without `;` or `=`, e.g. --target admin"
+    pub fn hint(&self) -> String {
+        match self {
+            TargetError::Empty | TargetError::TooLong { .. } | TargetError::BadByte { .. } => {
+                "choose a role of 1–9 ASCII characters without `;` or `=`, e.g. --target admin".to_string()
+            }
+            TargetError::DeltaNotHex { .. } | TargetError::DeltaZero { .. } => {
+                "hex, two digits a byte, not all 00: e.g. --offset 38 --delta 06".to_string()
+            }
+            TargetError::MaskOutOfRange { room, .. } => format!(
+                "the mask goes into cbc ({} bytes) and ctr ({room}): end it by byte {}",
+                Suite::Cbc.body_len(RECORD.len()),
+                room - 1
+            ),
+        }
+    }
+}
+
+/// A student's own mask (`--offset N --delta HEX`): Δ, XORed into the
+/// captured body from byte `offset` on — the IV (or counter block) first,
+/// then the ciphertext — the same bytes in the cbc record and in the ctr one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mask {
+    /// The first body byte changed (0 is the IV's first byte).
+    pub offset: usize,
+    /// Δ, one byte per body byte from `offset` on (a 00 changes nothing).
+    pub delta: Vec<u8>,
+}
+
+impl Mask {
+    /// The suites the mask goes into, in the demo's order.
+    pub const SUITES: [Suite; 2] = [Suite::Cbc, Suite::Ctr];
+
+    /// The body bytes a mask may cover: the shorter of the two records'
+    /// bodies (cbc pads the record to 64 bytes, ctr keeps its 50).
+    pub fn room() -> usize {
+        Mask::SUITES.iter().map(|s| s.body_len(RECORD.len())).min().unwrap_or(0)
+    }
+
+    /// Checks `--offset` and `--delta` (hex; spaces between bytes allowed):
+    /// Δ decodes, changes at least one byte, and fits inside both bodies.
+    pub fn parse(offset: usize, delta: &str) -> Result<Self, TargetError> {
+        let digits: String = delta.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let bytes = hex::decode(&digits)
+            .map_err(|e| TargetError::DeltaNotHex { given: delta.to_string(), why: e.to_string() })?;
+        let mask = Mask { offset, delta: bytes };
+        mask.check().map_err(|e| match e {
+            TargetError::DeltaZero { .. } => TargetError::DeltaZero { given: delta.to_string() },
+            other @ (TargetError::Empty
+            | TargetError::TooLong { .. }
+            | TargetError::BadByte { .. }
+            | TargetError::DeltaNotHex { .. }
+            | TargetError::MaskOutOfRange { .. }) => other,
+        })?;
+        Ok(mask)
+    }
+
+    /// Whether the mask changes a byte and fits inside both bodies.
+    pub fn check(&self) -> Result<(), TargetError> {
+        if self.delta.iter().all(|&b| b == 0) {
+            return Err(TargetError::DeltaZero { given: hex::encode(&self.delta) });
+        }
+        let room = Mask::room();
+        if self.offset.saturating_add(self.delta.len()) > room {
+            return Err(TargetError::MaskOutOfRange { offset: self.offset, len: self.delta.len(), room });
+        }
+        Ok(())
+    }
+
+    /// The body bytes the mask changes (those where Δ is not 00).
+    pub fn changed(&self) -> Vec<usize> {
+        self.delta.iter().enumerate().filter(|(_, d)| **d != 0).map(|(i, _)| self.offset + i).collect()
+    }
+
+    /// `body` with Δ XORed in (bytes past its end are left alone: [`Mask::parse`] keeps the
+    /// mask inside every body the demo seals).
+    pub fn apply(&self, body: &[u8]) -> Vec<u8> {
+        let mut forged = body.to_vec();
+        for (b, d) in forged.iter_mut().skip(self.offset).zip(&self.delta) {
+            *b ^= d;
+        }
+        forged
     }
 }
 
@@ -193,11 +302,14 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
 pub struct Options {
     /// The role to forge (1–9 ASCII characters, no `;` or `=`).
     pub target: String,
+    /// A student's own mask instead of the role forgery (`--offset`,
+    /// `--delta`).
+    pub mask: Option<Mask>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { target: "admin".into() }
+        Options { target: "admin".into(), mask: None }
     }
 }
 
@@ -205,6 +317,11 @@ impl Default for Options {
 /// result in cbc, the same edit in ctr (no garbage), and the refusals in
 /// cbc-hmac and gcm.
 pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
+    if let Some(mask) = &opts.mask {
+        mask.check()?;
+        narrate_mask(ctx, mask);
+        return Ok(());
+    }
     let plan = Plan::new(&opts.target)?;
     ctx.announce_keys();
     ctx.title("Demo: CBC and CTR bit-flipping — rewriting an encrypted record without the key");
@@ -337,6 +454,210 @@ fn stream_mode(ctx: &mut DemoCtx, plan: &Plan, suite: Suite) {
             );
         }
         Outcome::Rejected(e) => ctx.verdict(DEMO.name, suite.name(), Refused, format!("{suite}: {e}")),
+    }
+}
+
+/// Byte offsets as words: `38`, `38 to 39`, `16 to 31 and 38`.
+fn offsets_text(offsets: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &i in offsets {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == i => *end = i,
+            Some(_) | None => runs.push((i, i)),
+        }
+    }
+    let words: Vec<String> =
+        runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a} to {b}") }).collect();
+    match words.split_last() {
+        None => "none".to_string(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `byte 38` or `bytes 38 to 42`, with `noun` capitalised or not as given.
+fn bytes_text(noun: &str, offsets: &[usize]) -> String {
+    let s = if offsets.len() == 1 { "" } else { "s" };
+    format!("{noun}{s} {}", offsets_text(offsets))
+}
+
+/// Hex bytes with spaces: `06 12`.
+fn hex_spaced(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// `demo bitflip --offset N --delta HEX`: the student's mask in cbc and in
+/// ctr, what each server then reads, and a verdict only where the attack's
+/// result is checked — BROKEN where every byte the mask controls changed by
+/// exactly Δ, REFUSED where the server refused the record; otherwise, in
+/// plain words, what it now reads. Then the refusals of cbc-hmac and gcm.
+fn narrate_mask(ctx: &mut DemoCtx, mask: &Mask) {
+    let end = mask.offset + mask.delta.len() - 1;
+    let at = if end == mask.offset {
+        format!("body byte {end}")
+    } else {
+        format!("body bytes {} to {end}", mask.offset)
+    };
+    ctx.announce_keys();
+    ctx.title("Demo: CBC and CTR bit-flipping — your own mask");
+    ctx.step("1. The server seals a cookie (INSECURE: no MAC). Only it has the key.");
+    let padded = pkcs7::pad(RECORD.as_bytes());
+    ctx.dump(
+        Dump::new("the record, as the server sealed it", &padded)
+            .spans(layout::plaintext_spans(RECORD.len(), padded.len())),
+    );
+    let delta = if mask.delta.len() <= 12 {
+        hex_spaced(&mask.delta)
+    } else {
+        format!("{} … ({} bytes)", hex_spaced(&mask.delta[..12]), mask.delta.len())
+    };
+    ctx.say(format!("   Your mask: Δ = {delta},\n   XORed into {at} of the cbc body and of the ctr body."));
+    for (n, suite) in (2..).zip(Mask::SUITES) {
+        let how = match suite.spec().control {
+            crate::suite::Control::PreviousBlock => {
+                "   P_i = D_K(C_i) ⊕ C_{i−1}: body byte j (j ≥ 16) sits in ct[j/16 − 1] and\n   \
+                 flips plaintext byte j; the block it sits in decrypts to garbage. Bytes 0\n   \
+                 to 15 are the iv: they flip pt[0] and garble nothing."
+            }
+            crate::suite::Control::SameByte => {
+                "   P = C ⊕ keystream: body byte j (j ≥ 16) is ciphertext byte j − 16 and\n   \
+                 flips plaintext byte j − 16, nothing else. Bytes 0 to 15 are the first\n   \
+                 counter block: change them and the whole keystream changes."
+            }
+            crate::suite::Control::Garbles => "",
+        };
+        ctx.step(format!("{n}. In {suite} (INSECURE: no MAC): Δ XORed into {at}."));
+        ctx.say(how);
+        masked(ctx, suite, mask);
+    }
+    ctx.step("4. The same mask against the authenticated suites.");
+    for suite in [Suite::CbcHmac, Suite::Gcm] {
+        let cipher = ctx.cipher(suite);
+        let body = cipher.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
+        let (outcome, why) = match victim_opens(&cipher, &mask.apply(&body)) {
+            Outcome::Rejected(e) => (Refused, e.to_string()),
+            Outcome::Accepted { .. } => (Broken, "ACCEPTED (this must never happen)".into()),
+        };
+        ctx.verdict(DEMO.name, suite.name(), outcome, format!("{suite}: {why}."));
+    }
+}
+
+/// One suite's run of a student's mask: the forged body, what the server
+/// reads, and what that says.
+fn masked(ctx: &mut DemoCtx, suite: Suite, mask: &Mask) {
+    let victim = ctx.cipher(suite);
+    let body = victim.seal(&[], RECORD.as_bytes(), &mut ctx.rng);
+    let forged = mask.apply(&body);
+    let changed_body: Vec<usize> = (0..body.len()).filter(|&i| forged[i] != body[i]).collect();
+    let mut dump = Dump::new(format!("forged {suite} body (changed bytes marked)"), &forged)
+        .spans(layout::body_spans(suite, 0, forged.len()));
+    for &i in &changed_body {
+        dump = dump.mark(i..i + 1);
+    }
+    ctx.dump(dump);
+    // What the server would read had every controlled byte changed by Δ.
+    let plain_len = body.len() - suite.iv_len() - suite.tag_len();
+    let original = &pkcs7::pad(RECORD.as_bytes())[..plain_len];
+    let controls = |j: usize| (0..plain_len).find(|&i| suite.spec().controlling_byte(i) == Some(j));
+    let delta_at = |j: usize| mask.delta[j - mask.offset];
+    let value = |accepted: bool, read: &[u8], changed: &[usize], as_masked: bool, role: Option<&str>| {
+        json!({
+            "suite": suite.name(),
+            "offset": mask.offset,
+            "delta": hex::encode(&mask.delta),
+            "changed_body": changed_body,
+            "accepted": accepted,
+            "read": hex::encode(read),
+            "changed_plaintext": changed,
+            "as_masked": as_masked,
+            "role": role,
+        })
+    };
+    match victim_opens(&victim, &forged) {
+        Outcome::Accepted { plaintext, role } => {
+            // The bytes as decrypted, padding included (cbc checked it: it is
+            // exactly the padding of what it returned).
+            let read = if plaintext.len() < plain_len { pkcs7::pad(&plaintext) } else { plaintext.clone() };
+            let changed: Vec<usize> =
+                (0..read.len().max(original.len())).filter(|&i| read.get(i) != original.get(i)).collect();
+            let mut dump = Dump::new("what the server reads (changed bytes marked)", &read)
+                .spans(layout::plaintext_spans(plaintext.len(), read.len()));
+            for &i in &changed {
+                dump = dump.mark(i..i + 1);
+            }
+            ctx.dump(dump);
+            // Each changed body byte: the plaintext byte it controls, if
+            // any, and whether that byte changed by exactly its Δ.
+            let (mut right, mut wrong, mut no_control) = (Vec::new(), Vec::new(), Vec::new());
+            for &j in &changed_body {
+                match controls(j) {
+                    Some(i) if read.get(i).copied() == original.get(i).map(|o| o ^ delta_at(j)) => {
+                        right.push(i)
+                    }
+                    Some(i) => wrong.push(i),
+                    None => no_control.push(j),
+                }
+            }
+            let as_masked = wrong.is_empty() && no_control.is_empty();
+            let other: Vec<usize> =
+                changed.iter().copied().filter(|i| !right.contains(i) && !wrong.contains(i)).collect();
+            let role_text = role
+                .as_deref()
+                .map_or("no role field".to_string(), |r| format!("role={}", crate::events::visible(r)));
+            let mut lines = vec![
+                format!(
+                    "  The server reads: {}",
+                    crate::render::first_chars(&crate::render::ascii(&plaintext, '.'), 56)
+                ),
+                format!("  Its role: {role_text}"),
+            ];
+            if !right.is_empty() {
+                lines.push(format!("  Plaintext {} changed by exactly Δ.", bytes_text("byte", &right)));
+            }
+            if !wrong.is_empty() {
+                lines.push(format!(
+                    "  Plaintext {} did not change by exactly Δ: garbled.",
+                    bytes_text("byte", &wrong)
+                ));
+            }
+            if !no_control.is_empty() {
+                let (it, does) =
+                    if no_control.len() == 1 { ("its", "controls") } else { ("their", "control") };
+                lines.push(format!(
+                    "  Body {} {does} no plaintext byte of {it} own.",
+                    bytes_text("byte", &no_control)
+                ));
+            }
+            if !other.is_empty() {
+                lines.push(format!("  {} changed too: garbage.", bytes_text("Byte", &other)));
+            }
+            ctx.fact("mask", value(true, &read, &changed, as_masked, role.as_deref()), lines.join("\n"));
+            if as_masked {
+                ctx.verdict(
+                    DEMO.name,
+                    suite.name(),
+                    Broken,
+                    format!("{suite}: the server's plaintext changed exactly as your mask says."),
+                );
+            } else {
+                ctx.say(format!("  No verdict for {suite}: it reads your bytes, but not as your mask says."));
+            }
+        }
+        Outcome::Rejected(e) => {
+            let mut text = format!("  The server refused the forged record:\n  {e}.");
+            if matches!(e, SuiteError::BadPadding) {
+                text.push_str(
+                    "\n  (Padding is no integrity check: a mask that keeps it valid gets through.)",
+                );
+            }
+            ctx.fact("mask", value(false, &[], &[], false, None), text);
+            ctx.verdict(
+                DEMO.name,
+                suite.name(),
+                Refused,
+                format!("{suite}: the server refused the forged record."),
+            );
+        }
     }
 }
 

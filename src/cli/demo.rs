@@ -147,14 +147,42 @@ pub struct PaddingArgs {
 
 /// `cryptolab demo bitflip`.
 #[derive(Debug, Args)]
+#[command(after_help = BITFLIP_EXAMPLES)]
 pub struct BitflipArgs {
     /// The role to forge (1–9 ASCII characters, no `;` or `=`).
     #[arg(long, default_value = "admin")]
     pub target: String,
+    /// Your own mask instead: the first body byte it changes (0 is the IV's
+    /// first byte; the ciphertext starts at 16), in the cbc and ctr bodies.
+    #[arg(long, value_name = "N", requires = "delta", conflicts_with = "target")]
+    pub offset: Option<usize>,
+    /// The mask Δ in hex, XORed into the body from --offset on (e.g. 06 or 0612).
+    #[arg(long, value_name = "HEX", requires = "offset", conflicts_with = "target")]
+    pub delta: Option<String>,
+}
+
+const BITFLIP_EXAMPLES: &str = "\
+Examples:
+  cryptolab demo bitflip                          role=guest becomes role=admin
+  cryptolab demo bitflip --target root            another role
+  cryptolab demo bitflip --offset 38 --delta 06   your own mask: body byte 38 ⊕ 06";
+
+impl BitflipArgs {
+    /// The options: the role to forge, or the mask, checked.
+    fn options(&self) -> Result<bitflip::Options, CliError> {
+        let mask = match (self.offset, &self.delta) {
+            (Some(offset), Some(delta)) => {
+                Some(bitflip::Mask::parse(offset, delta).map_err(|e| demo_error(DemoError::from(e)))?)
+            }
+            (None, None) | (Some(_), None) | (None, Some(_)) => None,
+        };
+        Ok(bitflip::Options { target: self.target.clone(), mask })
+    }
 }
 
 /// `cryptolab demo padding-oracle`.
 #[derive(Debug, Args)]
+#[command(after_help = PADDING_ORACLE_EXAMPLES)]
 pub struct PaddingOracleArgs {
     /// The secret the victim sends (in-process demo).
     #[arg(long, default_value = padding_oracle::DEFAULT_MESSAGE)]
@@ -171,7 +199,59 @@ pub struct PaddingOracleArgs {
     /// The target speaks this format: `native` (`serve --leak-padding-errors`) or
     /// `b64-iv-ct` (a classroom server that answers `ERROR: bad padding`).
     #[arg(long, value_enum, default_value = "native", value_name = "FORMAT", requires = "target")]
-    pub wire: crate::profiles::Wire,
+    pub wire: OracleWire,
+    /// Show every byte's work: each query, the forged block of the query
+    /// that said yes, the intermediate byte D(C) and the plaintext byte.
+    /// Long: a short --message suits it.
+    #[arg(long)]
+    pub step: bool,
+    /// Pause this many milliseconds after every query, to watch it (0–2000).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_DELAY_MS)
+    )]
+    pub delay: u64,
+}
+
+/// The longest `--delay`, in milliseconds.
+const MAX_DELAY_MS: u64 = padding_oracle::MAX_DELAY.as_millis() as u64;
+
+const PADDING_ORACLE_EXAMPLES: &str = "\
+Examples:
+  cryptolab demo padding-oracle                   the whole secret, yes/no by yes/no
+  cryptolab demo padding-oracle --step --message 'Attack at dawn' --delay 300
+                                                  every byte's work, slowly
+  cryptolab demo padding-oracle --json            one event per query and per byte
+  cryptolab demo padding-oracle --target 127.0.0.1:5552 --frame HEX
+                                                  a live server (see lab 07)";
+
+/// `--wire` of `demo padding-oracle`: any format's name parses, but
+/// `--help` shows only those with a padding oracle to ask (native and
+/// b64-iv-ct); the others are refused with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OracleWire(pub crate::profiles::Wire);
+
+impl clap::ValueEnum for OracleWire {
+    fn value_variants<'a>() -> &'a [Self] {
+        use crate::profiles::Wire;
+        const ALL: [OracleWire; Wire::ALL.len()] = {
+            let mut all = [OracleWire(Wire::Native); Wire::ALL.len()];
+            let mut i = 0;
+            while i < all.len() {
+                all[i] = OracleWire(Wire::ALL[i]);
+                i += 1;
+            }
+            all
+        };
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let shown = padding_oracle::captured_as(self.0).is_some();
+        self.0.to_possible_value().map(|v| v.hide(!shown))
+    }
 }
 
 const ECB_IMAGE_EXAMPLES: &str = "\
@@ -205,9 +285,9 @@ pub(super) fn demo(args: &DemoArgs, term: Term) -> Result<(), CliError> {
     let ctx = &mut DemoCtx::new(Events::to(observer), args.seed);
     match &args.demo {
         Demo::EcbImage(a) => ecb_image::narrate(ctx, &a.options()),
-        Demo::Bitflip(a) => bitflip::narrate(ctx, &bitflip::Options { target: a.target.clone() }),
+        Demo::Bitflip(a) => bitflip::narrate(ctx, &a.options()?),
         Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
-        Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
+        Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options(args.json)?),
         Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
         Demo::ForwardSecrecy(a) => forward_secrecy::narrate(ctx, &a.options()?),
         Demo::Mitm => mitm::narrate(ctx, &mitm::Options::default()),
@@ -288,13 +368,22 @@ impl PaddingArgs {
 }
 
 impl PaddingOracleArgs {
-    /// The options, with `--frame` decoded as the target's format writes it.
-    fn options(&self) -> Result<padding_oracle::Options, CliError> {
+    /// The options, with `--frame` decoded as the target's format writes it;
+    /// with `--json`, a fact for every query and every byte.
+    fn options(&self, json: bool) -> Result<padding_oracle::Options, CliError> {
         let message = self.message.as_bytes().to_vec();
-        let (Some(target), Some(frame)) = (&self.target, &self.frame) else {
-            return Ok(padding_oracle::Options { message, live: None });
+        let watch = padding_oracle::Options {
+            message,
+            live: None,
+            step: self.step,
+            queries: json,
+            delay: std::time::Duration::from_millis(self.delay),
         };
-        let captured = match padding_oracle::captured_as(self.wire) {
+        let (Some(target), Some(frame)) = (&self.target, &self.frame) else {
+            return Ok(watch);
+        };
+        let wire = self.wire.0;
+        let captured = match padding_oracle::captured_as(wire) {
             Some(CapturedAs::Hex) => decode(frame.as_bytes(), Format::Hex)?,
             Some(CapturedAs::Base64) => crate::profiles::decode_b64(frame.as_bytes()).map_err(|e| {
                 CliError::usage(
@@ -302,9 +391,9 @@ impl PaddingOracleArgs {
                     "give the captured message's base64 text, as on the wire",
                 )
             })?,
-            None => return Err(demo_error(LiveError::NoOracle(self.wire).into())),
+            None => return Err(demo_error(LiveError::NoOracle(wire).into())),
         };
-        let live = Live { target: target.clone(), wire: self.wire, captured };
-        Ok(padding_oracle::Options { message, live: Some(live) })
+        let live = Live { target: target.clone(), wire, captured };
+        Ok(padding_oracle::Options { live: Some(live), ..watch })
     }
 }
