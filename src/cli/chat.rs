@@ -65,7 +65,8 @@ classroom programs do.";
 
 pub(super) const CONNECT_EXAMPLES: &str = "\
 Type a line to send it. Lines that start with '/' are commands, never sent:
-/quit ends the session (so does the end of input), /help lists the
+/quit ends the session (so do the end of input and, for older scripts, the
+format's own end word: quit, or bye in the base64 formats), /help lists the
 commands, //text sends a line that starts with '/'.
 
 Examples:
@@ -656,7 +657,8 @@ pub(super) const CLIENT_HINT: &str =
 /// The client's `/help`.
 const CLIENT_HELP: &str = "commands: /quit ends the session (end of input does too); /help shows \
      this; //text sends a line that starts with '/'. Only the server lists clients (/list at its \
-     console). Anything else you type is encrypted and sent.";
+     console). Anything else you type is encrypted and sent, except the format's end word (quit, \
+     or bye in the base64 formats), which ends the session as /quit does.";
 
 /// The lines typed at `connect`, as the session is to get them. A line
 /// starting with `/` is a command, never sent as text: `/quit` becomes the
