@@ -764,6 +764,15 @@ fn bitflip_mask_out_of_range_or_not_hex_is_a_two_line_error() {
         "--delta \"0000\" changes nothing: it has no byte other than 00",
         hint,
     );
+    // An offset at the top of the range: refused in words, no overflow.
+    let huge = usize::MAX.to_string();
+    let out = run(&huge, "0101");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("--offset {huge} and a 2-byte --delta end at body byte")),
+        "{}",
+        out.stderr
+    );
     for bad in [
         &["--offset", "x", "--delta", "01"][..],
         &["--offset", "3"],

@@ -95,7 +95,7 @@ pub enum TargetError {
         given: String,
     },
     /// The mask does not fit inside both records' bodies.
-    #[error("--offset {offset} and a {len}-byte --delta end at body byte {}, past byte {}", offset + len - 1, room - 1)]
+    #[error("--offset {offset} and a {len}-byte --delta end at body byte {}, past byte {}", offset.saturating_add(*len).saturating_sub(1), room.saturating_sub(1))]
     MaskOutOfRange {
         /// `--offset`.
         offset: usize,
@@ -119,7 +119,7 @@ impl TargetError {
             TargetError::MaskOutOfRange { room, .. } => format!(
                 "the mask goes into cbc ({} bytes) and ctr ({room}): end it by byte {}",
                 Suite::Cbc.body_len(RECORD.len()),
-                room - 1
+                room.saturating_sub(1)
             ),
         }
     }
