@@ -260,7 +260,8 @@ pub struct Fact {
     pub name: &'static str,
     /// The values, as JSON (`{"width": 512, "height": 512, …}`).
     pub value: Value,
-    /// The line printed for a person (may hold several lines).
+    /// The line printed for a person (may hold several lines); empty for
+    /// a fact that is data only (text output skips it, JSON carries it).
     pub text: String,
 }
 
@@ -670,6 +671,8 @@ impl TextObserver {
                 writeln!(out)?;
             }
             Event::Say(t) => writeln!(out, "{}", fit(t, cols))?,
+            // A fact without text is data only: JSON carries it, text shows nothing.
+            Event::Fact(f) if f.text.is_empty() => {}
             Event::Fact(f) => writeln!(out, "{}", fit(&f.text, cols))?,
             Event::Dump { title, bytes, spans, marks } => {
                 let mut dump = Dump::new(fit(title, cols), bytes).spans(spans.clone());

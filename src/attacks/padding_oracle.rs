@@ -350,9 +350,6 @@ pub struct Options {
     /// Show every byte's work (`--step`): each query, the forged block of
     /// the query that said yes, the intermediate byte and the plaintext byte.
     pub step: bool,
-    /// Report a fact for every query and every byte found, even without
-    /// `step` (`--json`: a script reads them; text shows them with `step`).
-    pub queries: bool,
     /// A pause after every query, so a person can watch (`--delay`; at most
     /// [`MAX_DELAY`]).
     pub delay: std::time::Duration,
@@ -367,7 +364,6 @@ impl Default for Options {
             message: DEFAULT_MESSAGE.as_bytes().to_vec(),
             live: None,
             step: false,
-            queries: false,
             delay: std::time::Duration::ZERO,
         }
     }
@@ -532,8 +528,9 @@ fn guess_text(b: u8) -> String {
 }
 
 /// What the demo shows of the attack as it runs ([`Watch`]): the progress
-/// line always; with [`Options::queries`] a fact per query and per byte;
-/// with [`Options::step`] the narration of every byte around them — the
+/// line, and a fact per query and per byte (data only, without text, unless
+/// [`Options::step`]: every observer gets the same events, and text shows
+/// them only when asked); with `step` the narration of every byte around them — the
 /// formula of the forged byte, the tail set from the intermediate bytes
 /// found, the query that said yes as a dump.
 struct Reporter<'c> {
@@ -541,7 +538,6 @@ struct Reporter<'c> {
     /// The captured body, IV ‖ ciphertext (the previous blocks' bytes).
     body: &'c [u8],
     step: bool,
-    queries: bool,
     delay: std::time::Duration,
     /// The byte whose heading was shown last: (block, byte).
     heading: Option<(usize, usize)>,
@@ -551,15 +547,7 @@ struct Reporter<'c> {
 
 impl<'c> Reporter<'c> {
     fn new(ctx: &'c DemoCtx, body: &'c [u8], opts: &Options) -> Self {
-        Reporter {
-            ctx,
-            body,
-            step: opts.step,
-            queries: opts.queries || opts.step,
-            delay: opts.delay.min(MAX_DELAY),
-            heading: None,
-            last: (0, 0),
-        }
+        Reporter { ctx, body, step: opts.step, delay: opts.delay.min(MAX_DELAY), heading: None, last: (0, 0) }
     }
 
     fn see(&mut self, w: Watch<'_>) {
@@ -626,12 +614,11 @@ impl<'c> Reporter<'c> {
     }
 
     fn query(&mut self, q: &Query<'_>) {
-        if !self.queries {
-            return;
-        }
         self.heading(q);
         let k = q.byte;
-        let text = if q.check {
+        let text = if !self.step {
+            String::new()
+        } else if q.check {
             let said =
                 if q.valid { "still valid: P' ends in 01" } else { "bad padding: that yes was not 01" };
             format!("  query {}: check, C'[14] = {:02x} (was 00): {said}", q.n, q.forged()[BLOCK - 2])
@@ -662,9 +649,6 @@ impl<'c> Reporter<'c> {
     }
 
     fn found(&mut self, f: &Found<'_>) {
-        if !self.queries {
-            return;
-        }
         let (b, k, p) = (f.block, f.byte, f.pad);
         let c = f.sent[k];
         if self.step {
@@ -731,7 +715,7 @@ impl<'c> Reporter<'c> {
                 "queries": f.queries,
                 "total_queries": f.total,
             }),
-            lines.join("\n"),
+            if self.step { lines.join("\n") } else { String::new() },
         );
     }
 }

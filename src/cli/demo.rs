@@ -287,7 +287,7 @@ pub(super) fn demo(args: &DemoArgs, term: Term) -> Result<(), CliError> {
         Demo::EcbImage(a) => ecb_image::narrate(ctx, &a.options()),
         Demo::Bitflip(a) => bitflip::narrate(ctx, &a.options()?),
         Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
-        Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options(args.json)?),
+        Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),
         Demo::Replay => replay::narrate(ctx, &replay::Options::default()),
         Demo::ForwardSecrecy(a) => forward_secrecy::narrate(ctx, &a.options()?),
         Demo::Mitm => mitm::narrate(ctx, &mitm::Options::default()),
@@ -368,15 +368,13 @@ impl PaddingArgs {
 }
 
 impl PaddingOracleArgs {
-    /// The options, with `--frame` decoded as the target's format writes it;
-    /// with `--json`, a fact for every query and every byte.
-    fn options(&self, json: bool) -> Result<padding_oracle::Options, CliError> {
+    /// The options, with `--frame` decoded as the target's format writes it.
+    fn options(&self) -> Result<padding_oracle::Options, CliError> {
         let message = self.message.as_bytes().to_vec();
         let watch = padding_oracle::Options {
             message,
             live: None,
             step: self.step,
-            queries: json,
             delay: std::time::Duration::from_millis(self.delay),
         };
         let (Some(target), Some(frame)) = (&self.target, &self.frame) else {
