@@ -689,7 +689,8 @@ impl TextObserver {
                 };
                 // Wrapped as one line, then the verdict word painted.
                 let word = v.outcome.word();
-                let line = fit(&format!("  {word} {}", v.text), cols);
+                let line = format!("  {word} {}", v.text);
+                let line = fit(&line, cols);
                 write!(out, "  ")?;
                 r.paint(out, Style::new().fg_color(Some(color.into())).bold(), word)?;
                 writeln!(out, "{}", &line[2 + word.len()..])?;

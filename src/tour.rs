@@ -98,7 +98,8 @@ impl Sections {
 }
 
 fn insecure(w: &mut dyn Write, r: &Renderer, reason: &str) -> io::Result<()> {
-    let line = fit(&format!("INSECURE: {reason}"), r.columns_in_use());
+    let line = format!("INSECURE: {reason}");
+    let line = fit(&line, r.columns_in_use());
     r.paint(w, Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), "INSECURE")?;
     writeln!(w, "{}", &line["INSECURE".len()..])
 }
@@ -405,7 +406,7 @@ fn summary(suite: Suite, frames: &[Frame]) -> String {
     let fields: Vec<&str> = f
         .spans
         .iter()
-        .filter(|s| s.range.start >= 16 && !s.label.is_empty())
+        .filter(|s| s.range.start >= crate::wire::HEADER_LEN && !s.label.is_empty())
         .map(|s| s.label.as_str())
         .collect();
     let repeated = f

@@ -38,7 +38,7 @@
 //! [`Options::live`] it attacks a real server instead, over the sockets of
 //! [`crate::net::oracle`], with nothing but a captured message.
 //! [`attack_watched`] reports every query and every byte found ([`Watch`]):
-//! with [`Options::queries`] each becomes a fact (`query`, `byte`), and with
+//! each becomes a fact (`query`, `byte`) — data only for `--json` — and with
 //! [`Options::step`] the demo narrates every byte around them — the forged
 //! byte's formula, the tail set from the intermediate bytes already found
 //! (`02 02` at byte 14), the query that said yes as a dump with the guessed

@@ -66,8 +66,8 @@ classroom programs do.";
 pub(super) const CONNECT_EXAMPLES: &str = "\
 Type a line to send it. Lines that start with '/' are commands, never sent:
 /quit ends the session (so do the end of input and, for older scripts, the
-format's own end word: quit, or bye in the base64 formats), /help lists the
-commands, //text sends a line that starts with '/'.
+session's end word typed alone: /help names it), /help lists the commands,
+//text sends a line that starts with '/'.
 
 Examples:
   cryptolab connect --mode cbc
@@ -654,11 +654,17 @@ fn stdin_lines(max: usize, overlong: Overlong) -> (mpsc::Receiver<Vec<u8>>, Arc<
 pub(super) const CLIENT_HINT: &str =
     "type a line and press Enter to send it; /help for commands; /quit ends the session";
 
-/// The client's `/help`.
-const CLIENT_HELP: &str = "commands: /quit ends the session (end of input does too); /help shows \
-     this; //text sends a line that starts with '/'. Only the server lists clients (/list at its \
-     console). Anything else you type is encrypted and sent, except the format's end word (quit, \
-     or bye in the base64 formats), which ends the session as /quit does.";
+/// The client's `/help`, naming this session's end word (the format's
+/// table row says it: [`Speak::end_word`]).
+fn client_help(end_word: Option<&str>) -> String {
+    let except =
+        end_word.map_or(String::new(), |w| format!(", except '{w}' alone, which ends it as /quit does"));
+    format!(
+        "commands: /quit ends the session (end of input does too); /help shows this; //text sends \
+         a line that starts with '/'. Only the server lists clients (/list at its console). \
+         Anything else you type is encrypted and sent{except}."
+    )
+}
 
 /// The lines typed at `connect`, as the session is to get them. A line
 /// starting with `/` is a command, never sent as text: `/quit` becomes the
@@ -679,7 +685,7 @@ fn client_commands(
                     None => break,
                 },
                 b"/help" => {
-                    events.notice(Notice::Console, CLIENT_HELP);
+                    events.notice(Notice::Console, client_help(end_word));
                     None
                 }
                 b"/list" => {

@@ -35,6 +35,7 @@
 
 pub mod grid;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -544,12 +545,14 @@ pub fn wrap_hanging(text: &str, width: usize, first: &str, rest: &str) -> String
 
 /// Fits prose to `columns`: a line that is longer is word-wrapped, and its
 /// continuation lines start under the text after the line's marker (`→ `,
-/// `* `, `- `, `3. `, `BROKEN `, `text: `), or two columns in when it has
-/// none, so a wrapped item still reads as one. Shorter lines, and the
-/// indentation that aligns tables, are left as they are.
-pub fn fit(text: &str, columns: usize) -> String {
+/// `* `, `- `, `3. `, `BROKEN `, `warning: `, an indented `text: `), or
+/// under the line's own indentation when it has none, so a wrapped item
+/// still reads as one; a table row's last column wraps under itself.
+/// Shorter lines are left as they are, and text that fits comes back
+/// without a copy (this runs for every message a terminal shows).
+pub fn fit(text: &str, columns: usize) -> Cow<'_, str> {
     if text.lines().all(|l| l.chars().count() <= columns) {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let fitted: Vec<String> = text
         .lines()
@@ -571,7 +574,7 @@ pub fn fit(text: &str, columns: usize) -> String {
             wrap_hanging(body, columns, first, &rest)
         })
         .collect();
-    fitted.join("\n")
+    Cow::Owned(fitted.join("\n"))
 }
 
 /// Where the last column of a table row starts: after the last run of two
