@@ -10,9 +10,22 @@
 //! * Caesar — the shift is exactly right.
 //! * monoalphabetic — the share of plaintext letters recovered correctly;
 //!   counted a success at ≥ 95 % (and reported at ≥ 99 %).
-//! * transposition — random key of 2–10 columns; the plaintext is exactly
-//!   right.
-//! * Vigenère — random key of 2–12 random letters; the key is exactly right.
+//! * transposition — random key of 2–10 columns (`--widths`, with
+//!   `--max-width` for keys wider than the crack's default 12); the
+//!   plaintext is exactly right.
+//! * Vigenère — random key of 2–12 random letters; the key is exactly right
+//!   (or, for a key that repeats itself, the same key written once).
+//! * identify — one of plain text, Caesar, mono, transposition (2–10
+//!   columns) or Vigenère (2–12 letters) at random; the verdict names it
+//!   (with the right shift or key length).
+//!
+//! Every crack and verdict also says how sure it is (`verdict.rs`): sure,
+//! likely, or not a result (too short to tell, too close to call, failed).
+//! The table counts how often the verdict is *honest* — right, or it said
+//! it could not tell — and how often it claimed (sure or likely) an answer
+//! that was wrong. A length written `50-100` draws each sample's length
+//! from that range. `--margins FILE` writes every trial's margin and
+//! outcome, one CSV line each, to choose the thresholds from.
 //!
 //! Everything is seeded, so two runs print the same rates (the times vary
 //! with the machine). Run it in release mode:
@@ -20,14 +33,19 @@
 //! ```text
 //! cargo run --release --example classical_accuracy            # everything, 50 trials
 //! cargo run --release --example classical_accuracy -- --cipher mono --trials 200
+//! cargo run --release --example classical_accuracy -- --lengths 50-100 --trials 300
 //! ```
 //!
 //! It prints a Markdown table; `docs/CLASSICAL.md` holds the latest one.
 
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use cryptolab::classical::{MonoKey, TranspositionKey, VigenereKey, caesar, mono, transposition, vigenere};
+use cryptolab::classical::identify::{self, Guess};
+use cryptolab::classical::{
+    MonoKey, TranspositionKey, Verdict, VigenereKey, caesar, letter_indices, mono, transposition, vigenere,
+};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
@@ -43,9 +61,21 @@ struct Args {
     /// Which cipher to measure.
     #[arg(long, value_enum, default_value_t = Which::All)]
     cipher: Which,
-    /// Ciphertext lengths in letters (default: 50,100,200,400,800).
-    #[arg(long, value_delimiter = ',')]
-    lengths: Vec<usize>,
+    /// Ciphertext lengths in letters, or ranges such as 50-100 (default:
+    /// 50-100,50,100,200,400,800).
+    #[arg(long, value_delimiter = ',', value_parser = parse_length)]
+    lengths: Vec<Length>,
+    /// Transposition: key widths to draw from (default 2-10).
+    #[arg(long, value_parser = parse_length_any, default_value = "2-10")]
+    widths: Length,
+    /// Transposition: the widest key the crack searches (default: the
+    /// crack's own).
+    #[arg(long)]
+    max_width: Option<usize>,
+    /// Write every trial's verdict as a CSV line (cipher, letters,
+    /// confidence, margin, evidence, right) to FILE.
+    #[arg(long, value_name = "FILE")]
+    margins: Option<std::path::PathBuf>,
     /// Mono: annealing steps per restart (default: the library's).
     #[arg(long)]
     mono_steps: Option<usize>,
@@ -64,24 +94,82 @@ enum Which {
     Mono,
     Transposition,
     Vigenere,
+    Identify,
+}
+
+/// A sample length: exactly `lo` letters, or drawn from `lo..=hi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Length {
+    lo: usize,
+    hi: usize,
+}
+
+impl std::fmt::Display for Length {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.lo == self.hi { write!(f, "{}", self.lo) } else { write!(f, "{}–{}", self.lo, self.hi) }
+    }
+}
+
+fn parse_length(s: &str) -> Result<Length, String> {
+    let l = parse_length_any(s)?;
+    if l.lo < 4 {
+        return Err(format!("`{s}`: a length is at least 4 letters"));
+    }
+    Ok(l)
+}
+
+fn parse_length_any(s: &str) -> Result<Length, String> {
+    let number = |t: &str| t.trim().parse::<usize>().map_err(|e| format!("`{t}`: {e}"));
+    let (lo, hi) = match s.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(s)?, number(s)?),
+    };
+    if lo < 2 || hi < lo {
+        return Err(format!("`{s}`: at least 2, and a range runs low-high"));
+    }
+    Ok(Length { lo, hi })
+}
+
+/// What one trial found.
+struct Outcome {
+    time: Duration,
+    /// The answer is right.
+    ok: bool,
+    /// A second, stricter (or looser) test where it means something.
+    strict: Option<bool>,
+    /// Share of letters right.
+    right: f64,
+    /// The verdict on the answer.
+    verdict: Verdict,
 }
 
 /// One row of the table.
 struct Row {
     cipher: &'static str,
-    letters: usize,
+    letters: Length,
     trials: usize,
     successes: usize,
     /// A second, stricter success count where it means something.
     strict: Option<usize>,
     mean_right: f64,
+    /// Right, or said it could not tell.
+    honest: usize,
+    /// Said sure or likely, and was wrong.
+    claimed_wrong: usize,
+    /// Said sure or likely.
+    claimed: usize,
     times: Vec<Duration>,
 }
 
 fn main() {
     let args = Args::parse();
     let corpus = Corpus::new(HELD_OUT);
-    let lengths = if args.lengths.is_empty() { vec![50, 100, 200, 400, 800] } else { args.lengths.clone() };
+    let lengths: Vec<Length> = if args.lengths.is_empty() {
+        ["50-100", "50", "100", "200", "400", "800"].iter().map(|s| parse_length(s).expect("valid")).collect()
+    } else {
+        args.lengths.clone()
+    };
+    let mut margins = args.margins.as_ref().map(|p| std::fs::File::create(p).expect("margins file"));
     let mut settings = mono::CrackSettings::default();
     if let Some(s) = args.mono_steps {
         settings.steps = s;
@@ -93,83 +181,141 @@ fn main() {
         settings.max_restarts = r;
     }
 
+    let mut transposition_settings = transposition::CrackSettings::default();
+    if let Some(w) = args.max_width {
+        transposition_settings.max_width = w;
+    }
     let mut rows = Vec::new();
     let run = |w: Which| args.cipher == Which::All || args.cipher == w;
     if run(Which::Caesar) {
-        let mut caesar_lengths = vec![20, 30, 40];
-        caesar_lengths.extend(lengths.iter().filter(|&&n| n > 40));
+        // Caesar is easy: by default it is also measured on 20–40 letters.
+        let mut caesar_lengths = lengths.clone();
+        if args.lengths.is_empty() {
+            caesar_lengths.splice(1..1, [20, 30, 40].map(|n| Length { lo: n, hi: n }));
+        }
         for &n in &caesar_lengths {
-            rows.push(measure("Caesar", n, args.trials, &corpus, |pt, rng| {
+            rows.push(measure("Caesar", n, args.trials, &corpus, &mut margins, |pt, rng| {
                 let shift = rng.random_range(0..26u8);
                 let ct = caesar::encrypt(pt, shift);
                 let start = Instant::now();
                 let got = caesar::crack(&ct).expect("ciphertext has letters");
                 let ok = got.shift == shift;
-                (start.elapsed(), ok, None, if ok { 1.0 } else { 0.0 })
+                Outcome {
+                    time: start.elapsed(),
+                    ok,
+                    strict: None,
+                    right: f64::from(u8::from(ok)),
+                    verdict: got.verdict,
+                }
             }));
         }
     }
     if run(Which::Mono) {
         for &n in &lengths {
-            rows.push(measure("mono", n, args.trials, &corpus, |pt, rng| {
+            rows.push(measure("mono", n, args.trials, &corpus, &mut margins, |pt, rng| {
                 let key = MonoKey::random(rng);
                 let ct = mono::encrypt(pt, &key);
                 let seed = rng.random::<u64>();
                 let start = Instant::now();
                 let got = mono::crack_with(&ct, seed, &settings, &mut |_| {}).expect("has letters");
-                let elapsed = start.elapsed();
+                let time = start.elapsed();
                 let right = letters_right(pt, &got.plaintext);
-                (elapsed, right >= 0.95, Some(right >= 0.99), right)
+                Outcome { time, ok: right >= 0.95, strict: Some(right >= 0.99), right, verdict: got.verdict }
             }));
         }
     }
     if run(Which::Transposition) {
         for &n in &lengths {
-            rows.push(measure("transposition", n, args.trials, &corpus, |pt, rng| {
-                let width = rng.random_range(2..=10usize);
+            rows.push(measure("transposition", n, args.trials, &corpus, &mut margins, |pt, rng| {
+                let width = rng.random_range(args.widths.lo..=args.widths.hi);
                 let key = TranspositionKey::random(width, rng);
                 let ct = transposition::encrypt(pt, &key, None);
                 let seed = rng.random::<u64>();
                 let start = Instant::now();
-                let got = transposition::crack(&ct, seed).expect("has letters");
-                let elapsed = start.elapsed();
+                let got = transposition::crack_with(&ct, seed, &transposition_settings).expect("has letters");
+                let time = start.elapsed();
                 let ok = got.plaintext == pt;
                 // The one way to fail that is not the search's fault (see
                 // `Corpus`): the plaintext, rotated by a few letters.
                 let rotated = !ok && format!("{pt}{pt}").contains(&got.plaintext);
-                (elapsed, ok, Some(ok || rotated), letters_right(pt, &got.plaintext))
+                let right = letters_right(pt, &got.plaintext);
+                Outcome { time, ok, strict: Some(ok || rotated), right, verdict: got.verdict }
             }));
         }
     }
     if run(Which::Vigenere) {
         for &n in &lengths {
-            rows.push(measure("Vigenère", n, args.trials, &corpus, |pt, rng| {
+            rows.push(measure("Vigenère", n, args.trials, &corpus, &mut margins, |pt, rng| {
                 let len = rng.random_range(2..=12usize);
                 let key = VigenereKey::from_shifts((0..len).map(|_| rng.random_range(0..26u8)).collect());
                 let ct = vigenere::encrypt(pt, &key);
                 let start = Instant::now();
                 let got = vigenere::crack(&ct).expect("has letters");
-                let elapsed = start.elapsed();
-                let ok = got.key == key;
-                (elapsed, ok, None, letters_right(pt, &got.plaintext))
+                let time = start.elapsed();
+                let right = letters_right(pt, &got.plaintext);
+                // A random key can repeat itself (`XYXY`): the crack then
+                // gives it written once, the same key.
+                let ok = got.key == key || got.plaintext == pt;
+                Outcome { time, ok, strict: None, right, verdict: got.verdict }
+            }));
+        }
+    }
+    if run(Which::Identify) {
+        for &n in &lengths {
+            rows.push(measure("identify", n, args.trials, &corpus, &mut margins, |pt, rng| {
+                let (ct, truth) = match rng.random_range(0..5u8) {
+                    0 => (pt.to_string(), Guess::Plaintext),
+                    1 => {
+                        let shift = rng.random_range(1..26u8);
+                        (caesar::encrypt(pt, shift), Guess::Caesar(shift))
+                    }
+                    2 => (mono::encrypt(pt, &MonoKey::random(rng)), Guess::Mono),
+                    3 => {
+                        let key = TranspositionKey::random(rng.random_range(2..=10usize), rng);
+                        (transposition::encrypt(pt, &key, None), Guess::Transposition)
+                    }
+                    _ => {
+                        let len = rng.random_range(2..=12usize);
+                        let key =
+                            VigenereKey::from_shifts((0..len).map(|_| rng.random_range(0..26u8)).collect());
+                        (vigenere::encrypt(pt, &key), Guess::Vigenere(len))
+                    }
+                };
+                let start = Instant::now();
+                let got = identify::identify(&letter_indices(&ct));
+                let time = start.elapsed();
+                let ok = got.guess == truth;
+                // Right about the cipher, if not about its shift or key length.
+                let kind = |g: Guess| std::mem::discriminant(&g);
+                let cipher_ok = kind(got.guess) == kind(truth);
+                Outcome {
+                    time,
+                    ok,
+                    strict: Some(cipher_ok),
+                    right: f64::from(u8::from(ok)),
+                    verdict: got.verdict,
+                }
             }));
         }
     }
     print_table(&rows);
 }
 
-/// Runs `trials` cracks of `n`-letter plaintexts; `trial` returns
-/// (time, success, strict success, share of letters right).
+/// Runs `trials` cracks of plaintexts of `n` letters (a few more: whole
+/// words); `trial` cracks one and says what it found.
 fn measure(
     cipher: &'static str,
-    n: usize,
+    n: Length,
     trials: usize,
     corpus: &Corpus,
-    mut trial: impl FnMut(&str, &mut Xoshiro256PlusPlus) -> (Duration, bool, Option<bool>, f64),
+    margins: &mut Option<std::fs::File>,
+    mut trial: impl FnMut(&str, &mut Xoshiro256PlusPlus) -> Outcome,
 ) -> Row {
     // The seed depends on the cipher and length only, so rows are reproducible
     // one by one.
-    let seed = cipher.bytes().fold(n as u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+    let seed = cipher
+        .bytes()
+        .fold((n.lo as u64) ^ ((n.hi as u64) << 20), |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut row = Row {
         cipher,
@@ -178,17 +324,38 @@ fn measure(
         successes: 0,
         strict: None,
         mean_right: 0.0,
+        honest: 0,
+        claimed_wrong: 0,
+        claimed: 0,
         times: Vec::with_capacity(trials),
     };
     for _ in 0..trials {
-        let pt = corpus.sample(n, &mut rng);
-        let (time, ok, strict, right) = trial(pt, &mut rng);
-        row.times.push(time);
-        row.successes += ok as usize;
-        if let Some(s) = strict {
-            *row.strict.get_or_insert(0) += s as usize;
+        let len = rng.random_range(n.lo..=n.hi);
+        let pt = corpus.sample(len, &mut rng);
+        let o = trial(pt, &mut rng);
+        let claimed = o.verdict.confidence.is_result();
+        row.times.push(o.time);
+        row.successes += usize::from(o.ok);
+        row.honest += usize::from(o.ok || !claimed);
+        row.claimed += usize::from(claimed);
+        row.claimed_wrong += usize::from(claimed && !o.ok);
+        if let Some(s) = o.strict {
+            *row.strict.get_or_insert(0) += usize::from(s);
         }
-        row.mean_right += right / trials as f64;
+        row.mean_right += o.right / trials as f64;
+        if let Some(f) = margins {
+            let v = &o.verdict;
+            writeln!(
+                f,
+                "{cipher},{},{},{:.2},{:.2},{}",
+                pt.len(),
+                v.confidence.id(),
+                v.margin,
+                v.evidence,
+                u8::from(o.ok)
+            )
+            .expect("margins file");
+        }
     }
     row
 }
@@ -247,6 +414,7 @@ fn print_table(rows: &[Row]) {
                 "Caesar" => ("shift right", None),
                 "mono" => ("≥ 95 % of letters right", Some("≥ 99 % of letters right")),
                 "transposition" => ("plaintext exact", Some("exact up to a rotation")),
+                "identify" => ("verdict right", Some("cipher right")),
                 _ => ("key exact", None),
             };
             println!();
@@ -254,8 +422,12 @@ fn print_table(rows: &[Row]) {
             if let Some(s) = strict {
                 print!(" {s} |");
             }
-            println!(" letters right (mean) | time per crack (mean) | slowest |");
-            println!("|---|---:|---:|---:|{}---:|---:|---:|", if strict.is_some() { "---:|" } else { "" });
+            print!(" honest: right, or says unsure | claimed (sure or likely) | claimed and wrong |");
+            println!(" letters right (mean) | time (mean) | slowest |");
+            println!(
+                "|---|---:|---:|---:|{}---:|---:|---:|---:|---:|---:|",
+                if strict.is_some() { "---:|" } else { "" }
+            );
         }
         let pct = |k: usize| format!("{:.0} %", 100.0 * k as f64 / r.trials as f64);
         let mean = r.times.iter().sum::<Duration>() / r.trials.max(1) as u32;
@@ -264,6 +436,7 @@ fn print_table(rows: &[Row]) {
         if let Some(k) = r.strict {
             print!(" {} |", pct(k));
         }
+        print!(" {} | {} | {} |", pct(r.honest), pct(r.claimed), pct(r.claimed_wrong));
         println!(" {:.1} % | {} | {} |", 100.0 * r.mean_right, fmt_time(mean), fmt_time(max));
     }
 }

@@ -1,7 +1,8 @@
 //! `cryptolab classical …` run as the real binary: one test per success path
 //! (each cipher × encrypt/decrypt/crack, the demos, `freq`, `identify`, the
-//! JSON shapes) and one per bad input, checking the exact two-line error
-//! (`cryptolab: what` / `  hint: what to do`) and exit status 2.
+//! JSON shapes), the honest verdicts on short texts and failed cracks, and
+//! one test per bad input, checking the exact two-line error (`cryptolab:
+//! what` / `  hint: what to do`) and exit status 2.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -68,6 +69,18 @@ fn prose(from: usize, n: usize) -> String {
         s.push_str(w);
     }
     s
+}
+
+/// Exactly `n` letters of held-out English, upper case, from the first word
+/// at or after `from`.
+fn letters(from: usize, n: usize) -> String {
+    let text: String = HELD_OUT[from..].split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+    text.chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase()).take(n).collect()
+}
+
+/// The line of `out` that starts with `prefix`, without it.
+fn line<'a>(out: &'a str, prefix: &str) -> &'a str {
+    out.lines().find_map(|l| l.strip_prefix(prefix)).unwrap_or_else(|| panic!("no `{prefix}` in:\n{out}"))
 }
 
 fn json(text: &str) -> serde_json::Map<String, serde_json::Value> {
@@ -217,16 +230,24 @@ fn caesar_crack_shows_the_ranked_table_key_and_plaintext() {
 }
 
 #[test]
-fn crack_json_has_exactly_cipher_key_plaintext_score() {
+fn crack_json_has_the_key_plaintext_score_and_how_sure() {
     let pt = prose(3000, 150);
     let ct = ok(cryptolab(&["caesar", "encrypt", "--key", "5", &pt]));
     let out = ok(cryptolab(&["caesar", "crack", "--json", ct.trim_end()]));
     let m = json(&out);
-    assert_keys(&out, &m, &["cipher", "key", "plaintext", "score"]);
+    assert_keys(
+        &out,
+        &m,
+        &["cipher", "key", "plaintext", "score", "confidence", "margin", "evidence", "rival"],
+    );
     assert_eq!(m["cipher"], "caesar");
     assert_eq!(m["key"], "5");
     assert_eq!(m["plaintext"], pt.as_str());
     assert!(m["score"].as_f64().unwrap() < -3.0);
+    assert_eq!(m["confidence"], "sure");
+    assert!(m["margin"].as_f64().unwrap() > 10.0, "{out}");
+    assert!(m["evidence"].as_f64().unwrap() >= m["margin"].as_f64().unwrap(), "{out}");
+    assert!(m["rival"].as_str().unwrap().starts_with("shift ") || m["rival"] == "chance", "{out}");
 }
 
 #[test]
@@ -268,15 +289,152 @@ fn vigenere_crack_shows_periods_and_recovers_the_key() {
 }
 
 #[test]
-fn short_crack_is_attempted_with_a_warning() {
+fn a_short_crack_says_too_short_and_shows_no_plaintext_as_a_result() {
     let o = cryptolab(&["mono", "crack", "--seed", "1", "Wkh txlfn eurzq ira"]);
     assert!(o.status.success());
+    assert_eq!(stderr(&o), "");
+    let out = stdout(&o);
+    assert!(line(&out, "confidence: ").starts_with("too short to tell (margin "), "{out}");
+    assert!(out.contains("\nbest guess (not a sure result):\n"), "{out}");
+    assert!(!out.contains("plaintext:"), "{out}");
+}
+
+#[test]
+fn a_crack_says_how_sure_it_is() {
+    let pt = prose(16000, 420);
+    let ct = ok(cryptolab(&["vigenere", "encrypt", "--key", "BIERCE", &pt]));
+    let out = ok(cryptolab(&["vigenere", "crack", ct.trim_end()]));
+    assert!(line(&out, "confidence: ").starts_with("sure (margin "), "{out}");
+    assert!(out.contains("support"), "{out}");
+    // Everything but the plaintext itself fits 80 columns.
+    let report = &out[..out.find("plaintext:").unwrap()];
+    assert!(report.lines().all(|l| l.chars().count() <= 80), "{out}");
+    // The key-length table speaks of every n-th letter, never "every 3th".
+    assert!(out.contains("every n-th letter"), "{out}");
+    assert!(!["1th", "2th", "3th"].iter().any(|w| out.contains(w)), "{out}");
+}
+
+// ---------------------------------------------------------------------------
+// Honest verdicts: the cases that were wrong before (see tests/classical.rs)
+
+#[test]
+fn identify_does_not_call_57_letters_of_substitution_a_vigenere() {
+    // Before: "Verdict: Vigenère, key length 3".
+    let ct = ok(cryptolab(&["mono", "encrypt", "--key", "QWERTYUIOPASDFGHJKLZXCVBNM", &letters(18000, 57)]));
+    let out = ok(cryptolab(&["identify", ct.trim_end()]));
+    assert!(out.starts_with("1. 57 letters;"), "{out}");
+    let verdict = line(&out, "Verdict: ");
+    assert!(verdict == "monoalphabetic substitution" || verdict == "too short to tell", "{out}");
+    assert!(!out.contains("Verdict: Vigenère"), "{out}");
+    if verdict == "too short to tell" {
+        // Undecided, it names the candidates to try, the right one among them.
+        let candidates = &out[out.find("Candidates, best supported first: ").expect(&out)..];
+        assert!(candidates.contains("monoalphabetic substitution (support "), "{out}");
+        assert!(candidates.matches("(support ").count() >= 2, "{out}");
+        assert!(out.contains("mono crack"), "{out}");
+    }
+    assert!(line(&out, "Confidence: ").contains("(margin "), "{out}");
+}
+
+#[test]
+fn an_undecided_identify_names_its_candidates_best_first() {
+    // 58 letters of substitution (key ZEBRAS): a Vigenère key of 6 letters
+    // fits them a little better than the right alphabet, so the honest
+    // verdict is undecided, with the substitution among the candidates.
+    let pt = "the quick brown fox jumps over the lazy dog while the farmer sleeps in t";
+    let ct = ok(cryptolab(&["mono", "encrypt", "--key", "ZEBRAS", pt]));
+    let out = ok(cryptolab(&["identify", ct.trim_end()]));
+    assert_eq!(line(&out, "Verdict: "), "too short to tell", "{out}");
+    let candidates = &out[out.find("Candidates, best supported first: ").expect(&out)..];
+    let candidates = &candidates[..candidates.find("More ciphertext").expect(&out)];
+    assert!(candidates.contains("monoalphabetic substitution (support "), "{out}");
+    assert!(candidates.matches("(support ").count() >= 2, "{out}");
+    assert!(line(&out, "Next: try cryptolab classical ").contains("mono crack"), "{out}");
+}
+
+#[test]
+fn winter_in_84_letters_is_never_a_sure_key_length_3() {
+    // Before: identify said key length 3 for the first, the crack chose an
+    // 18-letter key for the second.
+    for from in [3000, 33000] {
+        let ct = ok(cryptolab(&["vigenere", "encrypt", "--key", "WINTER", &letters(from, 84)]));
+        let out = ok(cryptolab(&["identify", ct.trim_end()]));
+        let verdict = line(&out, "Verdict: ");
+        assert!(verdict == "Vigenère, key length 6" || verdict == "too short to tell", "{from}:\n{out}");
+        let out = ok(cryptolab(&["vigenere", "crack", ct.trim_end()]));
+        let confidence = line(&out, "confidence: ");
+        assert!(
+            line(&out, "key: ") == "WINTER" || confidence.starts_with("too short to tell"),
+            "{from}:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn sea_in_57_letters_is_cracked_to_sea() {
+    // Before: keys of 12 and 13 letters, which fit 57 letters better.
+    for from in [7663, 22795] {
+        let pt = letters(from, 57);
+        let ct = ok(cryptolab(&["vigenere", "encrypt", "--key", "SEA", &pt]));
+        let out = ok(cryptolab(&["vigenere", "crack", ct.trim_end()]));
+        assert_eq!(line(&out, "key: "), "SEA", "{from}:\n{out}");
+        assert!(line(&out, "confidence: ").starts_with("sure"), "{from}:\n{out}");
+        assert!(out.ends_with(&format!("plaintext:\n{pt}\n")), "{from}:\n{out}");
+    }
+}
+
+const SEVENTEEN: &str = "9,3,14,1,17,6,11,2,16,8,4,13,10,5,15,7,12";
+
+#[test]
+fn a_transposition_wider_than_the_search_fails_out_loud() {
+    let ct = ok(cryptolab(&["transposition", "encrypt", "--key", SEVENTEEN, &prose(12000, 320)]));
+    let o = cryptolab(&["transposition", "crack", "--seed", "1", ct.trim_end()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert_eq!(
         stderr(&o),
-        "warning: the ciphertext has only 16 letters; a mono crack is reliable from about 200 letters, \
-         so the result may be wrong\n"
+        "cryptolab: transposition crack failed: no width from 2 to 12 reads as English\n  \
+         hint: a wider key? try --max-width 24; or `cryptolab classical identify`\n"
     );
-    assert!(stdout(&o).contains("plaintext:"));
+    let out = stdout(&o);
+    assert!(line(&out, "confidence: ").starts_with("failed (margin -"), "{out}");
+    assert!(out.contains("\n     12  "), "width 12 was searched:\n{out}");
+    assert!(out.contains("best attempt (not English), its start:"), "{out}");
+    assert!(!out.contains("plaintext:"), "{out}");
+}
+
+#[test]
+fn a_17_column_transposition_is_found_with_max_width_17() {
+    let pt = prose(12000, 320);
+    let ct = ok(cryptolab(&["transposition", "encrypt", "--key", SEVENTEEN, &pt]));
+    let out = ok(cryptolab(&["transposition", "crack", "--seed", "1", "--max-width", "17", ct.trim_end()]));
+    assert_eq!(line(&out, "key: "), SEVENTEEN, "{out}");
+    assert!(line(&out, "confidence: ").starts_with("sure"), "{out}");
+    assert!(out.ends_with(&format!("plaintext:\n{pt}\n")), "{out}");
+}
+
+#[test]
+fn max_width_out_of_range_is_refused_in_one_line() {
+    for (bad, why) in [
+        ("0", "0 columns is out of range: a key has 2 to 24 columns"),
+        ("1", "1 columns is out of range: a key has 2 to 24 columns"),
+        ("25", "25 columns is out of range: a key has 2 to 24 columns"),
+        ("wide", "`wide` is not a number of columns (2 to 24)"),
+    ] {
+        let o = cryptolab(&["transposition", "crack", "--max-width", bad, "abcdefgh"]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = stderr(&o);
+        assert_eq!(
+            err.lines().next().unwrap(),
+            format!("error: invalid value '{bad}' for '--max-width <N>': {why}"),
+            "{err}"
+        );
+        assert_eq!(stdout(&o), "");
+    }
+    fails_with(
+        cryptolab(&["vigenere", "crack", "--max-width", "8", "abcdefgh"]),
+        "--max-width is for transposition only, not vigenere",
+        "leave out --max-width; only a transposition key has a width",
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -285,7 +443,7 @@ fn short_crack_is_attempted_with_a_warning() {
 #[test]
 fn caesar_demo_narrates_encrypt_crack_and_result() {
     let out = ok(cryptolab(&["caesar", "--seed", "1"]));
-    assert!(out.starts_with("Caesar — a demo (seed 1; run with --seed 1 to see it again)\n"), "{out}");
+    assert!(out.starts_with("Caesar — a demo (seed 1; --seed 1 shows it again)\n"), "{out}");
     assert!(out.contains("Encrypted with a random shift"), "{out}");
     assert!(out.contains("← chosen"), "{out}");
     assert!(out.contains("Cynic: a blackguard whose faulty vision"), "{out}");
@@ -315,6 +473,31 @@ fn freq_prints_a_bar_chart_with_chi_squared_and_ioc() {
 }
 
 #[test]
+fn freq_sort_count_puts_the_commonest_first_beside_englishs() {
+    let out = ok(cryptolab(&["freq", "--sort", "count", "Hello world"]));
+    assert!(
+        out.starts_with("Letter frequencies of the text (10 letters) beside English, commonest first:\n")
+    );
+    let rows: Vec<&str> = out.lines().skip(2).take(26).collect();
+    // L (3), O (2), then the letters seen once in alphabetical order: D E H R W.
+    let text_order: String = rows.iter().map(|r| r.chars().nth(2).unwrap()).collect();
+    assert!(text_order.starts_with("LODEHRW"), "{out}");
+    // English's column runs from its commonest letter down.
+    let english_order: String = rows
+        .iter()
+        .map(|r| r.split_whitespace().find(|w| w.len() == 1 && *w != "L").unwrap_or("?"))
+        .collect();
+    assert!(english_order.starts_with('E'), "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("  ")).count(), 27, "{out}");
+    // The default, and --sort letter, run A to Z.
+    let default = ok(cryptolab(&["freq", "Hello world"]));
+    assert_eq!(default, ok(cryptolab(&["freq", "--sort", "letter", "Hello world"])));
+    assert!(default.lines().nth(2).unwrap().starts_with("  A "), "{default}");
+    let help = ok(cryptolab(&["freq", "--help"]));
+    assert!(help.contains("--sort <ORDER>") && help.contains("freq --sort count"), "{help}");
+}
+
+#[test]
 fn identify_recognises_each_cipher() {
     let pt = prose(4000, 800);
     let cases = [
@@ -327,7 +510,9 @@ fn identify_recognises_each_cipher() {
         let ct = ok(cryptolab(&[cipher, "encrypt", "--key", key, &pt]));
         let out = ok(cryptolab(&["identify", ct.trim_end()]));
         assert!(out.contains(verdict), "{cipher}:\n{out}");
+        assert!(line(&out, "Confidence: ").starts_with("sure (margin "), "{cipher}:\n{out}");
         assert!(out.starts_with("1. "), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
     }
     let out = ok(cryptolab(&["identify", &pt]));
     assert!(out.contains("Verdict: not encrypted"), "{out}");

@@ -1,5 +1,6 @@
-//! At an 80-column terminal nothing wraps: the tour and every demo of the
-//! registry, run by the real binary with `--width 80`, print no line longer
+//! At an 80-column terminal nothing wraps: the tour, every demo of the
+//! registry and the classical commands (demos, cracks, `identify`, `freq`),
+//! run by the real binary with `--width 80`, print no line longer
 //! than 80 columns (counted in characters, as a terminal shows them). The
 //! tour also stays short enough to read in a couple of minutes.
 
@@ -58,6 +59,38 @@ fn the_step_views_fit_80_columns() {
     ] {
         let text = run(&[&["--width", "80", "demo", "--seed", "75"][..], args].concat());
         assert_eq!(too_wide(&text, 80), Vec::<String>::new(), "{args:?}");
+    }
+}
+
+/// English in lines of under 60 columns: a crack's plaintext keeps its
+/// ciphertext's lines, so the text's own lines fit too.
+const CLASSICAL_TEXT: &str = "It is a truth universally acknowledged, that a single man
+in possession of a good fortune must be in want of a wife.
+However little known the feelings or views of such a man
+may be on his first entering a neighbourhood, this truth is
+so well fixed in the minds of the surrounding families.";
+
+#[test]
+fn the_classical_commands_fit_80_columns() {
+    let mut runs: Vec<Vec<String>> = ["caesar", "mono", "transposition", "vigenere"]
+        .iter()
+        .map(|c| vec!["classical".into(), (*c).into(), "--seed".into(), "7".into()])
+        .collect();
+    for (cipher, key) in
+        [("caesar", "7"), ("mono", "ZEBRAS"), ("transposition", "ZEBRAS"), ("vigenere", "WINTER")]
+    {
+        let ct = run(&["classical", cipher, "encrypt", "--key", key, CLASSICAL_TEXT]);
+        runs.push(["classical", cipher, "crack", "--seed", "1", ct.as_str()].map(String::from).to_vec());
+        runs.push(["classical", "identify", ct.as_str()].map(String::from).to_vec());
+    }
+    for sort in ["letter", "count"] {
+        runs.push(["classical", "freq", "--sort", sort, CLASSICAL_TEXT].map(String::from).to_vec());
+    }
+    for args in runs {
+        let args: Vec<&str> = ["--width", "80"].into_iter().chain(args.iter().map(String::as_str)).collect();
+        let text = run(&args);
+        assert!(text.lines().count() > 5, "{args:?}: {text}");
+        assert_eq!(too_wide(&text, 80), Vec::<String>::new(), "{:?}", &args[..4]);
     }
 }
 

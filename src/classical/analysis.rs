@@ -151,6 +151,28 @@ pub fn fitness(letters: &[u8]) -> f64 {
     quadgram_score(letters) / (letters.len() - 3) as f64
 }
 
+/// log10 of the probability of `letters` as English under the letter model
+/// of [`english::next_letter_log_probs`]: the first three letters by their
+/// trigram probability, every later one given the three before it. About
+/// −1 per letter for English, −2.5 for random letters; 0 for no letters.
+/// Unlike [`fitness`] this is a true log-probability, so it can be weighed
+/// against the size of a key space (see [`super::verdict`]).
+pub fn log_likelihood(letters: &[u8]) -> f64 {
+    if letters.len() < 3 {
+        return letter_log_likelihood(letters);
+    }
+    let tri = english::trigram_log_probs();
+    let start = (letters[0] as usize * 26 + letters[1] as usize) * 26 + letters[2] as usize;
+    f64::from(tri[start]) + f64::from(score_sum(english::next_letter_log_probs(), letters))
+}
+
+/// log10 of the probability of `letters` as English letters drawn one by
+/// one, in no particular order (each with its English frequency).
+pub fn letter_log_likelihood(letters: &[u8]) -> f64 {
+    let f = english::letter_frequencies();
+    letters.iter().map(|&l| f[l as usize].log10()).sum()
+}
+
 /// The quadgram sum over a table: one rolling index, one lookup per letter.
 #[inline]
 pub(crate) fn score_sum(table: &[f32], letters: &[u8]) -> f32 {

@@ -23,14 +23,11 @@
 //!
 //! **Hazmat**: a Caesar cipher hides nothing from anyone who has heard of it.
 
+use super::verdict::{self, Candidate, Verdict};
 use super::{ClassicalError, analysis, checked_letters, map_letters};
 
 /// How many of the best shifts by χ² are re-checked with quadgrams.
 const RECHECK: usize = 3;
-
-/// Letters needed for the crack to be right essentially always (see
-/// `docs/CLASSICAL.md`); shorter texts are attempted with a warning.
-pub const RELIABLE_LETTERS: usize = 40;
 
 /// Parses a Caesar key: a shift `0`–`25` or a single letter (`A` = 0,
 /// `D` = 3, case-insensitive).
@@ -86,6 +83,9 @@ pub struct CaesarCrack {
     pub score: f64,
     /// All 26 shifts, best χ² first.
     pub ranking: Vec<ShiftScore>,
+    /// How sure the crack is: the shift against the runner-up shift and
+    /// against chance (see [`super::verdict`]).
+    pub verdict: Verdict,
 }
 
 /// Breaks a Caesar ciphertext: χ² for all 26 shifts, the best few re-checked
@@ -106,10 +106,21 @@ pub fn crack(ciphertext: &str) -> Result<CaesarCrack, ClassicalError> {
     ranking.sort_by(|a, b| a.chi_squared.total_cmp(&b.chi_squared));
     let best =
         ranking.iter().take(RECHECK).max_by(|a, b| a.fitness.total_cmp(&b.fitness)).expect("26 candidates");
+    let candidate = |shift: u8| {
+        let back: Vec<u8> = letters.iter().map(|&l| (l + 26 - shift) % 26).collect();
+        Candidate::new(format!("shift {shift}"), &back, verdict::caesar_cost())
+    };
+    let chosen = candidate(best.shift);
+    let runner_up = (0..26u8)
+        .filter(|&s| s != best.shift)
+        .map(candidate)
+        .max_by(|a, b| a.log_likelihood.total_cmp(&b.log_likelihood))
+        .expect("25 other shifts");
     Ok(CaesarCrack {
         shift: best.shift,
         plaintext: decrypt(ciphertext, best.shift),
         score: best.fitness,
+        verdict: verdict::judge(&letters, &chosen, Some(&runner_up), verdict::caesar_cost(), verdict::CAESAR),
         ranking: ranking.clone(),
     })
 }

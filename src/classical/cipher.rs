@@ -8,11 +8,12 @@
 //! lives here once, so a fifth cipher is one new arm per function.
 //!
 //! Nothing here reads or prints: a long crack reports its progress through
-//! the callback it is given, and a warning comes back as a value.
+//! the callback it is given, and how sure a crack is comes back in its
+//! [`Cracked::verdict`].
 
 use super::{
-    ClassicalError, MonoKey, TranspositionKey, VigenereKey, caesar, checked_letters, mono, transposition,
-    vigenere,
+    ClassicalError, MonoKey, TranspositionKey, Verdict, VigenereKey, caesar, checked_letters, mono,
+    transposition, vigenere,
 };
 
 /// The four ciphers.
@@ -47,30 +48,6 @@ impl Cipher {
             Cipher::Transposition => "Columnar transposition",
             Cipher::Vigenere => "Vigenère",
         }
-    }
-
-    /// Letters needed for a reliable crack (measured in `docs/CLASSICAL.md`).
-    pub fn reliable_letters(self) -> usize {
-        match self {
-            Cipher::Caesar => caesar::RELIABLE_LETTERS,
-            Cipher::Mono => mono::RELIABLE_LETTERS,
-            Cipher::Transposition => transposition::RELIABLE_LETTERS,
-            Cipher::Vigenere => vigenere::RELIABLE_LETTERS,
-        }
-    }
-
-    /// The warning for a crack of a ciphertext with only `letters` letters,
-    /// if that is too few to trust the result; `None` when it is enough.
-    /// The caller shows it (the command line prints `warning: …` on stderr).
-    pub fn short_text_warning(self, letters: usize) -> Option<String> {
-        let reliable = self.reliable_letters();
-        (letters < reliable).then(|| {
-            format!(
-                "the ciphertext has only {letters} letters; a {} crack is reliable from about {reliable} letters, \
-                 so the result may be wrong",
-                self.id()
-            )
-        })
     }
 }
 
@@ -207,6 +184,17 @@ impl Cracked {
         }
     }
 
+    /// The key found as its candidate is named in a report: `shift 3`,
+    /// `key SEA`, `width 6 (3,1,2,6,4,5)`, `this alphabet`.
+    pub fn key_label(&self) -> String {
+        match self {
+            Cracked::Caesar(c) => format!("shift {}", c.shift),
+            Cracked::Mono { .. } => "this alphabet".to_string(),
+            Cracked::Transposition(c) => format!("width {} ({})", c.key.width(), c.key),
+            Cracked::Vigenere(c) => format!("key {}", c.key),
+        }
+    }
+
     /// The ciphertext decrypted with that key.
     pub fn plaintext(&self) -> &str {
         match self {
@@ -214,6 +202,16 @@ impl Cracked {
             Cracked::Mono { crack, .. } => &crack.plaintext,
             Cracked::Transposition(c) => &c.plaintext,
             Cracked::Vigenere(c) => &c.plaintext,
+        }
+    }
+
+    /// How sure the crack is (see [`super::verdict`]).
+    pub fn verdict(&self) -> &Verdict {
+        match self {
+            Cracked::Caesar(c) => &c.verdict,
+            Cracked::Mono { crack, .. } => &crack.verdict,
+            Cracked::Transposition(c) => &c.verdict,
+            Cracked::Vigenere(c) => &c.verdict,
         }
     }
 
@@ -228,23 +226,62 @@ impl Cracked {
     }
 }
 
+/// What a crack may be told beyond the ciphertext and the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CrackOptions {
+    /// Transposition only: the widest key to search (default
+    /// [`transposition::DEFAULT_MAX_WIDTH`]; at most
+    /// [`transposition::MAX_WIDTH`]).
+    pub max_width: Option<usize>,
+}
+
+/// Where a long crack has got to, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CrackProgress<'a> {
+    /// The substitution's annealing finished a restart.
+    Restart(&'a mono::MonoProgress),
+    /// The transposition search finished the widths up to `width` of
+    /// `2..=max_width` (wide keys take seconds each).
+    Width {
+        /// The width just searched.
+        width: usize,
+        /// The widest the search goes.
+        max_width: usize,
+    },
+}
+
 /// Cracks `ciphertext` as `cipher`, deterministic for a given `seed` (the
-/// searches of mono and transposition are randomised). A monoalphabetic
-/// crack can take seconds: `progress` is called after each of its restarts
-/// (the other cracks never call it).
+/// searches of mono and transposition are randomised). Those two can take
+/// seconds: `progress` is called after each restart of the annealing and
+/// after each width of the transposition search (Caesar and Vigenère take
+/// milliseconds and never call it).
 pub fn crack(
     cipher: Cipher,
     ciphertext: &str,
     seed: u64,
-    progress: &mut dyn FnMut(&mono::MonoProgress),
+    options: &CrackOptions,
+    progress: &mut dyn FnMut(CrackProgress<'_>),
 ) -> Result<Cracked, ClassicalError> {
     Ok(match cipher {
         Cipher::Caesar => Cracked::Caesar(caesar::crack(ciphertext)?),
         Cipher::Mono => Cracked::Mono {
-            crack: mono::crack_with(ciphertext, seed, &mono::CrackSettings::default(), progress)?,
+            crack: mono::crack_with(ciphertext, seed, &mono::CrackSettings::default(), &mut |p| {
+                progress(CrackProgress::Restart(p))
+            })?,
             seed,
         },
-        Cipher::Transposition => Cracked::Transposition(transposition::crack(ciphertext, seed)?),
+        Cipher::Transposition => {
+            let mut settings = transposition::CrackSettings::default();
+            if let Some(w) = options.max_width {
+                settings.max_width = w.clamp(2, transposition::MAX_WIDTH);
+            }
+            Cracked::Transposition(transposition::crack_with_progress(
+                ciphertext,
+                seed,
+                &settings,
+                &mut |width, max_width| progress(CrackProgress::Width { width, max_width }),
+            )?)
+        }
         Cipher::Vigenere => Cracked::Vigenere(vigenere::crack(ciphertext)?),
     })
 }

@@ -42,11 +42,8 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
     let paint = Paint(color);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{} — a demo (seed {seed}; run with --seed {seed} to see it again)",
-        paint.title(cipher.title())
-    );
+    let _ =
+        writeln!(s, "{} — a demo (seed {seed}; --seed {seed} shows it again)", paint.title(cipher.title()));
     let _ = writeln!(s);
     let sample = if cipher == Cipher::Caesar { SHORT_SAMPLE } else { LONG_SAMPLE };
     let _ = writeln!(s, "The plaintext, from Ambrose Bierce's The Devil's Dictionary:");
@@ -71,6 +68,7 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
                     c.shift, c.ranking[0].chi_squared, c.ranking[1].chi_squared
                 ),
             );
+            let _ = writeln!(s, "{} {}", paint.label("confidence:"), c.verdict.summary());
             let _ = writeln!(s, "{} {} — the plaintext:", paint.label("key:"), c.shift);
             let _ = writeln!(s, "{}", wrap(&c.plaintext, 76, "  "));
         }
@@ -105,6 +103,7 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
             let _ = writeln!(s, "  plain  ABCDEFGHIJKLMNOPQRSTUVWXYZ");
             let _ = writeln!(s, "  cipher {}   (letters absent from the text are guesses)", c.key);
             let _ = writeln!(s, "{} {:.3} {SCORE_NOTE}", paint.label("score:"), c.score);
+            let _ = writeln!(s, "{}", wrap(&format!("confidence: {}", c.verdict.summary()), 78, ""));
             let _ = writeln!(s, "{}", wrap(&c.plaintext, 76, "  "));
         }
         Cipher::Transposition => {
@@ -133,6 +132,7 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
             );
             let c = transposition::crack(&ct, rng.random()).expect("the sample has letters");
             s.push_str(&width_table(&c, paint));
+            let _ = writeln!(s, "{}", wrap(&format!("confidence: {}", c.verdict.summary()), 78, ""));
             let _ = writeln!(s, "{} {}", paint.label("key:"), c.key);
             let _ = writeln!(s, "{}", wrap(&c.plaintext, 76, "  "));
         }
@@ -159,10 +159,12 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
             para(
                 &mut s,
                 &format!(
-                    "Length {} is the first whose columns look like English; each column is then a Caesar.",
+                    "Length {} has the most support: its columns look like English, and no longer key fits \
+                     well enough to pay for its extra letters. Each column is then a Caesar.",
                     c.key.len()
                 ),
             );
+            let _ = writeln!(s, "{}", wrap(&format!("confidence: {}", c.verdict.summary()), 78, ""));
             let _ = writeln!(s, "{} {}", paint.label("key:"), c.key);
             let _ = writeln!(s, "{}", wrap(&c.plaintext, 76, "  "));
         }

@@ -157,6 +157,44 @@ pub fn quadgram_log_probs() -> &'static [f32] {
     })
 }
 
+/// The quadgram table as a *letter model*: `table[quadgram_index(a, b, c,
+/// d)]` is log10 P(d | abc), the chance that `d` follows `abc` in English,
+/// Q(abcd) / Σₓ Q(abcx).
+///
+/// Summing these over a text gives a true log-probability of the text (an
+/// order-3 Markov chain; see [`trigram_log_probs`] for its first three
+/// letters), which the quadgram *fitness* is not: fitness counts each
+/// letter in four overlapping quadgrams. Only a true log-probability can be
+/// weighed against the size of a key space, which is what the verdicts of
+/// [`super::verdict`] do.
+pub fn next_letter_log_probs() -> &'static [f32] {
+    static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let quad = quadgram_log_probs();
+        quad.chunks(26)
+            .flat_map(|row| {
+                let sum: f64 = row.iter().map(|&q| 10f64.powf(f64::from(q))).sum();
+                let log_sum = sum.log10() as f32;
+                row.iter().map(move |&q| q - log_sum)
+            })
+            .collect()
+    })
+}
+
+/// log10 P(abc) for every trigram, indexed `(a·26 + b)·26 + c`: the
+/// quadgram table summed over its last letter (and renormalised, since the
+/// floor of unseen quadgrams adds a little probability).
+pub fn trigram_log_probs() -> &'static [f32] {
+    static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let quad = quadgram_log_probs();
+        let sums: Vec<f64> =
+            quad.chunks(26).map(|row| row.iter().map(|&q| 10f64.powf(f64::from(q))).sum()).collect();
+        let total: f64 = sums.iter().sum();
+        sums.iter().map(|&p| (p / total).log10() as f32).collect()
+    })
+}
+
 /// The log-probability an unseen quadgram gets (the table's floor).
 pub fn unseen_log_prob() -> f32 {
     let t = quadgram_log_probs();
@@ -190,6 +228,20 @@ mod tests {
         let pair = |s: &[u8; 2]| (s[0] - b'A') as usize * 26 + (s[1] - b'A') as usize;
         assert!(begin[pair(b"TH")] > 0.0 && end[pair(b"ED")] > 0.0);
         assert!(begin[pair(b"NG")] < 0.0 && end[pair(b"TH")] < end[pair(b"ED")]);
+    }
+
+    #[test]
+    fn the_letter_model_is_a_probability_distribution() {
+        let next = next_letter_log_probs();
+        let after_the: f64 = (0..26).map(|d| 10f64.powf(f64::from(next[quadgram_index(19, 7, 4, d)]))).sum();
+        assert!((after_the - 1.0).abs() < 1e-4, "{after_the}");
+        let tri: f64 = trigram_log_probs().iter().map(|&p| 10f64.powf(f64::from(p))).sum();
+        assert!((tri - 1.0).abs() < 1e-4, "{tri}");
+        // E after EQU (equal, sequel) and M after THE are far likelier than
+        // Z and Q.
+        let idx = |s: &[u8; 4]| quadgram_index(s[0] - b'A', s[1] - b'A', s[2] - b'A', s[3] - b'A');
+        assert!(next[idx(b"EQUE")] > next[idx(b"EQUZ")] + 1.0);
+        assert!(next[idx(b"THEM")] > next[idx(b"THEQ")] + 1.0);
     }
 
     #[test]

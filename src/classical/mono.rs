@@ -51,11 +51,8 @@ use std::fmt;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 
+use super::verdict::{self, Candidate, Verdict};
 use super::{ClassicalError, analysis, checked_letters, english, fill_letters, letter, map_letters};
-
-/// Letters for a crack to get nearly every letter right nearly always (see
-/// `docs/CLASSICAL.md`); shorter texts are attempted with a warning.
-pub const RELIABLE_LETTERS: usize = 200;
 
 /// A monoalphabetic key: the cipher letter for each plain letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,7 +194,7 @@ impl Default for CrackSettings {
     }
 }
 
-/// Where a running crack has got to, for a progress line.
+/// Where a running crack has got to, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonoProgress {
     /// Restarts finished so far.
@@ -221,6 +218,9 @@ pub struct MonoCrack {
     pub score: f64,
     /// How many restarts the search ran.
     pub restarts: usize,
+    /// How sure the crack is: the plaintext against chance, after paying
+    /// for an alphabet of the letters the text uses (see [`super::verdict`]).
+    pub verdict: Verdict,
 }
 
 /// Breaks a monoalphabetic ciphertext (see the module docs), deterministic
@@ -239,25 +239,41 @@ pub fn crack_with(
 ) -> Result<MonoCrack, ClassicalError> {
     let letters = checked_letters(ciphertext, "the ciphertext")?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let (plain, restarts) = search(&letters, settings, &mut rng, progress);
+    let (plain, restarts, ends) = search(&letters, settings, &mut rng, progress);
     let key = MonoKey::from_plain_alphabet(&plain);
     let decrypted: Vec<u8> = letters.iter().map(|&c| plain[c as usize]).collect();
+    let distinct = analysis::letter_counts(&letters).iter().filter(|&&c| c > 0).count();
+    let cost = verdict::mono_cost(distinct);
+    let best = Candidate::new("this alphabet", &decrypted, cost);
+    // The rival: the best other reading a restart ended at (one that
+    // differs in only a rare letter or two is the same reading).
+    let rival = ends
+        .iter()
+        .filter_map(|d| {
+            let other: Vec<u8> = letters.iter().map(|&c| d[c as usize]).collect();
+            verdict::rival_difference(&decrypted, &other).map(|differ| {
+                Candidate::new(format!("another alphabet ({differ} letters differ)"), &other, cost)
+            })
+        })
+        .max_by(|a, b| a.log_likelihood.total_cmp(&b.log_likelihood));
     Ok(MonoCrack {
         key,
         plaintext: fill_letters(ciphertext, &decrypted),
         score: analysis::fitness(&decrypted),
         restarts,
+        verdict: verdict::judge(&letters, &best, rival.as_ref(), cost, verdict::MONO),
     })
 }
 
 /// The search itself, on letter indices. Returns the best decryption table
-/// (cipher letter → plain letter) and the number of restarts run.
+/// (cipher letter → plain letter), the number of restarts run, and the
+/// table every restart ended at.
 fn search(
     cipher: &[u8],
     settings: &CrackSettings,
     rng: &mut impl Rng,
     progress: &mut dyn FnMut(&MonoProgress),
-) -> ([u8; 26], usize) {
+) -> ([u8; 26], usize, Vec<[u8; 26]>) {
     let table = english::quadgram_log_probs();
     let score = |d: &[u8; 26]| analysis::score_iter(table, cipher.iter().map(|&c| d[c as usize]));
 
@@ -270,6 +286,7 @@ fn search(
     let mut best_score = f32::NEG_INFINITY;
     let mut agreeing = 0;
     let mut restarts = 0;
+    let mut ends = Vec::with_capacity(settings.max_restarts);
     while restarts < settings.max_restarts {
         let mut d = if restarts == 0 {
             frequency_guess(&counts)
@@ -297,6 +314,7 @@ fn search(
             }
         }
         current = polish(&mut d, &present, current, &score);
+        ends.push(d);
         restarts += 1;
         if current > best_score + 1e-3 {
             best_score = current;
@@ -315,7 +333,7 @@ fn search(
             break;
         }
     }
-    (best, restarts)
+    (best, restarts, ends)
 }
 
 /// Steepest-ascent over all pair swaps until no swap improves the score.

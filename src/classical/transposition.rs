@@ -50,13 +50,16 @@
 //! # Breaking it
 //! The letters are English letters, so frequencies do not help; their
 //! *order* is what the key hides. For each candidate width (2–12 by
-//! default) the attack searches for the column order whose decryption has
-//! the best quadgram fitness (see [`super::analysis`]): exhaustively up to
-//! [`EXHAUSTIVE_WIDTH`] columns (7! = 5040 orders), and above that by hill
-//! climbing from random orders, with two kinds of move — swap two columns,
-//! or lift a block of adjacent columns and put it elsewhere (so that columns
-//! already correctly side by side travel together). The width whose best
-//! order reads most like English wins.
+//! default, up to [`MAX_WIDTH`] on request) the attack searches for the
+//! column order whose decryption has the best quadgram fitness (see
+//! [`super::analysis`]): exhaustively up to [`EXHAUSTIVE_WIDTH`] columns
+//! (7! = 5040 orders), and above that by hill climbing from random orders,
+//! with two kinds of move — swap two columns, or lift a block of columns
+//! that stand side by side in the plaintext and put it elsewhere in the row
+//! (so that columns already correctly side by side travel together). The
+//! width whose best order has the most support — fit to English less the
+//! price of a key that wide, log10 width! (see [`super::verdict`]) — wins.
+//! When no width beats chance, the crack's verdict says it failed.
 //!
 //! One ambiguity is built into the cipher: for some keys another order
 //! decrypts the same ciphertext to the same plaintext *rotated* by a few
@@ -71,6 +74,7 @@ use std::fmt;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 
+use super::verdict::{self, Candidate, Verdict};
 use super::{ClassicalError, analysis, checked_letters, english, fill_letters, letter_indices};
 
 /// Widths up to this are searched exhaustively (7! = 5040 orders each).
@@ -80,9 +84,13 @@ pub const EXHAUSTIVE_WIDTH: usize = 7;
 /// `Scorer`); 3 did best among 2–5 in the accuracy benchmark.
 const EDGE_WEIGHT: f32 = 3.0;
 
-/// Letters for a crack of a key up to 10 columns to be right nearly always
-/// (see `docs/CLASSICAL.md`); shorter texts are attempted with a warning.
-pub const RELIABLE_LETTERS: usize = 200;
+/// The widest key a crack may be asked to search (`--max-width`): hill
+/// climbing costs about width³ trials per pass, so wider searches take
+/// minutes, and a key that wide needs several hundred letters anyway.
+pub const MAX_WIDTH: usize = 24;
+
+/// The widest key a crack searches unless asked for more.
+pub const DEFAULT_MAX_WIDTH: usize = 12;
 
 /// A columnar transposition key: the order in which the columns are read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -291,7 +299,7 @@ pub struct CrackSettings {
 
 impl Default for CrackSettings {
     fn default() -> Self {
-        CrackSettings { max_width: 12, max_restarts: 60, agreeing_restarts: 4 }
+        CrackSettings { max_width: DEFAULT_MAX_WIDTH, max_restarts: 60, agreeing_restarts: 4 }
     }
 }
 
@@ -305,6 +313,11 @@ pub struct WidthScore {
     /// Mean quadgram log-probability of its decryption, with the word-edge
     /// term of the search included.
     pub fitness: f64,
+    /// Its support: how well its decryption reads as English, less the
+    /// price of a key of that width, log10 width! (see [`super::verdict`]).
+    pub support: f64,
+    /// The second-best order of that width the search saw, if any.
+    pub runner_up: Option<TranspositionKey>,
 }
 
 /// The result of [`crack`].
@@ -316,8 +329,12 @@ pub struct TranspositionCrack {
     pub plaintext: String,
     /// Mean quadgram log-probability of the plaintext (higher is better).
     pub score: f64,
-    /// The best result for every width tried, in width order.
+    /// The best result for every width tried, in width order (2 up to
+    /// the widest searched).
     pub widths: Vec<WidthScore>,
+    /// How sure the crack is: the key against the best key of another
+    /// width and against chance (see [`super::verdict`]).
+    pub verdict: Verdict,
 }
 
 /// Breaks an (irregular or padded) columnar transposition with the default
@@ -332,34 +349,88 @@ pub fn crack_with(
     seed: u64,
     settings: &CrackSettings,
 ) -> Result<TranspositionCrack, ClassicalError> {
+    crack_with_progress(ciphertext, seed, settings, &mut |_, _| {})
+}
+
+/// [`crack_with`], calling `progress(width, max_width)` after each width
+/// is searched (from 13 columns up, each takes a noticeable time).
+pub fn crack_with_progress(
+    ciphertext: &str,
+    seed: u64,
+    settings: &CrackSettings,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<TranspositionCrack, ClassicalError> {
     let ct = checked_letters(ciphertext, "the ciphertext")?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let max_width = settings.max_width.min(ct.len() / 2).max(2);
     let mut widths = Vec::new();
     for width in 2..=max_width {
-        let (order, score) = if width <= EXHAUSTIVE_WIDTH {
+        let found = if width <= EXHAUSTIVE_WIDTH {
             best_order_exhaustive(&ct, width)
         } else {
             best_order_climbing(&ct, width, settings, &mut rng)
         };
+        let key = TranspositionKey::from_order(&found.best);
+        let support = candidate(&ct, &key).support();
         widths.push(WidthScore {
             width,
-            key: TranspositionKey::from_order(&order),
-            fitness: score as f64 / ct.len().saturating_sub(3).max(1) as f64,
+            key,
+            fitness: found.score as f64 / ct.len().saturating_sub(3).max(1) as f64,
+            support,
+            runner_up: found.second.as_deref().map(TranspositionKey::from_order),
         });
+        progress(width, max_width);
     }
-    // The fittest width; a wider key has more freedom to fit noise, so a
-    // narrower one wins a near tie.
-    let top = widths.iter().map(|w| w.fitness).fold(f64::NEG_INFINITY, f64::max);
-    let best = widths.iter().find(|w| w.fitness >= top - 0.02).expect("at least one width");
+    // The best support: a wider key has more orders to fit noise with, and
+    // pays for them (ties go to the narrower).
+    let best = widths
+        .iter()
+        .reduce(|best, w| if w.support > best.support + 1e-9 { w } else { best })
+        .expect("at least one width");
     let key = best.key.clone();
     let pt = decrypt_letters(&ct, &key.order());
+    // The rival: the best key of another width, or the second-best order
+    // of the chosen width (for some keys, the same text rotated by a few
+    // letters), whichever has more support.
+    let rivals = widths
+        .iter()
+        .filter(|w| w.width != key.width())
+        .map(|w| w.key.clone())
+        .chain(best.runner_up.iter().cloned())
+        .filter(|k| verdict::rival_difference(&pt, &decrypt_letters(&ct, &k.order())).is_some());
+    let runner_up = rivals.map(|k| candidate(&ct, &k)).max_by(|a, b| a.support().total_cmp(&b.support()));
     Ok(TranspositionCrack {
         plaintext: fill_letters(ciphertext, &pt),
         score: analysis::fitness(&pt),
+        verdict: verdict::judge(
+            &ct,
+            &candidate(&ct, &key),
+            runner_up.as_ref(),
+            verdict::transposition_cost(max_width),
+            verdict::TRANSPOSITION,
+        ),
         key,
         widths,
     })
+}
+
+/// A key as a candidate answer: its decryption and its price. Its fit
+/// counts, besides the letter model, how well the text's first two letters
+/// begin a word and its last two end one (log10 odds, see
+/// [`english::pair_edge_log_odds`]): a message begins and ends with whole
+/// words, and that is what tells it from the same text rotated by a few
+/// letters, which another order of the same width may give.
+fn candidate(ct: &[u8], key: &TranspositionKey) -> Candidate {
+    let label = format!("width {} ({key})", key.width());
+    let pt = decrypt_letters(ct, &key.order());
+    let mut c = Candidate::new(label, &pt, verdict::transposition_cost(key.width()));
+    if pt.len() >= 2 {
+        let (begin, end) = english::pair_edge_log_odds();
+        let (a, b, y, z) =
+            (pt[0] as usize, pt[1] as usize, pt[pt.len() - 2] as usize, pt[pt.len() - 1] as usize);
+        c.log_likelihood += f64::from(begin[a * 26 + b] + end[y * 26 + z]);
+    }
+    c
 }
 
 /// Scores one column order: decrypts, sums the quadgrams, and adds how
@@ -425,12 +496,48 @@ impl<'a> Scorer<'a> {
     }
 }
 
+/// The best order found for one width, and the runner-up.
+struct Search {
+    best: Vec<usize>,
+    score: f32,
+    /// The second-best order seen (for the verdict's rival).
+    second: Option<Vec<usize>>,
+    second_score: f32,
+}
+
+impl Search {
+    fn new(width: usize) -> Self {
+        Search {
+            best: (0..width).collect(),
+            score: f32::NEG_INFINITY,
+            second: None,
+            second_score: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Records an order and its score, keeping the best two distinct ones.
+    fn offer(&mut self, order: &[usize], s: f32) {
+        if s > self.score {
+            if self.best != order && self.score > f32::NEG_INFINITY {
+                self.second = Some(std::mem::replace(&mut self.best, order.to_vec()));
+                self.second_score = self.score;
+            } else {
+                self.best = order.to_vec();
+            }
+            self.score = s;
+        } else if s > self.second_score && self.best != order {
+            self.second = Some(order.to_vec());
+            self.second_score = s;
+        }
+    }
+}
+
 /// Tries every order of `width` columns (Heap's algorithm).
-fn best_order_exhaustive(ct: &[u8], width: usize) -> (Vec<usize>, f32) {
+fn best_order_exhaustive(ct: &[u8], width: usize) -> Search {
     let mut scorer = Scorer::new(ct);
     let mut order: Vec<usize> = (0..width).collect();
-    let mut best = order.clone();
-    let mut best_score = scorer.score(&order);
+    let mut found = Search::new(width);
+    found.offer(&order, scorer.score(&order));
     let mut c = vec![0usize; width];
     let mut i = 0;
     while i < width {
@@ -441,9 +548,8 @@ fn best_order_exhaustive(ct: &[u8], width: usize) -> (Vec<usize>, f32) {
                 order.swap(c[i], i);
             }
             let s = scorer.score(&order);
-            if s > best_score {
-                best_score = s;
-                best.clone_from(&order);
+            if s > found.second_score {
+                found.offer(&order, s);
             }
             c[i] += 1;
             i = 0;
@@ -452,19 +558,13 @@ fn best_order_exhaustive(ct: &[u8], width: usize) -> (Vec<usize>, f32) {
             i += 1;
         }
     }
-    (best, best_score)
+    found
 }
 
 /// Hill climbing with restarts over column orders (see the module docs).
-fn best_order_climbing(
-    ct: &[u8],
-    width: usize,
-    settings: &CrackSettings,
-    rng: &mut impl Rng,
-) -> (Vec<usize>, f32) {
+fn best_order_climbing(ct: &[u8], width: usize, settings: &CrackSettings, rng: &mut impl Rng) -> Search {
     let mut scorer = Scorer::new(ct);
-    let mut best: Vec<usize> = (0..width).collect();
-    let mut best_score = f32::NEG_INFINITY;
+    let mut found = Search::new(width);
     let mut agreeing = 0;
     for _ in 0..settings.max_restarts {
         let mut order = TranspositionKey::random(width, rng).order();
@@ -485,20 +585,25 @@ fn best_order_climbing(
                     }
                 }
             }
-            // Move a block of `len` adjacent columns to another place.
+            // Move a block of `len` columns adjacent in the plaintext (a run
+            // already read right) to another place in the row.
             for len in 1..width {
                 for from in 0..=width - len {
                     for to in 0..=width - len {
                         if to == from {
                             continue;
                         }
-                        candidate.clone_from(&order);
-                        let block: Vec<usize> = candidate.drain(from..from + len).collect();
-                        candidate.splice(to..to, block);
-                        let s = scorer.score(&candidate);
+                        let mut ranks = ranks_from_order(&order);
+                        let block: Vec<usize> = ranks.drain(from..from + len).collect();
+                        ranks.splice(to..to, block);
+                        let mut moved = vec![0; width];
+                        for (j, &r) in ranks.iter().enumerate() {
+                            moved[r] = j;
+                        }
+                        let s = scorer.score(&moved);
                         if s > current + 1e-4 {
                             current = s;
-                            order.clone_from(&candidate);
+                            order = moved;
                             improved = true;
                         }
                     }
@@ -508,18 +613,19 @@ fn best_order_climbing(
                 break;
             }
         }
-        if current > best_score + 1e-3 {
-            best_score = current;
-            best = order;
+        if current > found.score + 1e-3 {
+            found.offer(&order, current);
             agreeing = 1;
-        } else if (current - best_score).abs() <= 1e-3 {
+        } else if (current - found.score).abs() <= 1e-3 {
             agreeing += 1;
             if agreeing >= settings.agreeing_restarts {
                 break;
             }
+        } else {
+            found.offer(&order, current);
         }
     }
-    (best, best_score)
+    found
 }
 
 #[cfg(test)]

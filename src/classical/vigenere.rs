@@ -22,16 +22,23 @@
 //!    so it has the index of coincidence of English (≈ 0.066) instead of the
 //!    flattened ≈ 0.04 (Friedman). Repeated fragments in the ciphertext at
 //!    distances that are multiples of m point the same way (Kasiski). Both
-//!    are shown; the attack does not bet on either alone but carries every
+//!    are shown; the attack does not bet on either alone (on a short text a
+//!    wrong length's IoC can look English by chance) but carries every
 //!    candidate length to step 3.
 //! 2. **Each column is a Caesar cipher**: solve it by χ² against English,
 //!    giving a first key.
 //! 3. **Refine with quadgrams.** A column of 25 letters can fool χ², but the
 //!    whole text's quadgram fitness cannot: for each key position, try all
-//!    26 letters and keep the best, until nothing changes.
-//! 4. **Choose the length** whose key gives the fittest plaintext; a
-//!    multiple of the true length fits equally well (it is the key written
-//!    twice), so the shortest near-best length wins.
+//!    26 letters and keep the best, until nothing changes. When the columns
+//!    are short, also try neighbouring pairs of key letters together.
+//! 4. **Choose the length** whose key has the most *support*: the fit of
+//!    its plaintext to English, less the price of a key that long (log10
+//!    26 per key letter; see [`super::verdict`]). A longer key always fits
+//!    a short text a little better — it has more letters to bend to the
+//!    noise — so it must beat a shorter one by more than its extra letters
+//!    cost. A multiple of the true length whose key is the true key
+//!    written twice is priced as the true key, and the shorter wins the
+//!    tie.
 //!
 //! **Hazmat**: a key shorter than the message repeats, and every repetition
 //! is a foothold; only a truly random key as long as the message (the
@@ -39,14 +46,11 @@
 
 use std::fmt;
 
+use super::verdict::{self, Candidate, Verdict};
 use super::{ClassicalError, analysis, checked_letters, english, letter, map_letters};
 
 /// The longest key length tried by [`crack`].
 pub const MAX_PERIOD: usize = 20;
-
-/// Letters for a crack of a key up to 12 letters to be right nearly always
-/// (see `docs/CLASSICAL.md`); shorter texts are attempted with a warning.
-pub const RELIABLE_LETTERS: usize = 300;
 
 /// A Vigenère key: a word, as shifts 0–25.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -122,6 +126,18 @@ pub struct PeriodScore {
     pub key: VigenereKey,
     /// Mean quadgram log-probability of that key's decryption.
     pub fitness: f64,
+    /// That key's support: how well its decryption reads as English, less
+    /// the price of a key of its length (see [`super::verdict`]). A key
+    /// that repeats (`ABAB`) is priced as its shortest repeat (`AB`).
+    pub support: f64,
+}
+
+impl PeriodScore {
+    /// Its key written once: `ABAB` as `AB` (the key [`PeriodScore::support`]
+    /// was priced as).
+    pub fn shortest_key(&self) -> VigenereKey {
+        VigenereKey(shortest_repeat(&self.key.0).to_vec())
+    }
 }
 
 /// The result of [`crack`].
@@ -135,6 +151,9 @@ pub struct VigenereCrack {
     pub score: f64,
     /// Every key length tried, in order.
     pub periods: Vec<PeriodScore>,
+    /// How sure the crack is: the key against the best key of another
+    /// length and against chance (see [`super::verdict`]).
+    pub verdict: Verdict,
 }
 
 /// Breaks a Vigenère ciphertext (see the module docs).
@@ -145,43 +164,96 @@ pub fn crack(ciphertext: &str) -> Result<VigenereCrack, ClassicalError> {
     let table = english::quadgram_log_probs();
     let mut periods = Vec::with_capacity(max_period);
     for period in 1..=max_period {
-        let mut key: Vec<u8> = (0..period)
+        // Each column's shifts, most English-like by χ² first.
+        let ranked: Vec<Vec<u8>> = (0..period)
             .map(|start| {
                 let column: Vec<u8> = ct.iter().skip(start).step_by(period).copied().collect();
                 let counts = analysis::letter_counts(&column);
-                (0..26u8)
-                    .min_by(|&a, &b| {
-                        analysis::chi_squared_shifted(&counts, a)
-                            .total_cmp(&analysis::chi_squared_shifted(&counts, b))
-                    })
-                    .expect("26 shifts")
+                let mut shifts: Vec<u8> = (0..26).collect();
+                shifts.sort_by(|&a, &b| {
+                    analysis::chi_squared_shifted(&counts, a)
+                        .total_cmp(&analysis::chi_squared_shifted(&counts, b))
+                });
+                shifts
             })
             .collect();
-        let score = refine(&ct, &mut key, table);
+        let mut key: Vec<u8> = ranked.iter().map(|r| r[0]).collect();
+        let score = refine(&ct, &mut key, &ranked, table);
+        let support = candidate(&ct, shortest_repeat(&key)).support();
         periods.push(PeriodScore {
             period,
             ioc: analysis::periodic_ioc(&ct, period),
             kasiski: votes.get(period).copied().unwrap_or(0),
             key: VigenereKey(key),
             fitness: score as f64 / ct.len().saturating_sub(3).max(1) as f64,
+            support,
         });
     }
-    let top = periods.iter().map(|p| p.fitness).fold(f64::NEG_INFINITY, f64::max);
-    let chosen = periods.iter().find(|p| p.fitness >= top - 0.05).expect("at least one period");
+    // The best support; a longer key wins only by beating a shorter one
+    // after paying for its extra letters (ties go to the shorter).
+    let chosen = periods
+        .iter()
+        .reduce(|best, p| if p.support > best.support + 1e-9 { p } else { best })
+        .expect("at least one period");
     let key = VigenereKey(shortest_repeat(&chosen.key.0).to_vec());
+    let pt = decrypt_letters(&ct, &key.0);
+    // The rival: the best key of another length that reads the text
+    // differently (a longer key that differs in a letter or two is the same
+    // reading).
+    let runner_up = periods
+        .iter()
+        .map(|p| candidate(&ct, shortest_repeat(&p.key.0)))
+        .filter(|c| verdict::rival_difference(&pt, &c.decryption).is_some())
+        .max_by(|a, b| a.support().total_cmp(&b.support()));
+    let best = candidate(&ct, &key.0);
     let plaintext = decrypt(ciphertext, &key);
-    let pt: Vec<u8> = ct.iter().enumerate().map(|(i, &c)| (c + 26 - key.0[i % key.len()]) % 26).collect();
-    Ok(VigenereCrack { key, plaintext, score: analysis::fitness(&pt), periods })
+    Ok(VigenereCrack {
+        key,
+        plaintext,
+        score: analysis::fitness(&pt),
+        verdict: verdict::judge(
+            &ct,
+            &best,
+            runner_up.as_ref(),
+            verdict::vigenere_cost(max_period),
+            verdict::VIGENERE,
+        ),
+        periods,
+    })
 }
 
+/// The letters `ct` decrypted with `key` (shifts).
+fn decrypt_letters(ct: &[u8], key: &[u8]) -> Vec<u8> {
+    ct.iter().enumerate().map(|(i, &c)| (c + 26 - key[i % key.len()]) % 26).collect()
+}
+
+/// A key as a candidate answer: its decryption and its price.
+fn candidate(ct: &[u8], key: &[u8]) -> Candidate {
+    let label = format!("key {}", VigenereKey(key.to_vec()));
+    Candidate::new(label, &decrypt_letters(ct, key), verdict::vigenere_cost(key.len()))
+}
+
+/// Columns shorter than this are refined in pairs too (see [`refine`]).
+const PAIR_COLUMN: usize = 40;
+
+/// How many of each column's shifts, best by χ², a pair may combine.
+const PAIR_CHOICES: usize = 8;
+
 /// Coordinate ascent on the key: for each position, the letter that gives
-/// the best quadgram sum; repeated until no position changes.
-fn refine(ct: &[u8], key: &mut [u8], table: &[f32]) -> f32 {
+/// the best quadgram sum; repeated until no position changes. When the
+/// columns are short (under [`PAIR_COLUMN`] letters), χ²'s first key is
+/// often wrong in several places at once, and changing one letter alone
+/// cannot mend a quadgram that spans two wrong ones; then each pair of
+/// neighbouring key letters is also tried together — each among its
+/// column's [`PAIR_CHOICES`] best shifts by χ² (`ranked`) — until neither
+/// kind of change helps.
+fn refine(ct: &[u8], key: &mut [u8], ranked: &[Vec<u8>], table: &[f32]) -> f32 {
     let m = key.len();
     let score = |key: &[u8]| {
         analysis::score_iter(table, ct.iter().enumerate().map(|(i, &c)| (c + 26 - key[i % m]) % 26))
     };
     let mut current = score(key);
+    let pairs = m >= 2 && ct.len() < PAIR_COLUMN * m;
     for _ in 0..10 {
         let mut changed = false;
         for i in 0..m {
@@ -201,6 +273,27 @@ fn refine(ct: &[u8], key: &mut [u8], table: &[f32]) -> f32 {
             if best.0 != original {
                 current = best.1;
                 changed = true;
+            }
+        }
+        if !changed && pairs {
+            for i in 0..m {
+                let j = (i + 1) % m;
+                let original = (key[i], key[j]);
+                let mut best = (original, current);
+                let (first, second) = (&ranked[i][..PAIR_CHOICES], &ranked[j][..PAIR_CHOICES]);
+                for (a, b) in first.iter().flat_map(|&a| second.iter().map(move |&b| (a, b))) {
+                    key[i] = a;
+                    key[j] = b;
+                    let v = score(key);
+                    if v > best.1 + 1e-4 {
+                        best = ((a, b), v);
+                    }
+                }
+                (key[i], key[j]) = best.0;
+                if best.0 != original {
+                    current = best.1;
+                    changed = true;
+                }
             }
         }
         if !changed {

@@ -9,13 +9,16 @@
 //! cryptolab classical caesar|mono|transposition|vigenere            narrated demo
 //! cryptolab classical <cipher> encrypt|decrypt --key K [TEXT | --in FILE] [--json]
 //! cryptolab classical <cipher> crack [TEXT | --in FILE] [--json] [--seed N]
-//! cryptolab classical freq     [TEXT | --in FILE]                    bar chart vs English
+//! cryptolab classical transposition crack --max-width N …          wider keys
+//! cryptolab classical freq     [TEXT | --in FILE] [--sort letter|count]
 //! cryptolab classical identify [TEXT | --in FILE]                    which cipher was it?
 //! ```
 //!
-//! Results go to standard output. A warning (a text too short to crack
-//! reliably) goes to standard error, and so does the progress line of a
-//! monoalphabetic crack, but only when standard error is a terminal.
+//! Results go to standard output, each crack with how sure it is. A crack
+//! that failed (its best decryption reads no more like English than chance)
+//! still prints its evidence, then ends with an error: exit status 1, like
+//! a search that found nothing. The progress bar of a substitution or
+//! transposition crack goes to standard error, only when that is a terminal.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -23,7 +26,10 @@ use std::path::PathBuf;
 use rand::RngExt;
 
 use super::Term;
-use crate::classical::{self, Cipher, ClassicalError, Keyed, checked_letters, report};
+use crate::classical::report::FreqOrder;
+use crate::classical::{
+    self, Cipher, ClassicalError, CrackOptions, CrackProgress, Keyed, checked_letters, report, transposition,
+};
 
 use super::CliError;
 use super::input::{self, MAX_TEXT, Source, What};
@@ -36,7 +42,9 @@ Examples:
   cryptolab classical transposition encrypt --key ZEBRAS \"we are discovered\"
   cryptolab classical vigenere decrypt --key LEMON \"LXFOPV EF RNHR\"
   cryptolab classical freq --in secret.txt          letter frequencies beside English
-  cryptolab classical identify --in secret.txt      which cipher made this?";
+  cryptolab classical freq --sort count --in secret.txt   commonest first
+  cryptolab classical identify --in secret.txt      which cipher made this?
+Every crack and identify says how sure it is (sure, likely, too short to tell).";
 
 const CIPHER_EXAMPLES: &str = "\
 Examples:
@@ -72,11 +80,48 @@ pub enum ClassicalCommand {
     #[command(after_help = CIPHER_EXAMPLES)]
     Vigenere(CipherArgs),
     /// Letter frequencies as a bar chart beside English, with χ² and the index of coincidence
-    #[command(after_help = "Example:\n  cryptolab classical freq \"Wkh txlfn eurzq ira\"")]
-    Freq(InputArgs),
+    #[command(after_help = FREQ_EXAMPLES)]
+    Freq(FreqArgs),
     /// Guess which of these ciphers produced a ciphertext, with the reasoning
     #[command(after_help = "Example:\n  cryptolab classical identify --in secret.txt")]
     Identify(InputArgs),
+}
+
+const FREQ_EXAMPLES: &str = "\
+Examples:
+  cryptolab classical freq \"Wkh txlfn eurzq ira\"                A to Z
+  cryptolab classical freq --sort count --in secret.txt
+      commonest first, beside English's commonest (E, T, A, ...): the first
+      guess at a substitution, row by row";
+
+const CRACK_EXAMPLES: &str = "\
+Each crack says how sure it is: sure, likely, too short to tell, too close to
+call, or failed (exit status 1), with the margin of its answer over the
+runner-up or over chance (log10 units; docs/CLASSICAL.md has the numbers).
+
+Examples:
+  cryptolab classical vigenere crack --in secret.txt
+  cryptolab classical mono crack --seed 2 --in secret.txt
+  cryptolab classical transposition crack --max-width 20 --in secret.txt";
+
+/// Arguments of `freq`.
+#[derive(clap::Args, Debug)]
+pub struct FreqArgs {
+    /// Order of the rows: letter (A to Z) or count (commonest first, beside English's commonest)
+    #[arg(long, value_enum, default_value = "letter", value_name = "ORDER")]
+    pub sort: SortOrder,
+    /// Where the text comes from.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The values of `freq --sort`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// A to Z.
+    Letter,
+    /// Commonest first.
+    Count,
 }
 
 /// Arguments of one cipher: an action, or none for the narrated demo.
@@ -97,7 +142,8 @@ pub enum Action {
     Encrypt(KeyedArgs),
     /// Decrypt TEXT with --key
     Decrypt(KeyedArgs),
-    /// Recover the key and the plaintext without knowing the key
+    /// Recover the key and the plaintext without knowing the key, and say how sure
+    #[command(after_help = CRACK_EXAMPLES)]
     Crack(CrackArgs),
 }
 
@@ -122,9 +168,12 @@ pub struct KeyedArgs {
 /// Arguments of `crack`.
 #[derive(clap::Args, Debug)]
 pub struct CrackArgs {
-    /// Print JSON: {"cipher","key","plaintext","score"}
+    /// Print JSON: {"cipher","key","plaintext","score","confidence","margin","evidence","rival"}
     #[arg(long)]
     pub json: bool,
+    /// Transposition only: the widest key to try, 2 to 24 columns [default: 12]
+    #[arg(long, value_name = "N", value_parser = parse_max_width)]
+    pub max_width: Option<usize>,
     /// Where the ciphertext comes from.
     #[command(flatten)]
     pub input: InputArgs,
@@ -166,9 +215,13 @@ pub(super) fn classical(args: &ClassicalArgs, term: Term) -> Result<(), CliError
         ClassicalCommand::Mono(a) => cipher_command(Cipher::Mono, a, color)?,
         ClassicalCommand::Transposition(a) => cipher_command(Cipher::Transposition, a, color)?,
         ClassicalCommand::Vigenere(a) => cipher_command(Cipher::Vigenere, a, color)?,
-        ClassicalCommand::Freq(input) => {
-            let (text, name) = input.read()?;
-            report::freq(&checked_letters(&text, &name)?, color)
+        ClassicalCommand::Freq(args) => {
+            let (text, name) = args.input.read()?;
+            let order = match args.sort {
+                SortOrder::Letter => FreqOrder::Letter,
+                SortOrder::Count => FreqOrder::Count,
+            };
+            report::freq(&checked_letters(&text, &name)?, order, color)
         }
         ClassicalCommand::Identify(input) => {
             let (text, name) = input.read()?;
@@ -199,22 +252,60 @@ fn keyed(cipher: Cipher, args: &KeyedArgs, encrypting: bool) -> Result<String, C
     Ok(if args.json { report::keyed_json(&keyed, &result, encrypting) } else { report::text_line(&result) })
 }
 
-fn crack(cipher: Cipher, args: &CrackArgs, seed: u64, color: bool) -> Result<String, CliError> {
-    let (text, name) = args.input.read()?;
-    let letters = checked_letters(&text, &name)?;
-    if let Some(warning) = cipher.short_text_warning(letters.len()) {
-        eprintln!("warning: {warning}");
+/// `--max-width`: a whole number of columns from 2 to the widest a crack
+/// searches.
+fn parse_max_width(s: &str) -> Result<usize, String> {
+    let max = transposition::MAX_WIDTH;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (2..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{n} columns is out of range: a key has 2 to {max} columns")),
+        Err(_) => Err(format!("`{s}` is not a number of columns (2 to {max})")),
     }
-    // The annealing can take seconds: show where it is, on a terminal only.
-    let live = io::stderr().is_terminal();
-    let cracked = classical::crack(cipher, &text, seed, &mut |p| {
-        if live {
-            eprint!("\r{}   ", report::progress_line(p));
+}
+
+fn crack(cipher: Cipher, args: &CrackArgs, seed: u64, color: bool) -> Result<String, CliError> {
+    if args.max_width.is_some() && cipher != Cipher::Transposition {
+        return Err(CliError::usage(
+            format!("--max-width is for transposition only, not {}", cipher.id()),
+            "leave out --max-width; only a transposition key has a width",
+        ));
+    }
+    let (text, name) = args.input.read()?;
+    checked_letters(&text, &name)?;
+    // The annealing and a wide transposition search take seconds: a bar
+    // on standard error shows where they are (drawn by indicatif only on a
+    // terminal, cut to its width so a redraw never stacks; cleared after).
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:20}] {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let options = CrackOptions { max_width: args.max_width };
+    let cracked = classical::crack(cipher, &text, seed, &options, &mut |p| match p {
+        CrackProgress::Restart(p) => {
+            bar.set_prefix("restarts");
+            bar.set_length(p.max_restarts as u64);
+            bar.set_message(report::progress_line(p));
+            bar.set_position(p.restart as u64);
+        }
+        CrackProgress::Width { width, max_width } => {
+            bar.set_prefix("widths");
+            bar.set_length(max_width as u64 - 1);
+            bar.set_message(format!("searched up to {width} columns"));
+            bar.set_position(width as u64 - 1);
         }
     });
-    if live && cipher == Cipher::Mono {
-        eprint!("\r{:78}\r", "");
-    }
+    bar.finish_and_clear();
     let cracked = cracked?;
-    Ok(if args.json { report::crack_json(&cracked) } else { report::crack(&cracked, color) })
+    let shown = if args.json { report::crack_json(&cracked) } else { report::crack(&cracked, color) };
+    match report::crack_failure(&cracked) {
+        None => Ok(shown),
+        Some((what, hint)) => {
+            // The evidence first, then the failure as the command's error.
+            let mut out = io::stdout().lock();
+            out.write_all(shown.as_bytes()).and_then(|()| out.flush()).map_err(CliError::output)?;
+            Err(CliError::not_found(what, hint))
+        }
+    }
 }
