@@ -33,6 +33,10 @@
 //! - [`attacks`] — one file per attack, one interface ([`attacks::DemoCtx`]
 //!   in, verdict events out) and one registry ([`attacks::DEMOS`]): setup →
 //!   attack → verify, with only what an attacker has.
+//! - [`challenge`] — the attacks' victims as TCP servers with a line
+//!   protocol and a flag per student ([`challenge::CHALLENGES`]), attacked
+//!   by the student's own code; the built-in solutions attack through a
+//!   socket only (`docs/CHALLENGES.md`).
 //! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
 //!   encrypt, decrypt, and crack by statistics (independent of the rest).
 //! - [`tour`] — the guided tour, `cryptolab tour`.
@@ -40,13 +44,14 @@
 //!   bounded reader of input files and stdin; [`cli::error`] — how errors
 //!   reach the user (two lines; exit code 2 for bad input, 1 for a failure).
 //!
-//! Data flows one way: `cli` → `tour` → `attacks`, `net`, `classical` →
+//! Data flows one way: `cli` → `tour` → `challenge` → `attacks`, `net`, `classical` →
 //! `session`, `profiles`, `events` → `wire`, `render`, `suite`, `keys`.
 //! Lower layers never call higher ones, and only `cli` touches clap, the
 //! terminal, stdin and the user's files (`docs/ARCHITECTURE.md`).
 
 pub mod aes_rounds;
 pub mod attacks;
+pub mod challenge;
 pub mod classical;
 pub mod cli;
 pub mod events;

@@ -284,6 +284,10 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
             ],
         ),
         (
+            "ecb-byte-at-a-time",
+            &[("ecb", Outcome::Broken), ("cbc", Outcome::Refused), ("gcm", Outcome::Refused)],
+        ),
+        (
             "bitflip",
             &[
                 ("cbc", Outcome::Broken),

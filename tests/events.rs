@@ -209,7 +209,8 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
     let pictures = tempfile::tempdir().unwrap();
     let out = pictures.path().to_str().unwrap();
     for demo in [
-        &["bitflip"][..],
+        &["ecb-byte-at-a-time"][..],
+        &["bitflip"],
         &["hmac"],
         &["padding-oracle"],
         &["replay"],

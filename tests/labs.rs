@@ -22,8 +22,13 @@ const ONE_SHOT: &[&str] = &[
     "labs/16-key-search.md",
 ];
 /// Worksheets with background servers (tests/labs_chat.rs).
-const WITH_SERVERS: &[&str] =
-    &["labs/02-chat.md", "labs/09-proxy.md", "labs/10-classroom-formats.md", "labs/17-key-exchange.md"];
+const WITH_SERVERS: &[&str] = &[
+    "labs/02-chat.md",
+    "labs/09-proxy.md",
+    "labs/10-classroom-formats.md",
+    "labs/17-key-exchange.md",
+    "labs/18-challenges.md",
+];
 
 #[test]
 fn labs() {

@@ -171,7 +171,10 @@ fn run_worksheet(path: &str) {
     let mut ports = Ports { server: free_port(), proxy: free_port() };
     for step in &steps {
         if step.command.ends_with('&') {
-            if step.command.starts_with("cryptolab serve") || step.command.contains(" server ") {
+            if step.command.starts_with("cryptolab serve")
+                || step.command.starts_with("cryptolab challenge serve")
+                || step.command.contains(" server ")
+            {
                 stop(background);
                 ports = Ports { server: free_port(), proxy: free_port() };
             }
@@ -232,4 +235,9 @@ fn matcher_wildcards_work() {
     assert!(!matches(&e(&["a", "z"]), &["a", "b", "z"]));
     assert!(!matches(&e(&["x [..] y"]), &["x 123 z"]));
     assert_eq!(shlex_split(r#"a --send "two words" b"#), ["a", "--send", "two words", "b"]);
+}
+
+#[test]
+fn lab_18_challenges() {
+    run_worksheet("labs/18-challenges.md");
 }

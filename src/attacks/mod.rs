@@ -7,6 +7,7 @@
 //! | demo | what breaks | why | what stops it |
 //! |---|---|---|---|
 //! | [`ecb_image`] | ecb: the picture shows through its own ciphertext | equal blocks → equal ciphertext blocks | any mode with an IV or nonce (cbc, gcm) |
+//! | [`ecb_byte_at_a_time`] | ecb: a secret appended to the attacker's input, read byte by byte | E(A×15 ‖ s₀) equals E(A×15 ‖ g) only for g = s₀ | any mode with a fresh IV or nonce |
 //! | [`bitflip`] | cbc: change `role=guest` to `role=admin` without the key | P_i = D_K(C_i) ⊕ C_{i−1}: flip C_{i−1}, flip P_i | a MAC/tag over IV ‖ ciphertext |
 //! | [`hmac`] | nothing — every tampered field is rejected | encrypt-then-MAC over header ‖ IV ‖ ct; GCM over AAD ‖ ct | (and a flawed MAC over ct only, which an IV flip beats) |
 //! | [`padding_oracle`] | cbc: the whole plaintext, byte by byte | a receiver that says "bad padding" | MAC checked before padding: no oracle |
@@ -40,6 +41,7 @@
 
 pub mod bitflip;
 mod ctx;
+pub mod ecb_byte_at_a_time;
 pub mod ecb_image;
 pub mod error_propagation;
 pub mod forward_secrecy;
@@ -72,6 +74,7 @@ pub struct DemoEntry {
 /// Every demo, in the order of the labs (04–08, 12–17) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
+    ecb_byte_at_a_time::DEMO,
     bitflip::DEMO,
     hmac::DEMO,
     padding_oracle::DEMO,

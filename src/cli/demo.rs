@@ -15,8 +15,8 @@ use clap::{Args, Subcommand};
 use super::Term;
 use crate::attacks::padding_oracle::{self, CapturedAs, Live, LiveError};
 use crate::attacks::{
-    DemoCtx, DemoError, bitflip, ecb_image, error_propagation, forward_secrecy, hmac, key_search, mitm,
-    nonce_reuse, padding, predictable_iv, replay,
+    DemoCtx, DemoError, bitflip, ecb_byte_at_a_time, ecb_image, error_propagation, forward_secrecy, hmac,
+    key_search, mitm, nonce_reuse, padding, predictable_iv, replay,
 };
 use crate::events::{Detail, Events, Output};
 
@@ -29,6 +29,7 @@ event (steps, dumps, facts, verdicts) instead of text.
 
 Examples:
   cryptolab demo ecb-image                  a padlock encrypted in ecb, cbc, ctr and gcm: look at them
+  cryptolab demo ecb-byte-at-a-time         ecb: a secret behind your input, read byte by byte
   cryptolab demo bitflip                    cbc, ctr: role=guest becomes role=admin, no key needed
   cryptolab demo bitflip --target root
   cryptolab demo hmac                       every tampered field refused; a flawed MAC beaten
@@ -71,6 +72,9 @@ pub enum Demo {
     /// [`crate::attacks::ecb_image`].
     #[command(name = ecb_image::DEMO.name, about = ecb_image::DEMO.about, long_about = None)]
     EcbImage(EcbImageArgs),
+    /// [`crate::attacks::ecb_byte_at_a_time`].
+    #[command(name = ecb_byte_at_a_time::DEMO.name, about = ecb_byte_at_a_time::DEMO.about, long_about = None)]
+    EcbByteAtATime,
     /// [`crate::attacks::bitflip`].
     #[command(name = bitflip::DEMO.name, about = bitflip::DEMO.about, long_about = None)]
     Bitflip(BitflipArgs),
@@ -285,6 +289,7 @@ pub(super) fn demo(args: &DemoArgs, term: Term) -> Result<(), CliError> {
     let ctx = &mut DemoCtx::new(Events::to(observer), args.seed);
     match &args.demo {
         Demo::EcbImage(a) => ecb_image::narrate(ctx, &a.options()),
+        Demo::EcbByteAtATime => ecb_byte_at_a_time::narrate(ctx, &ecb_byte_at_a_time::Options::default()),
         Demo::Bitflip(a) => bitflip::narrate(ctx, &a.options()?),
         Demo::Hmac => hmac::narrate(ctx, &hmac::Options::default()),
         Demo::PaddingOracle(a) => padding_oracle::narrate(ctx, &a.options()?),

@@ -25,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::keys::{self, KeyMaterial, KeyOrigin, KeySpec};
 pub use values::{ColorChoice, Term};
 
+mod challenge;
 mod chat;
 mod classical;
 mod crack;
@@ -118,6 +119,8 @@ pub enum Command {
     /// A man in the middle: show every frame both ways, tamper with the client's.
     #[command(after_help = PROXY_EXAMPLES)]
     Proxy(ProxyArgs),
+    /// Live challenge servers: attack them with your own code; a flag per student.
+    Challenge(challenge::ChallengeArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
     #[command(
         after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5"
@@ -208,6 +211,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => demo::demo(&args, color),
         Command::Crack(attack) => crack::crack(&attack, color),
         Command::Proxy(args) => chat::proxy(&args, color),
+        Command::Challenge(args) => challenge::challenge(&args, color),
     }
 }
 

@@ -1,0 +1,196 @@
+//! The challenge server: the line protocol of [`super`] over TCP, one tokio
+//! task per connection, every resource bounded.
+//!
+//! A class attacks one server at once, and an attack is thousands of
+//! requests, so the server holds per connection only its victim (a keyed
+//! cipher) and one line of at most [`MAX_LINE`] bytes: a longer line is
+//! answered with an error and the connection closed, before the rest of it
+//! is read into memory. At most [`MAX_CONNECTIONS`] connections are served
+//! at once (the next is told so and closed); one silent for [`IDLE`] is
+//! closed; an answer the client does not read within [`WRITE_TIMEOUT`]
+//! closes it too. A malformed request (not text, empty, unknown, bad hex)
+//! is answered `error: …` and the connection stays usable.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+use super::{Challenge, Oracle, Secret, Setup, check_student, error};
+
+/// The longest request line, in bytes (an 8 KiB message in hex).
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// A connection that sends nothing for this long is closed.
+pub const IDLE: Duration = Duration::from_secs(300);
+
+/// An answer not taken by the client within this long closes the connection.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every connection shares.
+pub struct Config {
+    /// The challenge served.
+    pub challenge: &'static Challenge,
+    /// The instructor secret.
+    pub secret: Secret,
+    /// `--student`: whose flag, unless a connection says `student NAME`.
+    pub student: Option<String>,
+    /// `--authenticated`: the variant that refuses the attack.
+    pub authenticated: bool,
+    /// Where the line per connection goes (opened, closed and why); the
+    /// command line prints it, or drops it for `--quiet`.
+    pub log: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+/// Serves `config.challenge` on `listener` until the process ends.
+pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
+    let config = Arc::new(config);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let ids = AtomicU64::new(1);
+    loop {
+        let (mut stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            // Out of file descriptors, a connection reset before accept:
+            // wait a moment and go on serving the others.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let id = ids.fetch_add(1, Ordering::Relaxed);
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            let _ = stream.write_all(b"error: the server is full; try again in a minute\n").await;
+            continue;
+        };
+        let config = config.clone();
+        tokio::spawn(async move {
+            (config.log)(&format!("client {id} connected from {peer}"));
+            let (requests, student, why) = connection(stream, &config).await;
+            let who = student.map_or(String::new(), |s| format!(" ({s})"));
+            (config.log)(&format!(
+                "client {id}{who} closed after {requests} request{}: {why}",
+                plural(requests)
+            ));
+            drop(slot);
+        });
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One connection: requests in, answers out. Returns the number of
+/// requests, the student, and why it ended.
+async fn connection(stream: TcpStream, config: &Config) -> (u64, Option<String>, &'static str) {
+    let _ = stream.set_nodelay(true);
+    let (rd, mut wr) = stream.into_split();
+    let mut rd = BufReader::new(rd);
+    let mut session = Session::new(config);
+    let mut line = Vec::with_capacity(256);
+    let mut requests = 0u64;
+    let why = loop {
+        line.clear();
+        let mut limited = (&mut rd).take(MAX_LINE as u64 + 1);
+        let read = tokio::time::timeout(IDLE, limited.read_until(b'\n', &mut line)).await;
+        let ended_line = match read {
+            Err(_) => {
+                let _ = write(&mut wr, "error: idle for 300 s; closing").await;
+                break "idle";
+            }
+            Ok(Err(_)) => break "connection error",
+            Ok(Ok(0)) => break "closed by the client",
+            Ok(Ok(_)) => line.last() == Some(&b'\n'),
+        };
+        if !ended_line && line.len() > MAX_LINE {
+            let _ = write(&mut wr, &format!("error: a request over {MAX_LINE} bytes; closing")).await;
+            break "request too long";
+        }
+        if ended_line {
+            line.pop();
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        requests += 1;
+        let answer = match std::str::from_utf8(&line) {
+            Ok(text) => session.answer(text),
+            Err(_) => error("a request is text (ASCII), not binary; send help for the requests"),
+        };
+        if write(&mut wr, &answer).await.is_err() {
+            break "the client stopped reading";
+        }
+        if !ended_line {
+            break "closed by the client";
+        }
+    };
+    (requests, session.student, why)
+}
+
+async fn write(wr: &mut tokio::net::tcp::OwnedWriteHalf, answer: &str) -> io::Result<()> {
+    let mut bytes = Vec::with_capacity(answer.len() + 1);
+    bytes.extend_from_slice(answer.as_bytes());
+    bytes.push(b'\n');
+    match tokio::time::timeout(WRITE_TIMEOUT, wr.write_all(&bytes)).await {
+        Ok(result) => result,
+        Err(_) => Err(io::ErrorKind::TimedOut.into()),
+    }
+}
+
+/// One connection's state: the student, and their victim.
+struct Session<'a> {
+    config: &'a Config,
+    student: Option<String>,
+    oracle: Option<Box<dyn Oracle>>,
+}
+
+impl<'a> Session<'a> {
+    fn new(config: &'a Config) -> Self {
+        let mut session = Session { config, student: None, oracle: None };
+        if let Some(name) = &config.student {
+            session.set_student(name.clone());
+        }
+        session
+    }
+
+    fn set_student(&mut self, name: String) {
+        let setup =
+            Setup { secret: &self.config.secret, student: &name, authenticated: self.config.authenticated };
+        self.oracle = Some((self.config.challenge.oracle)(&setup));
+        self.student = Some(name);
+    }
+
+    /// The answer to one request line.
+    fn answer(&mut self, line: &str) -> String {
+        let line = line.trim();
+        let (verb, arg) = line.split_once(' ').map_or((line, ""), |(v, a)| (v, a.trim()));
+        let challenge = self.config.challenge;
+        match verb {
+            "" => error("an empty request; send help for the requests"),
+            "help" => format!("requests: help; student NAME; {}", challenge.requests),
+            "student" => match check_student(arg) {
+                Ok(name) => {
+                    let name = name.to_string();
+                    let answer = format!("ok: flags for {name}");
+                    self.set_student(name);
+                    answer
+                }
+                Err(e) => error(&e.to_string()),
+            },
+            _ => match &mut self.oracle {
+                None => error("send `student NAME` first: every student has their own flag"),
+                Some(oracle) => oracle.answer(verb, arg).unwrap_or_else(|| {
+                    let shown: String = verb.chars().take(40).collect();
+                    error(&format!("unknown request `{shown}`; send help for the requests"))
+                }),
+            },
+        }
+    }
+}
