@@ -117,7 +117,13 @@ fn every_built_in_solution_gets_a_flag_that_check_accepts_and_only_for_its_stude
 
 #[test]
 fn the_authenticated_variants_refuse_the_same_attack() {
-    for name in ["cbc-bitflip", "padding-oracle"] {
+    let with_variant: Vec<&str> =
+        cryptolab::challenge::CHALLENGES.iter().filter(|c| c.has_authenticated).map(|c| c.name).collect();
+    assert_eq!(
+        with_variant,
+        ["cbc-bitflip", "padding-oracle", "ctr-bitflip", "length-extension", "gcm-nonce-reuse"]
+    );
+    for name in with_variant {
         let dir = tempfile::tempdir().unwrap();
         let server = serve(name, dir.path(), &["--authenticated", "--student", "alice"]);
         assert!(server.banner.contains("authenticated variant: listening on"), "{}", server.banner);

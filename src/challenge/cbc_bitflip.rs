@@ -54,14 +54,20 @@ pub const CHALLENGE: Challenge = Challenge {
     solve,
 };
 
-struct Victim {
+/// The cookie server: one per connection, in the challenge's suite.
+pub(crate) struct Victim {
     cipher: Cipher,
     flag: String,
 }
 
 fn new_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
-    let cipher = setup.cipher(NAME, Suite::Cbc);
-    Box::new(Victim { cipher, flag: setup.flag(NAME) })
+    victim(setup, NAME, Suite::Cbc, Suite::CbcHmac)
+}
+
+/// The cookie server for challenge `name`: `weak`, or `strong` for
+/// `--authenticated` (shared with `ctr-bitflip`).
+pub(crate) fn victim(setup: &Setup<'_>, name: &str, weak: Suite, strong: Suite) -> Box<dyn Oracle> {
+    Box::new(Victim { cipher: setup.cipher(name, weak, strong), flag: setup.flag(name) })
 }
 
 /// The cookie around `userdata`, with `%`, `;` and `=` quoted.
@@ -108,20 +114,32 @@ impl Oracle for Victim {
 
 /// The built-in solution: one `encrypt`, two flipped bits, one `login`.
 fn solve(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
-    let data = b"AAAAAAAAAAAAAAAA:admin<true";
     say("1. encrypt 16 bytes to sacrifice, then ':admin<true' (';' and '=' are quoted).");
-    let mut body = client.ask_hex("encrypt", data)?;
     // IV (16) + prefix (32): the sacrificed block C_2 starts at byte 48.
     let at = 16 + PREFIX.len();
-    if body.len() < at + 32 {
+    let step = format!(
+        "2. P_3 = D(C_3) xor C_2: flip bit 0 of bytes {at} and {} (C_2[0], C_2[6]):\n   ';admin=true'.",
+        at + 6
+    );
+    flip_and_login(client, say, b"AAAAAAAAAAAAAAAA:admin<true", at, &step)
+}
+
+/// Encrypts `data`, flips bit 0 of the bytes at `at` and `at + 6` of the
+/// answer (`:` → `;`, `<` → `=` in the plaintext they control), logs in.
+pub(crate) fn flip_and_login(
+    client: &mut Client,
+    say: Narrate<'_>,
+    data: &[u8],
+    at: usize,
+    step: &str,
+) -> Result<Solved, SolveError> {
+    let mut body = client.ask_hex("encrypt", data)?;
+    if body.len() < at + 16 {
         return Err(SolveError::Protocol(format!("a cookie of {} bytes is too short", body.len())));
     }
     body[at] ^= b':' ^ b';';
     body[at + 6] ^= b'<' ^ b'=';
-    say(&format!(
-        "2. P_3 = D(C_3) xor C_2: flip bit 0 of bytes {at} and {} (C_2[0], C_2[6]):\n   ';admin=true'.",
-        at + 6
-    ));
+    say(step);
     let answer = client.ask(&format!("login {}", hex::encode(&body)))?;
     say(&format!("3. login with the forged cookie: {}", crate::events::visible(&answer)));
     match find_flag(&answer) {

@@ -51,7 +51,7 @@ struct Victim {
 }
 
 fn new_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
-    let cipher = setup.cipher(NAME, Suite::Ecb);
+    let cipher = setup.cipher(NAME, Suite::Ecb, Suite::Ecb);
     let secret = format!("flag={};", setup.flag(NAME)).into_bytes();
     Box::new(Victim { cipher, secret })
 }

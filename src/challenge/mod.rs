@@ -33,9 +33,14 @@
 //!   itself in [`crate::attacks`] (a textbook page each).
 
 pub mod cbc_bitflip;
+pub mod cbc_iv_key;
 pub mod client;
+pub mod ctr_bitflip;
 pub mod ecb_byte_at_a_time;
+pub mod ecb_cut_and_paste;
 pub mod flag;
+pub mod gcm_nonce_reuse;
+pub mod length_extension;
 pub mod padding_oracle;
 pub mod server;
 
@@ -64,15 +69,12 @@ impl Setup<'_> {
     }
 
     /// This student's victim cipher for `challenge`: `weak` (INSECURE, the
-    /// suite the attack breaks), or cbc-hmac for the authenticated variant.
-    pub fn cipher(&self, challenge: &str, weak: Suite) -> Cipher {
+    /// suite the attack breaks), or `strong` for the authenticated variant.
+    pub fn cipher(&self, challenge: &str, weak: Suite, strong: Suite) -> Cipher {
         let key = self.secret.key(challenge, self.student);
-        if self.authenticated {
-            let mac = self.secret.mac_key(challenge, self.student);
-            Cipher::new(Suite::CbcHmac, &key[..], Some(&mac[..])).expect("16- and 32-byte keys")
-        } else {
-            Cipher::new(weak, &key[..], None).expect("a 16-byte key")
-        }
+        let mac = self.secret.mac_key(challenge, self.student);
+        let suite = if self.authenticated { strong } else { weak };
+        Cipher::new(suite, &key[..], Some(&mac[..])).expect("a 16-byte key, a 32-byte MAC key")
     }
 }
 
@@ -130,8 +132,16 @@ pub struct Challenge {
 }
 
 /// Every challenge, in the order `challenge list` shows them.
-pub const CHALLENGES: &[Challenge] =
-    &[ecb_byte_at_a_time::CHALLENGE, cbc_bitflip::CHALLENGE, padding_oracle::CHALLENGE];
+pub const CHALLENGES: &[Challenge] = &[
+    ecb_byte_at_a_time::CHALLENGE,
+    cbc_bitflip::CHALLENGE,
+    padding_oracle::CHALLENGE,
+    ecb_cut_and_paste::CHALLENGE,
+    ctr_bitflip::CHALLENGE,
+    cbc_iv_key::CHALLENGE,
+    length_extension::CHALLENGE,
+    gcm_nonce_reuse::CHALLENGE,
+];
 
 impl std::fmt::Debug for Challenge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

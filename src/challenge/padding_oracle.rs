@@ -56,7 +56,7 @@ struct Victim {
 }
 
 fn new_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
-    let cipher = setup.cipher(NAME, Suite::Cbc);
+    let cipher = setup.cipher(NAME, Suite::Cbc, Suite::CbcHmac);
     let secret = format!("Well done. Your flag is {}; keep it to yourself.", setup.flag(NAME)).into_bytes();
     Box::new(Victim { cipher, secret })
 }

@@ -17,6 +17,11 @@
 //!   each with its own handshake and M messages; every reply is checked
 //!   (lost, misdelivered), and the server's peak resident memory is read
 //!   from `/proc`.
+//! - **a class at the challenge servers**: 64 clients at once sending the
+//!   requests of an attack (`check` to padding-oracle, `encrypt` to
+//!   ecb-byte-at-a-time) to the real `challenge serve`, one in flight each.
+//!   Plain TCP: the same 64 clients ping-ponging 64 bytes against the plain
+//!   echo process.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -415,6 +420,87 @@ pub async fn plain_round_trips(exe: Option<&PathBuf>, seconds: f64) -> io::Resul
     Ok(count as f64 / start.elapsed().as_secs_f64())
 }
 
+/// Round trips per second of `clients` connections at once, each sending
+/// `request` (a line, or 64 bytes for the plain echo) and waiting for its
+/// answer, for `seconds`.
+async fn many_round_trips(
+    port: u16,
+    clients: usize,
+    request: Vec<u8>,
+    line: bool,
+    seconds: f64,
+) -> io::Result<f64> {
+    let request = Arc::new(request);
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let s = connect_retrying(std::net::SocketAddr::from(([127, 0, 0, 1], port))).await?;
+            s.set_nodelay(true)?;
+            let (rd, mut wr) = s.into_split();
+            let mut rd = BufReader::new(rd);
+            let (mut n, mut answer) = (0u64, Vec::new());
+            let mut buf = [0u8; 64];
+            while Instant::now() < deadline {
+                wr.write_all(&request).await?;
+                if line {
+                    answer.clear();
+                    if tokio::io::AsyncBufReadExt::read_until(&mut rd, b'\n', &mut answer).await? == 0 {
+                        break;
+                    }
+                } else {
+                    rd.read_exact(&mut buf).await?;
+                }
+                n += 1;
+            }
+            io::Result::Ok(n)
+        }));
+    }
+    let start = Instant::now();
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.map_err(io::Error::other)??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Answers per second from `challenge serve NAME` with `clients` sending
+/// `request` at once, against 64-byte round trips to the plain echo
+/// process with as many clients: (challenge, plain).
+pub async fn challenge_class(
+    exe: &PathBuf,
+    name: &str,
+    request: &str,
+    clients: usize,
+    seconds: f64,
+) -> io::Result<(f64, f64)> {
+    let secret = std::env::temp_dir().join(format!("cryptolab-bench-{}.secret", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new(exe)
+        .args(["challenge", "serve", name, "--quiet", "--student", "bench", "--port", &port.to_string()])
+        .arg("--secret")
+        .arg(&secret)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let _child = EchoChild(child);
+    let queries = many_round_trips(port, clients, format!("{request}\n").into_bytes(), true, seconds).await;
+    let _ = std::fs::remove_file(&secret);
+    let queries = queries?;
+    let echo_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let echo = Command::new(exe)
+        .args(["bench", "--plain-echo", &echo_port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let _echo = EchoChild(echo);
+    let plain = many_round_trips(echo_port, clients, vec![0x42; 64], false, seconds).await?;
+    Ok((queries, plain))
+}
+
 /// Connects to `addr`, retrying for 10 s while a child process starts.
 async fn connect_retrying(addr: std::net::SocketAddr) -> io::Result<TcpStream> {
     let start = Instant::now();
@@ -563,5 +649,15 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
         s.failed_clients,
         s.elapsed.as_secs_f64()
     )?;
+    writeln!(out, "\n### A class at the challenge servers: 64 clients at once, {} s each\n", cfg.seconds)?;
+    writeln!(out, "| server, request | answers/s | plain TCP echo, 64 clients, round trips/s | vs plain |")?;
+    writeln!(out, "|---|---:|---:|---:|")?;
+    let check = format!("check {}", "00".repeat(32));
+    let encrypt = format!("encrypt {}", "41".repeat(15));
+    for (name, request) in [("padding-oracle", check.as_str()), ("ecb-byte-at-a-time", encrypt.as_str())] {
+        let (q, plain) = challenge_class(&cfg.exe, name, request, 64, cfg.seconds).await?;
+        let verb = request.split(' ').next().unwrap_or("");
+        writeln!(out, "| {name}, `{verb}` | {q:.0} | {plain:.0} | {:.0} % |", q / plain * 100.0)?;
+    }
     Ok(())
 }
