@@ -81,13 +81,69 @@ pub enum EcbError<E> {
 /// `oracle(input)` appends to `input` before encrypting it in ECB. `watch`
 /// is told the secret so far after every byte.
 pub fn attack<E>(
+    oracle: impl FnMut(&[u8]) -> Result<Vec<u8>, E>,
+    watch: impl FnMut(&[u8]),
+) -> Result<Recovered, EcbError<E>> {
+    attack_after(0, oracle, watch).map(|(r, _)| r)
+}
+
+/// The same attack when the victim puts a prefix of its own before the
+/// input: `E(prefix ‖ input ‖ secret)`, the prefix's length unknown.
+///
+/// **Step 0, the prefix's length.** Send 32 + k equal bytes for k = 0, 1, …:
+/// at the first k where two neighbouring ciphertext blocks are equal, the
+/// k bytes filled the prefix's last block and the two blocks after it are
+/// all yours, so the prefix ends 16·j − k bytes in (j: the first of the
+/// two). Each k is tried with two fill bytes, and only blocks equal with
+/// both, and different between them, count: a prefix with repeated blocks
+/// of its own, or one that ends in a fill byte, cannot fool it. Then every
+/// input starts with the fill that completes the prefix's last block, and
+/// every block index is shifted past it. Returns the prefix's length too.
+pub fn attack_behind_prefix<E>(
+    mut oracle: impl FnMut(&[u8]) -> Result<Vec<u8>, E>,
+    watch: impl FnMut(&[u8]),
+) -> Result<(Recovered, usize), EcbError<E>> {
+    let mut spent = 0u64;
+    let mut prefix = None;
+    for k in 0..BLOCK {
+        let mut cts = Vec::with_capacity(2);
+        for fill in [b'A', b'B'] {
+            spent += 1;
+            cts.push(oracle(&vec![fill; 2 * BLOCK + k]).map_err(EcbError::Oracle)?);
+        }
+        let (a, b): (Vec<&[u8]>, Vec<&[u8]>) =
+            (cts[0].chunks(BLOCK).collect(), cts[1].chunks(BLOCK).collect());
+        // Two equal blocks with either fill, different between the fills:
+        // ours, not the prefix's own repeats.
+        let ours = (0..a.len().min(b.len()).saturating_sub(1))
+            .find(|&j| a[j] == a[j + 1] && b[j] == b[j + 1] && a[j] != b[j]);
+        if let Some(j) = ours {
+            prefix = Some((BLOCK * j).saturating_sub(k));
+            break;
+        }
+    }
+    let prefix = prefix.ok_or(EcbError::NotEcb)?;
+    let (mut found, _) = attack_after(prefix, oracle, watch)?;
+    found.queries += spent;
+    Ok((found, prefix))
+}
+
+/// Steps 1–3 behind a prefix of `prefix` bytes (0: none).
+fn attack_after<E>(
+    prefix: usize,
     mut oracle: impl FnMut(&[u8]) -> Result<Vec<u8>, E>,
     mut watch: impl FnMut(&[u8]),
-) -> Result<Recovered, EcbError<E>> {
+) -> Result<(Recovered, usize), EcbError<E>> {
     let mut queries = 0u64;
+    // Every input starts with the fill that completes the prefix's last
+    // block; the blocks before ours are skipped.
+    let fill = (BLOCK - prefix % BLOCK) % BLOCK;
+    let skip = (prefix + fill) / BLOCK * BLOCK;
     let mut ask = |input: &[u8]| {
         queries += 1;
-        oracle(input).map_err(EcbError::Oracle)
+        let mut full = vec![b'F'; fill];
+        full.extend_from_slice(input);
+        oracle(&full).map_err(EcbError::Oracle)
     };
     // 1. Block size and secret length.
     let empty = ask(&[])?.len();
@@ -103,7 +159,7 @@ pub fn attack<E>(
     if block != BLOCK {
         return Err(EcbError::NoBlock);
     }
-    let secret_len = (empty - i).min(MAX_SECRET);
+    let secret_len = empty.saturating_sub(skip + i).min(MAX_SECRET);
     // 2. ECB: three blocks of A, two of them aligned, must repeat.
     let ct = ask(&[b'A'; 3 * BLOCK])?;
     let repeats = ct.chunks(BLOCK).zip(ct.chunks(BLOCK).skip(1)).any(|(a, b)| a == b);
@@ -119,7 +175,8 @@ pub fn attack<E>(
         let pad = vec![b'A'; BLOCK - 1 - k % BLOCK];
         let ct = ask(&pad)?;
         dictionary_queries += 1;
-        let target = ct.get(k / BLOCK * BLOCK..(k / BLOCK + 1) * BLOCK).ok_or(EcbError::NoMatch(k))?.to_vec();
+        let at = skip + k / BLOCK * BLOCK;
+        let target = ct.get(at..at + BLOCK).ok_or(EcbError::NoMatch(k))?.to_vec();
         // The 15 bytes before secret byte k in that block: pad ‖ secret[..k], last 15.
         let mut known: Vec<u8> = pad.iter().chain(&secret).copied().collect();
         known.drain(..known.len() - (BLOCK - 1));
@@ -129,7 +186,7 @@ pub fn attack<E>(
             let ct = ask(&known)?;
             known.pop();
             dictionary_queries += 1;
-            if ct.get(..BLOCK) == Some(&target[..]) {
+            if ct.get(skip..skip + BLOCK) == Some(&target[..]) {
                 found = Some(g);
                 break;
             }
@@ -140,7 +197,7 @@ pub fn attack<E>(
         watch(&secret);
     }
     let per_byte = if secret.is_empty() { 0.0 } else { dictionary_queries as f64 / secret.len() as f64 };
-    Ok(Recovered { block, secret, queries, per_byte })
+    Ok((Recovered { block, secret, queries, per_byte }, prefix))
 }
 
 /// The demo's secret: what the victim appends to every input.
@@ -271,6 +328,23 @@ mod tests {
         assert_eq!(got.secret, secret);
         assert_eq!(got.block, 16);
         assert!(got.per_byte < 60.0, "{}", got.per_byte);
+    }
+
+    #[test]
+    fn reads_the_secret_behind_a_prefix_of_any_length() {
+        let cipher = Cipher::new(Suite::Ecb, &[3u8; 16], None).unwrap();
+        let secret = b"behind the prefix".to_vec();
+        // A prefix that ends in the fill byte 'A' too: the second fill catches it.
+        for prefix in [b"".to_vec(), b"x".to_vec(), b"0123456789abcdeA".to_vec(), vec![b'A'; 21], vec![7; 40]]
+        {
+            let oracle = |input: &[u8]| -> Result<Vec<u8>, ()> {
+                let pt: Vec<u8> = prefix.iter().chain(input).chain(&secret).copied().collect();
+                Ok(cipher.seal(&[], &pt, &mut rand::rng()))
+            };
+            let (got, len) = attack_behind_prefix(oracle, |_| {}).unwrap();
+            assert_eq!(len, prefix.len(), "{prefix:?}");
+            assert_eq!(got.secret, secret, "{prefix:?}");
+        }
     }
 
     #[test]

@@ -12,6 +12,12 @@
 //! The secret is `flag=cryptolab{…};` — the student's flag, and a
 //! terminator. The key is this student's ([`super::flag`]), the same on
 //! every connection, so a script may reconnect.
+//!
+//! **`ecb-byte-at-a-time-prefix`** ([`PREFIX_CHALLENGE`]) is the same server
+//! with a prefix of its own before your bytes, `E(prefix ‖ input ‖ secret)`:
+//! 1 to 47 random bytes, fixed for each student, their length not told.
+//! The attack first finds where the prefix ends
+//! ([`ecb_byte_at_a_time::attack_behind_prefix`]).
 
 use super::client::Client;
 use super::{Challenge, Narrate, Oracle, Setup, SolveError, Solved, error, find_flag, parse_hex};
@@ -45,15 +51,46 @@ pub const CHALLENGE: Challenge = Challenge {
     solve,
 };
 
+/// The prefix variant's name.
+pub const PREFIX_NAME: &str = "ecb-byte-at-a-time-prefix";
+
+/// The prefix variant's registry entry.
+pub const PREFIX_CHALLENGE: Challenge = Challenge {
+    name: PREFIX_NAME,
+    difficulty: 3,
+    concept: "ECB byte-at-a-time behind a random prefix of unknown length: find where your bytes start",
+    requests: "encrypt HEX (answers hex of AES-128-ECB(prefix || your bytes || secret))",
+    has_authenticated: false,
+    hints: &[
+        "The same as ecb-byte-at-a-time, but the server puts some random bytes of its own before yours. How many?          It does not say.",
+        "Send 32 equal bytes, then 33, 34, ... When two neighbouring answer blocks are equal, your bytes have          filled the prefix's last block and two blocks more.",
+        "If that happens at block j after k extra bytes, the prefix is 16*j - k bytes long. Do it with two          different fill bytes: the prefix may have repeats of its own, or end with your fill byte.",
+        "From then on, start every input with 16 - (prefix % 16) filler bytes and ignore the blocks before          yours: it is ecb-byte-at-a-time again.",
+    ],
+    oracle: new_prefix_oracle,
+    solve: solve_prefix,
+};
+
 struct Victim {
     cipher: Cipher,
+    prefix: Vec<u8>,
     secret: Vec<u8>,
 }
 
 fn new_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
     let cipher = setup.cipher(NAME, Suite::Ecb, Suite::Ecb);
     let secret = format!("flag={};", setup.flag(NAME)).into_bytes();
-    Box::new(Victim { cipher, secret })
+    Box::new(Victim { cipher, prefix: Vec::new(), secret })
+}
+
+fn new_prefix_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
+    let cipher = setup.cipher(PREFIX_NAME, Suite::Ecb, Suite::Ecb);
+    let secret = format!("flag={};", setup.flag(PREFIX_NAME)).into_bytes();
+    // 1 to 47 bytes, fixed for this student: from their MAC key's bytes.
+    let random = setup.secret.mac_key(PREFIX_NAME, setup.student);
+    let len = 1 + random[0] as usize % 47;
+    let prefix = random.iter().cycle().skip(1).take(len).copied().collect();
+    Box::new(Victim { cipher, prefix, secret })
 }
 
 impl Oracle for Victim {
@@ -65,7 +102,7 @@ impl Oracle for Victim {
         let input = if arg.is_empty() { Ok(Vec::new()) } else { parse_hex(arg, MAX_INPUT) };
         Some(match input {
             Ok(input) => {
-                let pt: Vec<u8> = input.iter().chain(&self.secret).copied().collect();
+                let pt: Vec<u8> = self.prefix.iter().chain(&input).chain(&self.secret).copied().collect();
                 hex::encode(self.cipher.seal(&[], &pt, &mut rand::rng()))
             }
             Err(e) => error(&e),
@@ -73,19 +110,60 @@ impl Oracle for Victim {
     }
 }
 
+/// The prefix variant's solution: [`ecb_byte_at_a_time::attack_behind_prefix`].
+fn solve_prefix(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
+    say("0. Where the prefix ends: 32, 33, ... equal bytes (two fills) until two blocks repeat.");
+    let (found, prefix) =
+        ecb_byte_at_a_time::attack_behind_prefix(|input: &[u8]| encrypt(client, input), |_| {})
+            .map_err(refused)?;
+    say(&format!(
+        "1. The prefix is {prefix} bytes: {} filler bytes complete its last block; then the attack as before.",
+        (16 - prefix % 16) % 16
+    ));
+    finish(client, say, &found)
+}
+
+/// `encrypt` over the socket (`encrypt` alone for no bytes).
+fn encrypt(client: &mut Client, input: &[u8]) -> Result<Vec<u8>, SolveError> {
+    if input.is_empty() {
+        let a = client.ask("encrypt")?;
+        return hex::decode(&a).map_err(|_| SolveError::Protocol(crate::events::visible(&a)));
+    }
+    client.ask_hex("encrypt", input)
+}
+
+fn refused(e: EcbError<SolveError>) -> SolveError {
+    match e {
+        EcbError::Oracle(e) => e,
+        other @ (EcbError::NoBlock | EcbError::NotEcb | EcbError::NoMatch(_)) => {
+            SolveError::Refused(other.to_string())
+        }
+    }
+}
+
+/// The report and the flag, from the secret the attack read.
+fn finish(
+    client: &Client,
+    say: Narrate<'_>,
+    found: &ecb_byte_at_a_time::Recovered,
+) -> Result<Solved, SolveError> {
+    say(&format!(
+        "2. The secret, {} bytes, one byte at a time: {:.1} requests per byte (at most 257).",
+        found.secret.len(),
+        found.per_byte
+    ));
+    say(&format!("   secret: {}", crate::events::show_text(&found.secret)));
+    let text = String::from_utf8_lossy(&found.secret);
+    let flag = find_flag(&text).ok_or_else(|| SolveError::Refused("the secret holds no flag".into()))?;
+    Ok(Solved { flag: flag.to_string(), requests: client.requests() })
+}
+
 /// The built-in solution: [`ecb_byte_at_a_time::attack`] over the socket.
 fn solve(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
     say("1. Block size and secret length: encrypt 0, 1, 2, ... bytes until the answer grows.");
     let mut shown = 0;
     let found = ecb_byte_at_a_time::attack(
-        |input: &[u8]| {
-            if input.is_empty() {
-                return client.ask("encrypt").and_then(|a| {
-                    hex::decode(&a).map_err(|_| SolveError::Protocol(crate::events::visible(&a)))
-                });
-            }
-            client.ask_hex("encrypt", input)
-        },
+        |input: &[u8]| encrypt(client, input),
         |secret: &[u8]| {
             // Every 16 bytes, the secret so far.
             if secret.len() / 16 > shown {
@@ -94,23 +172,10 @@ fn solve(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
             }
         },
     )
-    .map_err(|e| match e {
-        EcbError::Oracle(e) => e,
-        other @ (EcbError::NoBlock | EcbError::NotEcb | EcbError::NoMatch(_)) => {
-            SolveError::Refused(other.to_string())
-        }
-    })?;
+    .map_err(refused)?;
     say(&format!(
-        "2. Block size {} bytes, and three equal blocks in gave two equal blocks out: ECB.",
+        "   Block size {} bytes; three equal blocks in gave two equal blocks out: ECB.",
         found.block
     ));
-    say(&format!(
-        "3. The secret, {} bytes, one byte at a time: {:.1} requests per byte (at most 257).",
-        found.secret.len(),
-        found.per_byte
-    ));
-    say(&format!("   secret: {}", crate::events::show_text(&found.secret)));
-    let text = String::from_utf8_lossy(&found.secret);
-    let flag = find_flag(&text).ok_or_else(|| SolveError::Refused("the secret holds no flag".into()))?;
-    Ok(Solved { flag: flag.to_string(), requests: client.requests() })
+    finish(client, say, &found)
 }

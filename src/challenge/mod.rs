@@ -141,6 +141,7 @@ pub const CHALLENGES: &[Challenge] = &[
     cbc_iv_key::CHALLENGE,
     length_extension::CHALLENGE,
     gcm_nonce_reuse::CHALLENGE,
+    ecb_byte_at_a_time::PREFIX_CHALLENGE,
 ];
 
 impl std::fmt::Debug for Challenge {

@@ -196,8 +196,15 @@ struct ListJson<'a> {
 fn list(args: &ListArgs) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     let mut s = String::new();
+    let name_width = challenge::CHALLENGES.iter().map(|c| c.name.len()).max().unwrap_or(9);
     if !args.json {
-        s.push_str(&format!("{:<19} {:<5} {:<5} what it teaches\n", "challenge", "level", "port"));
+        s.push_str(&format!(
+            "{:<w$} {:<5} {:<5} what it teaches\n",
+            "challenge",
+            "level",
+            "port",
+            w = name_width
+        ));
     }
     for c in challenge::CHALLENGES {
         if args.json {
@@ -212,8 +219,13 @@ fn list(args: &ListArgs) -> Result<(), CliError> {
             s.push('\n');
         } else {
             // The last column wraps under itself.
-            let head =
-                format!("{:<19} {:<5} {:<5} ", c.name, "*".repeat(c.difficulty as usize), default_port(c));
+            let head = format!(
+                "{:<w$} {:<5} {:<5} ",
+                c.name,
+                "*".repeat(c.difficulty as usize),
+                default_port(c),
+                w = name_width
+            );
             let indent = " ".repeat(head.len());
             let concept = crate::render::wrap(c.concept, 80, &indent);
             s.push_str(&head);
