@@ -121,7 +121,14 @@ fn the_authenticated_variants_refuse_the_same_attack() {
         cryptolab::challenge::CHALLENGES.iter().filter(|c| c.has_authenticated).map(|c| c.name).collect();
     assert_eq!(
         with_variant,
-        ["cbc-bitflip", "padding-oracle", "ctr-bitflip", "length-extension", "gcm-nonce-reuse"]
+        [
+            "cbc-bitflip",
+            "padding-oracle",
+            "ctr-bitflip",
+            "length-extension",
+            "gcm-nonce-reuse",
+            "timing-leak"
+        ]
     );
     for name in with_variant {
         let dir = tempfile::tempdir().unwrap();
@@ -253,6 +260,9 @@ fn list_hint_and_unknown_names() {
         "{}",
         stderr(&o)
     );
+    let o = run(&["challenge", "serve", "cbc-bitflip", "--delay-ms", "5"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--delay-ms is for timing-leak, not cbc-bitflip"), "{}", stderr(&o));
     // check never invents a secret: a missing file is an error, not a new secret.
     let o = check(dir.path(), "cbc-bitflip", "alice", "cryptolab{cbc-bitflip:00}");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

@@ -16,6 +16,8 @@ pub struct Client {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
     requests: u64,
+    target: String,
+    student: Option<String>,
 }
 
 impl Client {
@@ -26,7 +28,13 @@ impl Client {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         let writer = stream.try_clone()?;
-        let mut client = Client { reader: BufReader::new(stream), writer, requests: 0 };
+        let mut client = Client {
+            reader: BufReader::new(stream),
+            writer,
+            requests: 0,
+            target: target.to_string(),
+            student: student.map(str::to_string),
+        };
         if let Some(name) = student {
             let answer = client.ask(&format!("student {name}"))?;
             if !answer.starts_with("ok") {
@@ -63,6 +71,16 @@ impl Client {
     pub fn ask_hex(&mut self, verb: &str, bytes: &[u8]) -> Result<Vec<u8>, SolveError> {
         let answer = self.ask(&format!("{verb} {}", hex::encode(bytes)))?;
         hex::decode(&answer).map_err(|_| SolveError::Protocol(crate::events::visible(&answer)))
+    }
+
+    /// The server's address, as connected to.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The student this connection said it was, if it said.
+    pub fn student(&self) -> Option<&str> {
+        self.student.as_deref()
     }
 
     /// Requests sent so far (not counting `student`).

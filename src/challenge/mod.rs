@@ -43,6 +43,7 @@ pub mod gcm_nonce_reuse;
 pub mod length_extension;
 pub mod padding_oracle;
 pub mod server;
+pub mod timing_leak;
 
 use std::io;
 
@@ -60,6 +61,8 @@ pub struct Setup<'a> {
     /// The authenticated variant (`serve --authenticated`), which refuses
     /// the attack.
     pub authenticated: bool,
+    /// `serve --delay-ms` (timing-leak only): the delay per matching byte.
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Setup<'_> {
@@ -83,6 +86,13 @@ pub trait Oracle: Send {
     /// The answer to `verb` with its argument (the rest of the line, trimmed).
     /// `None` for a verb this challenge does not know.
     fn answer(&mut self, verb: &str, arg: &str) -> Option<String>;
+
+    /// How long the server waits before sending the last answer (a timing
+    /// leak's delay; zero for every other victim). The server sleeps it
+    /// without holding up other connections.
+    fn take_delay(&mut self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
 
 /// What a built-in solution reports while it works.
@@ -142,6 +152,7 @@ pub const CHALLENGES: &[Challenge] = &[
     length_extension::CHALLENGE,
     gcm_nonce_reuse::CHALLENGE,
     ecb_byte_at_a_time::PREFIX_CHALLENGE,
+    timing_leak::CHALLENGE,
 ];
 
 impl std::fmt::Debug for Challenge {

@@ -44,6 +44,8 @@ pub struct Config {
     pub student: Option<String>,
     /// `--authenticated`: the variant that refuses the attack.
     pub authenticated: bool,
+    /// `--delay-ms`: timing-leak's delay per matching byte.
+    pub delay: Option<Duration>,
     /// Where the line per connection goes (opened, closed and why); the
     /// command line prints it, or drops it for `--quiet`.
     pub log: Box<dyn Fn(&str) + Send + Sync>,
@@ -124,6 +126,10 @@ async fn connection(stream: TcpStream, config: &Config) -> (u64, Option<String>,
             Ok(text) => session.answer(text),
             Err(_) => error("a request is text (ASCII), not binary; send help for the requests"),
         };
+        let delay = session.oracle.as_mut().map_or(Duration::ZERO, |o| o.take_delay());
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         if write(&mut wr, &answer).await.is_err() {
             break "the client stopped reading";
         }
@@ -161,8 +167,12 @@ impl<'a> Session<'a> {
     }
 
     fn set_student(&mut self, name: String) {
-        let setup =
-            Setup { secret: &self.config.secret, student: &name, authenticated: self.config.authenticated };
+        let setup = Setup {
+            secret: &self.config.secret,
+            student: &name,
+            authenticated: self.config.authenticated,
+            delay: self.config.delay,
+        };
         self.oracle = Some((self.config.challenge.oracle)(&setup));
         self.student = Some(name);
     }

@@ -110,9 +110,12 @@ pub struct ServeArgs {
     /// Protect this student's flag on every connection (else each sends `student NAME`)
     #[arg(long, value_name = "NAME", value_parser = parse_student)]
     pub student: Option<String>,
-    /// The authenticated variant (cbc-hmac), which refuses the attack
+    /// The authenticated variant (a MAC, a fresh nonce, a constant-time compare), which refuses the attack
     #[arg(long)]
     pub authenticated: bool,
+    /// timing-leak only, INSECURE: the delay per matching tag byte, in ms [default: 50]
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub delay_ms: Option<u64>,
     /// No line per connection
     #[arg(long)]
     pub quiet: bool,
@@ -260,7 +263,13 @@ fn serve(args: &ServeArgs) -> Result<(), CliError> {
     if args.authenticated && !c.has_authenticated {
         return Err(CliError::usage(
             format!("{} has no authenticated variant", c.name),
-            "leave out --authenticated (cbc-bitflip and padding-oracle have one)",
+            "leave out --authenticated (challenge list --json says which have one)",
+        ));
+    }
+    if args.delay_ms.is_some() && c.name != challenge::timing_leak::NAME {
+        return Err(CliError::usage(
+            format!("--delay-ms is for timing-leak, not {}", c.name),
+            "leave out --delay-ms",
         ));
     }
     let (secret, created) = Secret::load_or_create(&args.secret.secret).map_err(secret_error)?;
@@ -288,6 +297,7 @@ fn serve(args: &ServeArgs) -> Result<(), CliError> {
         secret,
         student: args.student.clone(),
         authenticated: args.authenticated,
+        delay: args.delay_ms.map(std::time::Duration::from_millis),
         log: if args.quiet { Box::new(|_: &str| {}) } else { Box::new(|line: &str| println!("{line}")) },
     };
     block_on(async move {
