@@ -543,6 +543,7 @@ fn attacks<R: CryptoRng + ?Sized>(
     let seen = Collector::new();
     let mut ctx = DemoCtx::with_keys(Events::to(seen.clone()), keys.clone(), rng.next_u64());
     let mut before = 0;
+    let width = DEMOS.iter().map(|d| d.name.len()).max().unwrap_or(0);
     for demo in DEMOS {
         (demo.headline)(&mut ctx).map_err(io::Error::other)?;
         let verdicts = seen.verdicts();
@@ -558,7 +559,7 @@ fn attacks<R: CryptoRng + ?Sized>(
         }
         let verdict =
             if words.is_empty() { String::from("(a measurement, no verdict)") } else { words.join("; ") };
-        say(w, r, &format!("  {:<17} {verdict}", demo.name))?;
+        say(w, r, &format!("  {:<width$} {verdict}", demo.name))?;
     }
     Ok(())
 }
