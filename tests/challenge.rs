@@ -232,6 +232,57 @@ fn a_request_over_the_limit_closes_the_connection_with_a_reason() {
 }
 
 #[test]
+fn one_address_cannot_take_every_connection() {
+    use cryptolab::challenge::server::MAX_PER_ADDRESS;
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve("ecb-byte-at-a-time", dir.path(), &["--student", "alice"]);
+    // Each one answered, so each has been accepted and counted.
+    let mut held: Vec<TcpStream> = (0..MAX_PER_ADDRESS)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            s.write_all(b"encrypt 41\n").unwrap();
+            let mut answer = [0u8; 1];
+            s.read_exact(&mut answer).unwrap();
+            s
+        })
+        .collect();
+    let mut over = Raw::connect(server.port);
+    let mut line = String::new();
+    over.reader.read_line(&mut line).unwrap();
+    assert_eq!(
+        line,
+        format!("error: {MAX_PER_ADDRESS} connections from your address already; close some first\n")
+    );
+    // One closed, one more is served (once the server has seen the close).
+    held.pop();
+    let mut served = false;
+    for _ in 0..100 {
+        let mut c = Raw::connect(server.port);
+        c.stream.write_all(b"encrypt 41\n").unwrap();
+        let mut answer = String::new();
+        let _ = c.reader.read_line(&mut answer);
+        if hex::decode(answer.trim_end()).is_ok_and(|b| !b.is_empty()) {
+            served = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(served);
+}
+
+#[test]
+fn a_server_for_one_student_serves_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve("ecb-byte-at-a-time", dir.path(), &["--student", "alice"]);
+    let mut c = Raw::connect(server.port);
+    let answer = c.send(b"student bob\n");
+    assert_eq!(answer, "error: this server protects only alice's flag (it runs with --student)\n");
+    assert_eq!(c.send(b"student alice\n"), "ok: flags for alice\n");
+    assert!(hex::decode(c.send(b"encrypt 41\n").trim_end()).is_ok());
+}
+
+#[test]
 fn list_hint_and_unknown_names() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(&["challenge", "list"], dir.path());

@@ -30,8 +30,15 @@ pub const PREFIX: &[u8] = b"comment1=cooking%20MCs;userdata=";
 /// What comes after it.
 pub const SUFFIX: &[u8] = b";comment2=%20like%20a%20pound%20of%20bacon";
 
-/// The longest user data or cookie taken.
-const MAX_INPUT: usize = 4096;
+/// The longest user data `encrypt` takes.
+const MAX_INPUT: usize = 2048;
+
+/// The longest sealed cookie `login` takes: any `encrypt` answer fits (the
+/// user data quoted to three times its length, the cookie's own 74 bytes,
+/// padding, IV and tag), and so does its hex in one request line.
+const MAX_COOKIE: usize = 3 * MAX_INPUT + 256;
+
+const _: () = assert!(2 * MAX_COOKIE + "login ".len() <= super::server::MAX_LINE);
 
 /// The registry entry.
 pub const CHALLENGE: Challenge = Challenge {
@@ -97,7 +104,7 @@ impl Oracle for Victim {
                 Ok(data) => hex::encode(self.cipher.seal(&[], &cookie(&data), &mut rand::rng())),
                 Err(e) => error(&e),
             },
-            "login" => match parse_hex(arg, MAX_INPUT + 64) {
+            "login" => match parse_hex(arg, MAX_COOKIE) {
                 // One answer for every failure (bad padding, bad MAC): a
                 // login that said "bad padding" would be a padding oracle.
                 Ok(body) => match self.cipher.open(&[], &body) {
@@ -159,6 +166,20 @@ pub(crate) fn flip_and_login(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_encrypt_answer_can_be_logged_in_with() {
+        let secret = crate::challenge::Secret::from_bytes([2; 32]);
+        for authenticated in [false, true] {
+            let setup = Setup { secret: &secret, student: "s", authenticated, delay: None };
+            let mut victim = new_oracle(&setup);
+            let sealed = victim.answer("encrypt", &hex::encode([b';'; MAX_INPUT])).unwrap();
+            assert_eq!(victim.answer("login", &sealed).unwrap(), "welcome, user");
+            assert!(
+                victim.answer("encrypt", &hex::encode([b'a'; MAX_INPUT + 1])).unwrap().starts_with("error: ")
+            );
+        }
+    }
 
     #[test]
     fn the_cookie_quotes_what_would_forge_a_field() {

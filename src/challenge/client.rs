@@ -38,7 +38,7 @@ impl Client {
         if let Some(name) = student {
             let answer = client.ask(&format!("student {name}"))?;
             if !answer.starts_with("ok") {
-                return Err(SolveError::Protocol(answer));
+                return Err(SolveError::Protocol(crate::events::visible(&answer)));
             }
             client.requests = 0;
         }

@@ -19,6 +19,9 @@
 //! The attack first finds where the prefix ends
 //! ([`ecb_byte_at_a_time::attack_behind_prefix`]).
 
+use rand::rngs::ChaCha20Rng;
+use rand::{RngExt, SeedableRng};
+
 use super::client::Client;
 use super::{Challenge, Narrate, Oracle, Setup, SolveError, Solved, error, find_flag, parse_hex};
 use crate::attacks::ecb_byte_at_a_time::{self, EcbError};
@@ -62,10 +65,10 @@ pub const PREFIX_CHALLENGE: Challenge = Challenge {
     requests: "encrypt HEX (answers hex of AES-128-ECB(prefix || your bytes || secret))",
     has_authenticated: false,
     hints: &[
-        "The same as ecb-byte-at-a-time, but the server puts some random bytes of its own before yours. How many?          It does not say.",
-        "Send 32 equal bytes, then 33, 34, ... When two neighbouring answer blocks are equal, your bytes have          filled the prefix's last block and two blocks more.",
-        "If that happens at block j after k extra bytes, the prefix is 16*j - k bytes long. Do it with two          different fill bytes: the prefix may have repeats of its own, or end with your fill byte.",
-        "From then on, start every input with 16 - (prefix % 16) filler bytes and ignore the blocks before          yours: it is ecb-byte-at-a-time again.",
+        "The same as ecb-byte-at-a-time, but the server puts some random bytes of its own before yours. How many? It does not say.",
+        "Send 32 equal bytes, then 33, 34, ... When two neighbouring answer blocks are equal, your bytes have filled the prefix's last block and two blocks more.",
+        "If that happens at block j after k extra bytes, the prefix is 16*j - k bytes long. Do it with two different fill bytes: the prefix may have repeats of its own, or end with your fill byte.",
+        "From then on, start every input with 16 - (prefix % 16) filler bytes and ignore the blocks before yours: it is ecb-byte-at-a-time again.",
     ],
     oracle: new_prefix_oracle,
     solve: solve_prefix,
@@ -86,10 +89,11 @@ fn new_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
 fn new_prefix_oracle(setup: &Setup<'_>) -> Box<dyn Oracle> {
     let cipher = setup.cipher(PREFIX_NAME, Suite::Ecb, Suite::Ecb);
     let secret = format!("flag={};", setup.flag(PREFIX_NAME)).into_bytes();
-    // 1 to 47 bytes, fixed for this student: from their MAC key's bytes.
-    let random = setup.secret.mac_key(PREFIX_NAME, setup.student);
-    let len = 1 + random[0] as usize % 47;
-    let prefix = random.iter().cycle().skip(1).take(len).copied().collect();
+    // 1 to 47 bytes, fixed for this student: drawn from a seed of their own
+    // (its own label, so it owes nothing to the key or the flag).
+    let mut rng = ChaCha20Rng::from_seed(*setup.secret.seed("prefix", PREFIX_NAME, setup.student));
+    let len = rng.random_range(1..=47);
+    let prefix = (0..len).map(|_| rng.random::<u8>()).collect();
     Box::new(Victim { cipher, prefix, secret })
 }
 
@@ -116,10 +120,13 @@ fn solve_prefix(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveEr
     let (found, prefix) =
         ecb_byte_at_a_time::attack_behind_prefix(|input: &[u8]| encrypt(client, input), |_| {})
             .map_err(refused)?;
-    say(&format!(
-        "1. The prefix is {prefix} bytes: {} filler bytes complete its last block; then the attack as before.",
-        (16 - prefix % 16) % 16
-    ));
+    let fill = (16 - prefix % 16) % 16;
+    let bytes = |n: usize| if n == 1 { "1 byte".to_string() } else { format!("{n} bytes") };
+    let filler = match fill {
+        0 => "it ends on a block boundary, so no filler".to_string(),
+        n => format!("{} of filler complete its last block", bytes(n)),
+    };
+    say(&format!("1. The prefix is {}: {filler}; then the attack as before.", bytes(prefix)));
     finish(client, say, &found)
 }
 
@@ -152,7 +159,7 @@ fn finish(
         found.secret.len(),
         found.per_byte
     ));
-    say(&format!("   secret: {}", crate::events::show_text(&found.secret)));
+    say(&format!("   secret: {}", crate::events::visible(&crate::events::show_text(&found.secret))));
     let text = String::from_utf8_lossy(&found.secret);
     let flag = find_flag(&text).ok_or_else(|| SolveError::Refused("the secret holds no flag".into()))?;
     Ok(Solved { flag: flag.to_string(), requests: client.requests() })
@@ -168,7 +175,11 @@ fn solve(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
             // Every 16 bytes, the secret so far.
             if secret.len() / 16 > shown {
                 shown = secret.len() / 16;
-                say(&format!("   {:>4} bytes: {}", secret.len(), crate::events::show_text(secret)));
+                say(&format!(
+                    "   {:>4} bytes: {}",
+                    secret.len(),
+                    crate::events::visible(&crate::events::show_text(secret))
+                ));
             }
         },
     )

@@ -94,8 +94,8 @@ impl Oracle for Victim {
                     Ok(p) if field(&p, b"role") == Some(b"admin") => format!("welcome, admin: {}", self.flag),
                     Ok(p) => format!(
                         "welcome, {} (role {})",
-                        crate::events::show_text(field(&p, b"email").unwrap_or(b"?")),
-                        crate::events::show_text(field(&p, b"role").unwrap_or(b"?"))
+                        shown(field(&p, b"email").unwrap_or(b"?")),
+                        shown(field(&p, b"role").unwrap_or(b"?"))
                     ),
                     Err(_) => "rejected".to_string(),
                 },
@@ -104,6 +104,12 @@ impl Oracle for Victim {
             _ => return None,
         })
     }
+}
+
+/// A field of a decrypted profile, fit for one answer line: escaped if it
+/// is not UTF-8, and its control characters (a newline too) made visible.
+fn shown(bytes: &[u8]) -> String {
+    crate::events::visible(&crate::events::show_text(bytes))
 }
 
 /// The built-in solution: two profiles, one splice (see the module docs).
@@ -143,5 +149,16 @@ mod tests {
         assert_eq!(p, b"email=xroleadmin&uid=10&role=user");
         assert_eq!(field(&p, b"role"), Some(&b"user"[..]));
         assert_eq!(profile_for(b"alice@cl.test").len() - 4, 32, "user starts block 2");
+    }
+
+    #[test]
+    fn an_answer_is_one_line_whatever_the_email() {
+        let secret = crate::challenge::Secret::from_bytes([4; 32]);
+        let setup = Setup { secret: &secret, student: "s", authenticated: false, delay: None };
+        let mut victim = new_oracle(&setup);
+        let ct = victim.answer("profile", &hex::encode(b"a\nb\r\x1b[2J")).unwrap();
+        let answer = victim.answer("login", &ct).unwrap();
+        assert!(answer.starts_with("welcome, a\\u{a}b"), "{answer}");
+        assert!(!answer.chars().any(char::is_control), "{answer:?}");
     }
 }

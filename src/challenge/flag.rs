@@ -8,12 +8,13 @@
 //! over a label, the challenge's name and the student's name:
 //!
 //! ```text
-//! flag = "cryptolab{" ‖ challenge ‖ ":" ‖ hex(HMAC(secret, "flag" ‖ 0 ‖ challenge ‖ 0 ‖ student)[..12]) ‖ "}"
-//! key  = HMAC(secret, "key"  ‖ 0 ‖ challenge ‖ 0 ‖ student)[..16]      the server's AES-128 key
-//! mac  = HMAC(secret, "mac"  ‖ 0 ‖ challenge ‖ 0 ‖ student)             its HMAC key (authenticated variants)
+//! flag = "cryptolab{" ‖ challenge ‖ ":" ‖ hex(HMAC(secret, "flag" ‖ 0 ‖ challenge ‖ 0 ‖ student ‖ 0)[..12]) ‖ "}"
+//! key  = HMAC(secret, "key"  ‖ 0 ‖ challenge ‖ 0 ‖ student ‖ 0)[..16]      the server's AES-128 key
+//! mac  = HMAC(secret, "mac"  ‖ 0 ‖ challenge ‖ 0 ‖ student ‖ 0)             its HMAC key (authenticated variants)
+//! seed = HMAC(secret, LABEL  ‖ 0 ‖ challenge ‖ 0 ‖ student ‖ 0)             a victim's own randomness (a prefix)
 //! ```
 //!
-//! The labels keep the three apart (a flag never equals a key prefix), and
+//! The labels keep them apart (a flag never equals a key prefix), and
 //! the zero bytes keep `("ab", "c")` apart from `("a", "bc")`. 96 bits of
 //! flag cannot be guessed; [`check`] compares in constant time (`subtle`)
 //! and says only right or wrong, never which part differed.
@@ -64,6 +65,7 @@ pub enum FlagError {
 }
 
 /// The instructor secret, wiped from memory when dropped.
+#[derive(Clone)]
 pub struct Secret(Zeroizing<[u8; 32]>);
 
 impl Secret {
@@ -150,6 +152,14 @@ impl Secret {
     /// The HMAC key of `challenge`'s authenticated variant for `student`.
     pub fn mac_key(&self, challenge: &str, student: &str) -> Zeroizing<[u8; 32]> {
         self.derive("mac", challenge, student)
+    }
+
+    /// 32 bytes for a victim's own use under `label` (a random prefix's
+    /// seed), fixed per challenge and student. `label` is never `flag`,
+    /// `key` or `mac`.
+    pub fn seed(&self, label: &str, challenge: &str, student: &str) -> Zeroizing<[u8; 32]> {
+        assert!(!matches!(label, "flag" | "key" | "mac"), "a seed has a label of its own");
+        self.derive(label, challenge, student)
     }
 }
 

@@ -137,7 +137,7 @@ fn solve(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
                  ;admin=true",
                 hex::encode(&e.message[end - 2..end])
             ));
-            say(&format!("   login: {answer}"));
+            say(&format!("   login: {}", crate::events::visible(&answer)));
             return Ok(Solved { flag: flag.to_string(), requests: client.requests() });
         }
         if answer != "rejected" {

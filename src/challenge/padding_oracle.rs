@@ -87,7 +87,10 @@ impl Oracle for Victim {
 /// The built-in solution: [`padding_oracle::attack`] over the socket.
 fn solve(client: &mut Client, say: Narrate<'_>) -> Result<Solved, SolveError> {
     let answer = client.ask("message")?;
-    let body = hex::decode(&answer).map_err(|_| SolveError::Protocol(crate::events::visible(&answer)))?;
+    let body = hex::decode(&answer)
+        .ok()
+        .filter(|b| b.len() >= 32 && b.len() % 16 == 0)
+        .ok_or_else(|| SolveError::Protocol(crate::events::visible(&answer)))?;
     say(&format!("1. The message: {} bytes, the IV and {} blocks.", body.len(), body.len() / 16 - 1));
     say("2. Each block, from its last byte back: forge the block before it until\n   the padding is valid.");
     // "rejected" (the authenticated variant: a bad MAC) is a no, like bad

@@ -6,14 +6,17 @@
 //! cipher) and one line of at most [`MAX_LINE`] bytes: a longer line is
 //! answered with an error and the connection closed, before the rest of it
 //! is read into memory. At most [`MAX_CONNECTIONS`] connections are served
-//! at once (the next is told so and closed); one silent for [`IDLE`] is
+//! at once, and at most [`MAX_PER_ADDRESS`] from one address (the next is
+//! told so and closed); one silent for [`IDLE`] is
 //! closed; an answer the client does not read within [`WRITE_TIMEOUT`]
 //! closes it too. A malformed request (not text, empty, unknown, bad hex)
 //! is answered `error: …` and the connection stays usable.
 
+use std::collections::HashMap;
 use std::io;
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -27,6 +30,10 @@ pub const MAX_LINE: usize = 16 * 1024;
 
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 512;
+
+/// Connections served at once from one address: room for the timing-leak
+/// solution's 257, and never all of [`MAX_CONNECTIONS`] for one peer.
+pub const MAX_PER_ADDRESS: usize = 300;
 
 /// A connection that sends nothing for this long is closed.
 pub const IDLE: Duration = Duration::from_secs(300);
@@ -56,6 +63,7 @@ pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
     let config = Arc::new(config);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let ids = AtomicU64::new(1);
+    let per_address: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
     loop {
         let (mut stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -71,6 +79,17 @@ pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
             let _ = stream.write_all(b"error: the server is full; try again in a minute\n").await;
             continue;
         };
+        let Some(mine) = PerAddress::take(&per_address, peer.ip()) else {
+            let _ = stream
+                .write_all(
+                    format!(
+                        "error: {MAX_PER_ADDRESS} connections from your address already; close some first\n"
+                    )
+                    .as_bytes(),
+                )
+                .await;
+            continue;
+        };
         let config = config.clone();
         tokio::spawn(async move {
             (config.log)(&format!("client {id} connected from {peer}"));
@@ -80,8 +99,39 @@ pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
                 "client {id}{who} closed after {requests} request{}: {why}",
                 plural(requests)
             ));
-            drop(slot);
+            drop((slot, mine));
         });
+    }
+}
+
+/// One connection's share of its address's [`MAX_PER_ADDRESS`], given
+/// back when dropped.
+struct PerAddress {
+    counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl PerAddress {
+    fn take(counts: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr) -> Option<Self> {
+        let mut map = counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = map.entry(ip).or_insert(0);
+        if *n >= MAX_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(PerAddress { counts: counts.clone(), ip })
+    }
+}
+
+impl Drop for PerAddress {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
     }
 }
 
@@ -186,6 +236,13 @@ impl<'a> Session<'a> {
             "" => error("an empty request; send help for the requests"),
             "help" => format!("requests: help; student NAME; {}", challenge.requests),
             "student" => match check_student(arg) {
+                // `serve --student`: this server protects one student's flag.
+                Ok(name) if self.config.student.as_deref().is_some_and(|fixed| fixed != name) => {
+                    error(&format!(
+                        "this server protects only {}'s flag (it runs with --student)",
+                        self.config.student.as_deref().unwrap_or_default()
+                    ))
+                }
                 Ok(name) => {
                     let name = name.to_string();
                     let answer = format!("ok: flags for {name}");

@@ -125,7 +125,7 @@ impl Oracle for Victim {
                 };
                 match parse_hex(tag.trim(), TAG).map(|tag| self.check(file, &tag)) {
                     Ok(true) if file == FLAG_FILE => format!("{file}: {}", self.flag),
-                    Ok(true) => format!("{file}: (empty)"),
+                    Ok(true) => format!("{}: (empty)", crate::events::visible(file)),
                     Ok(false) => "bad tag".to_string(),
                     Err(e) => error(&e),
                 }
@@ -225,7 +225,14 @@ fn time_guesses(conns: &mut [Client], known: &[u8]) -> Result<Vec<Duration>, Sol
                     tag.push(g as u8);
                     tag.resize(TAG, 0);
                     let start = Instant::now();
-                    c.ask(&format!("read {FLAG_FILE} {}", hex::encode(&tag))).map(|_| start.elapsed())
+                    let answer = c.ask(&format!("read {FLAG_FILE} {}", hex::encode(&tag)))?;
+                    let elapsed = start.elapsed();
+                    // A wrong tag, or (the last byte right) the flag: anything
+                    // else is not this challenge's server.
+                    if answer != "bad tag" && !answer.starts_with("flag.txt: ") {
+                        return Err(SolveError::Protocol(crate::events::visible(&answer)));
+                    }
+                    Ok(elapsed)
                 })
             })
             .collect();

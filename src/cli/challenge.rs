@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cryptolab challenge list [--json]                       every challenge, a line each
-//! cryptolab challenge serve NAME [--port P] [--secret FILE] [--student NAME] [--authenticated]
+//! cryptolab challenge serve NAME [--port P] [--listen ADDR] [--secret FILE] [--student NAME]
+//!                              [--authenticated] [--delay-ms MS] [--quiet]
 //! cryptolab challenge solve NAME [--target HOST:PORT] [--student NAME]
 //! cryptolab challenge check NAME --student NAME FLAG [--secret FILE]
 //! cryptolab challenge hint NAME [N]
