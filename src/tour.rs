@@ -13,7 +13,8 @@
 //! proxy. The tour calls the library — it never re-implements a suite or a
 //! protocol. Its attack section is the demo registry
 //! ([`crate::attacks::DEMOS`]): each demo's headline, run for real, so a new
-//! demo appears here without a line of tour code. The tour numbers its
+//! demo appears here without a line of tour code (the challenge demos, with
+//! servers of their own, are counted in one line). The tour numbers its
 //! sections as it prints them.
 
 use std::io::{self, Write};
@@ -350,8 +351,8 @@ fn chat(
             w,
             r,
             &format!(
-                "→ ecb's ct[0] here is {}, not section 1's {}: the same block and key file, but the \
-                 handshake gave this connection, and each direction, keys of its own.",
+                "→ ecb's ct[0] here is {}, not section 1's {}: same block, same key file, but \
+                 the handshake gave each connection and direction its own keys.",
                 hex4(&b),
                 hex4(ecb_block)
             ),
@@ -527,10 +528,11 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
     )
 }
 
-/// The attacks: each demo of the registry ([`crate::attacks::DEMOS`]) runs
-/// its headline for real, and the tour prints what it shows and its
-/// verdicts, one demo to a line or two; `cryptolab demo NAME` tells the
-/// whole story.
+/// The attacks: each demo of the registry ([`crate::attacks::DEMOS`]) marked
+/// for the tour runs its headline for real, and the tour prints its
+/// verdicts, one demo to a line or two; the challenge demos, which start
+/// servers of their own, are counted in one line. `cryptolab demo NAME`
+/// tells the whole story.
 fn attacks<R: CryptoRng + ?Sized>(
     w: &mut dyn Write,
     r: &Renderer,
@@ -543,8 +545,8 @@ fn attacks<R: CryptoRng + ?Sized>(
     let seen = Collector::new();
     let mut ctx = DemoCtx::with_keys(Events::to(seen.clone()), keys.clone(), rng.next_u64());
     let mut before = 0;
-    let width = DEMOS.iter().map(|d| d.name.len()).max().unwrap_or(0);
-    for demo in DEMOS {
+    let width = DEMOS.iter().filter(|d| d.tour).map(|d| d.name.len()).max().unwrap_or(0);
+    for demo in DEMOS.iter().filter(|d| d.tour) {
         (demo.headline)(&mut ctx).map_err(io::Error::other)?;
         let verdicts = seen.verdicts();
         let verdicts = &verdicts[before..];
@@ -560,6 +562,14 @@ fn attacks<R: CryptoRng + ?Sized>(
         let verdict =
             if words.is_empty() { String::from("(a measurement, no verdict)") } else { words.join("; ") };
         say(w, r, &format!("  {:<width$} {verdict}", demo.name))?;
+    }
+    let live = DEMOS.iter().filter(|d| !d.tour).count();
+    if live > 0 {
+        say(
+            w,
+            r,
+            &format!("→ {live} more each break a live challenge server over TCP (cryptolab demo --help)."),
+        )?;
     }
     Ok(())
 }

@@ -327,6 +327,19 @@ fn every_headline_breaks_the_weak_subject_and_is_refused_by_the_strong_ones() {
         ("key-search", &[("word key", Outcome::Broken), ("random key", Outcome::Refused)]),
         ("mitm", &[("gcm --anonymous", Outcome::Broken), ("gcm key file", Outcome::Refused)]),
         ("forward-secrecy", &[("gcm --static-keys", Outcome::Broken), ("gcm handshake", Outcome::Refused)]),
+        // The challenges, each against its own live server over TCP.
+        ("ecb-cut-and-paste", &[("ecb profile", Outcome::Broken)]),
+        ("cbc-iv-key", &[("cbc, IV = key", Outcome::Broken)]),
+        ("length-extension", &[("SHA-256(secret ‖ m)", Outcome::Broken), ("HMAC-SHA256", Outcome::Refused)]),
+        (
+            "gcm-nonce-reuse",
+            &[("gcm, repeated nonce", Outcome::Broken), ("gcm, fresh nonce", Outcome::Refused)],
+        ),
+        ("ecb-byte-at-a-time-prefix", &[("ecb behind a prefix", Outcome::Broken)]),
+        (
+            "timing-leak",
+            &[("byte-by-byte compare", Outcome::Broken), ("constant-time compare", Outcome::Refused)],
+        ),
     ];
     assert_eq!(
         DEMOS.iter().map(|d| d.name).collect::<Vec<_>>(),

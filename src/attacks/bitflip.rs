@@ -295,6 +295,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "bitflip",
     about: "CBC and CTR bit-flipping: change an encrypted record without the key",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo bitflip`.

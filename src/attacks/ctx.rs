@@ -174,6 +174,10 @@ pub enum DemoError {
     /// `demo forward-secrecy --recording`: a recording that says nothing.
     #[error(transparent)]
     Recording(#[from] super::forward_secrecy::RecordingError),
+    /// A challenge demo: its server could not start, or answered outside
+    /// the protocol.
+    #[error("the challenge demo {0}")]
+    Challenge(String),
 }
 
 impl DemoError {
@@ -187,6 +191,9 @@ impl DemoError {
             DemoError::Length(e) => e.hint(),
             DemoError::NoKeystream(e) => e.hint(),
             DemoError::Recording(e) => e.hint().to_string(),
+            DemoError::Challenge(_) => {
+                "the machine may be out of sockets or file descriptors; try again".into()
+            }
         }
     }
 
@@ -201,6 +208,7 @@ impl DemoError {
             | DemoError::NoKeystream(_)
             | DemoError::Recording(_) => false,
             DemoError::Live(e) => e.is_failure(),
+            DemoError::Challenge(_) => true,
         }
     }
 }

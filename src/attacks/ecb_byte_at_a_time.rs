@@ -208,6 +208,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "ecb-byte-at-a-time",
     about: "ecb: a secret appended to your input, read one byte at a time",
     headline,
+    tour: true,
 };
 
 /// The demo's settings (none yet).

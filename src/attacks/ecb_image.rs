@@ -128,6 +128,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "ecb-image",
     about: "Encrypt a picture's pixels in ecb, cbc, ctr and gcm; see what ECB leaks",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo ecb-image`.

@@ -312,6 +312,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "error-propagation",
     about: "Flip one ciphertext bit in every suite: which plaintext bytes change, block by block",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo error-propagation`.

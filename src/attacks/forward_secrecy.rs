@@ -94,6 +94,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "forward-secrecy",
     about: "Record a session, then steal the key file: read with --static-keys, not with the handshake",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo forward-secrecy`.

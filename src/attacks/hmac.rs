@@ -143,6 +143,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "hmac",
     about: "Tamper with each field of cbc-hmac and gcm frames; beat a flawed MAC",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo hmac` (none yet).

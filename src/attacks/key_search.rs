@@ -579,6 +579,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "key-search",
     about: "A key made from a dictionary word, found from one known plaintext; a random key is out of reach",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo key-search` (none yet).

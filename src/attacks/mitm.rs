@@ -39,6 +39,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "mitm",
     about: "A man in the middle runs a key exchange with each side: wins against --anonymous, not the key file",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo mitm` (none yet).

@@ -18,6 +18,7 @@
 //! | [`padding`] | nothing — how much PKCS#7 padding each suite adds | block modes encrypt whole blocks; stream modes XOR a keystream | (no padding, no padding oracle) |
 //! | [`predictable_iv`] | cbc (and cbc-hmac): a guessed secret confirmed by one chosen plaintext | C_0 = E_K(P_0 ⊕ IV), and the next IV is known in advance | a fresh unpredictable IV per message |
 //! | [`nonce_reuse`] | ctr, ofb, gcm (cfb: its first block): a secret read by XOR with one known message; twenty read with none ([`many_time_pad`]) | one IV or nonce, one keystream: C ⊕ C' = P ⊕ P' | a unique IV or nonce per message under a key |
+//! | [`crate::challenge::demo`] | ecb cut-and-paste, cbc with IV = key, SHA-256(secret ‖ m), gcm with a repeated nonce, ecb behind a prefix, a byte-by-byte MAC compare: each against its live challenge server | see each challenge's file | a MAC or AEAD over the whole message; a random IV; HMAC; a fresh nonce; a constant-time compare |
 //! | [`key_search`] | a cbc key made from a dictionary word, found from one known plaintext (`crack key` for your own) | ~2^16 words to try, one AES block each: E_K(P_0 ⊕ IV) = C_0 decides | a random 128-bit key: 2^127 tries on average, ≈ 5.4e18 years at 10^12 keys/s |
 //!
 //! The victims live in [`crate::suite::victims`], [`crate::suite`] and
@@ -69,11 +70,14 @@ pub struct DemoEntry {
     pub name: &'static str,
     /// What it shows, in one line (its `--help` summary).
     pub about: &'static str,
-    /// The tour's compact version.
+    /// The compact version (`cryptolab tour`, and the tests).
     pub headline: Headline,
+    /// Whether the tour runs the headline; the others (the challenge
+    /// demos, each starting servers of its own) are counted there, not run.
+    pub tour: bool,
 }
 
-/// Every demo, in the order of the labs (04–08, 12–17) and of the tour.
+/// Every demo, in the order of the labs (04–08, 12–18) and of the tour.
 pub const DEMOS: &[DemoEntry] = &[
     ecb_image::DEMO,
     ecb_byte_at_a_time::DEMO,
@@ -88,6 +92,13 @@ pub const DEMOS: &[DemoEntry] = &[
     key_search::DEMO,
     mitm::DEMO,
     forward_secrecy::DEMO,
+    // The challenges played against their own live server (lab 18).
+    crate::challenge::demo::DEMOS[0],
+    crate::challenge::demo::DEMOS[1],
+    crate::challenge::demo::DEMOS[2],
+    crate::challenge::demo::DEMOS[3],
+    crate::challenge::demo::DEMOS[4],
+    crate::challenge::demo::DEMOS[5],
 ];
 
 /// The registry row named `name`.

@@ -306,6 +306,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "nonce-reuse",
     about: "one IV or nonce twice in ctr, ofb, cfb or gcm: messages read by XOR and by statistics",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo nonce-reuse`.

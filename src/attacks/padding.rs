@@ -76,6 +76,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "padding",
     about: "PKCS#7 padding: which suites pad, by how much, and why the stream modes need none",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo padding`.

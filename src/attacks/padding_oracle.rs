@@ -335,6 +335,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "padding-oracle",
     about: "Decrypt CBC with a server that reports bad padding",
     headline,
+    tour: true,
 };
 
 /// The secret of the in-process demo, unless `--message` says otherwise.

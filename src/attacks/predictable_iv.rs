@@ -205,6 +205,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "predictable-iv",
     about: "CBC with a predictable IV (TLS 1.0, BEAST): test a guess of the secret with one query",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo predictable-iv` (none yet).

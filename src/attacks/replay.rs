@@ -230,6 +230,7 @@ pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "replay",
     about: "Replay a captured frame: within a connection, across connections, reflected",
     headline,
+    tour: true,
 };
 
 /// The settings of `cryptolab demo replay` (none yet).

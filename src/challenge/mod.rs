@@ -28,6 +28,8 @@
 //! * [`flag`] — the instructor secret, flags, per-student keys, `check`.
 //! * [`server`] — the TCP server: one task per connection, bounded.
 //! * [`client`] — the solver's side of the protocol: one request, one answer.
+//! * [`demo`] — six challenges as narrated demos (`cryptolab demo NAME`),
+//!   each against its own server on a loopback port.
 //! * one file per challenge: the victim ([`Oracle`]) and the built-in
 //!   solution, which attacks through [`client`] only, with the attack
 //!   itself in [`crate::attacks`] (a textbook page each).
@@ -36,6 +38,7 @@ pub mod cbc_bitflip;
 pub mod cbc_iv_key;
 pub mod client;
 pub mod ctr_bitflip;
+pub mod demo;
 pub mod ecb_byte_at_a_time;
 pub mod ecb_cut_and_paste;
 pub mod flag;

@@ -1,4 +1,6 @@
-//! `cryptolab demo …`: the attacks of [`crate::attacks`], narrated.
+//! `cryptolab demo …`: the attacks of [`crate::attacks`] (and the
+//! challenges played against their own servers, [`crate::challenge::demo`]),
+//! narrated.
 //!
 //! Every clap type of the demos is here, and nothing else of them: each
 //! subcommand turns its flags into the demo's plain `Options` struct and
@@ -18,6 +20,7 @@ use crate::attacks::{
     DemoCtx, DemoError, bitflip, ecb_byte_at_a_time, ecb_image, error_propagation, forward_secrecy, hmac,
     key_search, mitm, nonce_reuse, padding, predictable_iv, replay,
 };
+use crate::challenge::demo as live;
 use crate::events::{Detail, Events, Output};
 
 use super::{CliError, Format, decode};
@@ -49,7 +52,15 @@ Examples:
                                             by statistics
   cryptolab demo nonce-reuse --mode gcm     both messages accepted, both read
   cryptolab demo key-search                 a key made from a word, found in a
-                                            word list (your own: crack key)";
+                                            word list (your own: crack key)
+
+Against a live challenge server on a loopback port (cryptolab challenge):
+  cryptolab demo ecb-cut-and-paste          role=admin pasted from two profiles
+  cryptolab demo cbc-iv-key                 the key, read from one error
+  cryptolab demo length-extension           ;admin=true signed without the secret
+  cryptolab demo gcm-nonce-reuse            a forged GCM tag, accepted
+  cryptolab demo ecb-byte-at-a-time-prefix  the secret behind a prefix
+  cryptolab demo timing-leak --delay-ms 20  a MAC found by the clock";
 
 /// `cryptolab demo`.
 #[derive(Debug, Args)]
@@ -108,6 +119,32 @@ pub enum Demo {
     /// [`crate::attacks::forward_secrecy`].
     #[command(name = forward_secrecy::DEMO.name, about = forward_secrecy::DEMO.about, long_about = None)]
     ForwardSecrecy(ForwardSecrecyArgs),
+    /// [`crate::challenge::demo::CUT_AND_PASTE`].
+    #[command(name = live::DEMOS[0].name, about = live::DEMOS[0].about, long_about = None)]
+    EcbCutAndPaste,
+    /// [`crate::challenge::demo::IV_KEY`].
+    #[command(name = live::DEMOS[1].name, about = live::DEMOS[1].about, long_about = None)]
+    CbcIvKey,
+    /// [`crate::challenge::demo::LENGTH_EXTENSION`].
+    #[command(name = live::DEMOS[2].name, about = live::DEMOS[2].about, long_about = None)]
+    LengthExtension,
+    /// [`crate::challenge::demo::GCM_NONCE_REUSE`].
+    #[command(name = live::DEMOS[3].name, about = live::DEMOS[3].about, long_about = None)]
+    GcmNonceReuse,
+    /// [`crate::challenge::demo::PREFIX`].
+    #[command(name = live::DEMOS[4].name, about = live::DEMOS[4].about, long_about = None)]
+    EcbByteAtATimePrefix,
+    /// [`crate::challenge::demo::TIMING_LEAK`].
+    #[command(name = live::DEMOS[5].name, about = live::DEMOS[5].about, long_about = None)]
+    TimingLeak(TimingLeakArgs),
+}
+
+/// `cryptolab demo timing-leak`.
+#[derive(Debug, Args)]
+pub struct TimingLeakArgs {
+    /// INSECURE: the server's wait per matching tag byte, in ms (its default: 50)
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub delay_ms: Option<u64>,
 }
 
 /// `cryptolab demo forward-secrecy`.
@@ -303,6 +340,16 @@ pub(super) fn demo(args: &DemoArgs, term: Term) -> Result<(), CliError> {
         Demo::PredictableIv => predictable_iv::narrate(ctx, &predictable_iv::Options::default()),
         Demo::NonceReuse(a) => nonce_reuse::narrate(ctx, &nonce_reuse::Options { mode: a.mode }),
         Demo::KeySearch => key_search::narrate(ctx, &key_search::Options::default()),
+        Demo::EcbCutAndPaste => live::narrate(ctx, &live::CUT_AND_PASTE, &live::Options::default()),
+        Demo::CbcIvKey => live::narrate(ctx, &live::IV_KEY, &live::Options::default()),
+        Demo::LengthExtension => live::narrate(ctx, &live::LENGTH_EXTENSION, &live::Options::default()),
+        Demo::GcmNonceReuse => live::narrate(ctx, &live::GCM_NONCE_REUSE, &live::Options::default()),
+        Demo::EcbByteAtATimePrefix => live::narrate(ctx, &live::PREFIX, &live::Options::default()),
+        Demo::TimingLeak(a) => live::narrate(
+            ctx,
+            &live::TIMING_LEAK,
+            &live::Options { delay: a.delay_ms.map(std::time::Duration::from_millis) },
+        ),
     }
     .map_err(demo_error)
 }
