@@ -40,11 +40,13 @@
 //! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
 //!   encrypt, decrypt, and crack by statistics (independent of the rest).
 //! - [`tour`] — the guided tour, `cryptolab tour`.
+//! - [`web`] — the browser view (`cryptolab web`, `--web PORT`): the event
+//!   stream as server-sent events to a page compiled into the binary.
 //! - [`cli`] — the command tree (clap), one handler per command, and the one
 //!   bounded reader of input files and stdin; [`cli::error`] — how errors
 //!   reach the user (two lines; exit code 2 for bad input, 1 for a failure).
 //!
-//! Data flows one way: `cli` → `tour` → `challenge` → `attacks`, `net`, `classical` →
+//! Data flows one way: `cli` → `tour`, `web` → `challenge` → `attacks`, `net`, `classical` →
 //! `session`, `profiles`, `events` → `wire`, `render`, `suite`, `keys`.
 //! Lower layers never call higher ones, and only `cli` touches clap, the
 //! terminal, stdin and the user's files (`docs/ARCHITECTURE.md`).
@@ -62,6 +64,7 @@ pub mod render;
 pub mod session;
 pub mod suite;
 pub mod tour;
+pub mod web;
 pub mod wire;
 
 /// The command-line error lives with the commands; this path stays for

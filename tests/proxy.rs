@@ -8,17 +8,6 @@ mod support;
 
 use support::chat::*;
 
-fn proxy(upstream: u16, extra: &[&str]) -> (Proc, u16) {
-    let up = format!("127.0.0.1:{upstream}");
-    let mut args = vec!["proxy", "--listen", "0", "--upstream", &up];
-    args.extend(extra);
-    let p = Proc::spawn(&args);
-    let text = p.wait_for("proxy listening on 127.0.0.1:");
-    let port = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
-    let port = port[..port.find(',').unwrap()].parse().unwrap();
-    (p, port)
-}
-
 #[test]
 fn flipped_iv_byte_changes_a_cbc_message_undetected() {
     let (srv, port) = server("cbc", &["--echo", "--quiet"]);

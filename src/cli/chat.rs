@@ -153,6 +153,10 @@ pub struct ProxyArgs {
     /// gets the server's notices back. Native frames only.
     #[arg(long, value_name = "PORT", conflicts_with_all = ["mitm", "tamper", "wire"])]
     pub oracle_port: Option<u16>,
+    /// Show the frames in a browser too: serve the view on 127.0.0.1:PORT,
+    /// or stream to the one already there (`cryptolab web`, `serve --web`).
+    #[arg(long, value_name = "PORT")]
+    pub web: Option<u16>,
 }
 
 /// Options shared by the chat commands.
@@ -236,7 +240,13 @@ impl From<FlowArg> for Flow {
 /// The events hub for `--json` / `--quiet` / full dumps, written to stdout,
 /// coloured only for full dumps on a terminal (serve, connect and proxy share it).
 fn events(json: bool, quiet: bool, compact: bool, term: Term) -> Arc<Events> {
-    let output = if json {
+    let output = output(json, quiet, compact);
+    Events::to(output.observer(Box::new(io::stdout()), Look { progress: false, ..term.look() }))
+}
+
+/// The output `--json`, `--quiet` and `--compact` choose.
+fn output(json: bool, quiet: bool, compact: bool) -> Output {
+    if json {
         Output::Json
     } else if quiet {
         Output::Text(Detail::Quiet)
@@ -244,8 +254,32 @@ fn events(json: bool, quiet: bool, compact: bool, term: Term) -> Arc<Events> {
         Output::Text(Detail::Conversation)
     } else {
         Output::Text(Detail::Full)
-    };
-    Events::to(output.observer(Box::new(io::stdout()), Look { progress: false, ..term.look() }))
+    }
+}
+
+/// [`events`], and with `--web PORT` the browser view too: this program
+/// becomes the view on 127.0.0.1:PORT, or streams to the one already there.
+/// Inside the runtime (the view is served on it).
+async fn events_with_web(
+    (json, quiet, compact): (bool, bool, bool),
+    term: Term,
+    web: Option<u16>,
+    source: &'static str,
+) -> Result<Arc<Events>, CliError> {
+    let Some(port) = web else { return Ok(events(json, quiet, compact, term)) };
+    let attached = crate::web::attach(port, source).await.map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "choose another --web port, or start the view first: cryptolab web --port PORT",
+        )
+    })?;
+    let output = output(json, quiet, compact);
+    let hub = Events::new()
+        .with(output.observer(Box::new(io::stdout()), Look { progress: false, ..term.look() }))
+        .with(attached.observer);
+    let hub = Arc::new(hub);
+    hub.notice(Notice::Info, attached.line);
+    Ok(hub)
 }
 
 impl ChatArgs {
@@ -414,6 +448,10 @@ pub struct ServeArgs {
     /// a client whose next read would go over it is closed.
     #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub memory_budget: u32,
+    /// Show the frames in a browser too: serve the view on 127.0.0.1:PORT,
+    /// or stream to the one already there (`cryptolab web`, `proxy --web`).
+    #[arg(long, value_name = "PORT")]
+    pub web: Option<u16>,
 }
 
 /// `cryptolab connect`.
@@ -451,9 +489,9 @@ pub(super) fn proxy(args: &ProxyArgs, term: Term) -> Result<(), CliError> {
         .map(|r| r.parse())
         .collect::<Result<Vec<crate::net::rules::Rule>, _>>()
         .map_err(|e| CliError::usage(e.to_string(), "see `cryptolab proxy --help` for the rule forms"))?;
-    let events = events(args.json, args.quiet, false, term);
     crate::net::reader::set_budget((args.memory_budget as usize) << 20);
     block_on(async {
+        let events = events_with_web((args.json, args.quiet, false), term, args.web, "proxy").await?;
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.listen));
         let listener = crate::net::server::listen(addr).map_err(|e| {
             CliError::usage(
@@ -528,6 +566,53 @@ pub(super) fn proxy(args: &ProxyArgs, term: Term) -> Result<(), CliError> {
         };
         crate::net::proxy::proxy(listener, opts, events).await.map_err(stopped("the proxy"))?;
         Ok(())
+    })
+}
+
+/// `cryptolab web`.
+#[derive(Debug, Args)]
+pub struct WebArgs {
+    /// Port to serve the page on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address lets every
+    /// machine that can reach it watch every frame: use with care.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub listen: std::net::IpAddr,
+}
+
+/// `cryptolab web`'s examples.
+pub const WEB_EXAMPLES: &str = "\
+The page shows the frames of every program given --web PORT: the first one
+to start serves the page (or `cryptolab web` does), the others stream their
+events to it, so the proxy's changed bytes and the server's reaction are
+side by side. Open the URL it prints in Chromium or Firefox.
+
+Examples:
+  cryptolab web                                    the page on 127.0.0.1:8080
+  cryptolab serve --mode cbc --echo --web 8080     the server's frames
+  cryptolab proxy --tamper flip:4:20:08 --web 8080 the proxy's, changes marked
+  cryptolab connect --mode cbc 127.0.0.1 5551      type: pay 10 to bob";
+
+pub(super) fn web(args: &WebArgs) -> Result<(), CliError> {
+    block_on(async {
+        let addr = std::net::SocketAddr::new(args.listen, args.port);
+        let listener = crate::web::bind(addr).await.map_err(|e| {
+            CliError::usage(
+                format!("cannot listen on {addr}: {e}"),
+                "choose another --port (0 picks a free one)",
+            )
+        })?;
+        let local = listener.local_addr().map_err(no_local_addr)?;
+        if !args.listen.is_loopback() {
+            eprintln!(
+                "warning: the view listens on {local}: anyone who can reach it sees every frame sent to it"
+            );
+        }
+        let site = crate::web::Site { addr: local };
+        println!("web view: open {}", site.url());
+        println!("  then give --web {} to serve and proxy; Ctrl-C ends it", local.port());
+        crate::web::serve(listener, crate::web::Hub::new()).await.map_err(stopped("the web view"))
     })
 }
 
@@ -792,8 +877,8 @@ pub(super) fn serve(args: &ServeArgs, term: Term) -> Result<(), CliError> {
     let (speak, key_line) = chat.speak(true)?;
     let flow = chat.flow(&speak)?;
     crate::net::reader::set_budget((args.memory_budget as usize) << 20);
-    let events = chat.events(term);
     block_on(async {
+        let events = events_with_web((chat.json, chat.quiet, chat.compact), term, args.web, "serve").await?;
         let listener = crate::net::server::listen((args.bind, args.port).into()).map_err(|e| {
             CliError::usage(
                 format!("cannot listen on {}:{}: {e}", args.bind, args.port),

@@ -12,7 +12,7 @@
 //! - `input.rs`: the one bounded reader of files and stdin;
 //! - `crypt.rs`: `tour`, `keygen`, `encrypt`, `decrypt`, and their output;
 //! - `rounds.rs`: `aes` — AES-128 inside one block, round by round;
-//! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`;
+//! - `chat.rs`: `serve`, `connect`, `proxy`, `bench`, `web`;
 //! - `demo.rs`: `demo …`;
 //! - `classical.rs`: `classical …` (the reports come from [`crate::classical`]);
 //! - `crack.rs`: `crack …` — the attacks on your own values (`crack key`,
@@ -121,6 +121,9 @@ pub enum Command {
     Proxy(ProxyArgs),
     /// Live challenge servers: attack them with your own code; a flag per student.
     Challenge(challenge::ChallengeArgs),
+    /// The browser view: live frames coloured by field, from `serve --web` and `proxy --web`.
+    #[command(after_help = WEB_EXAMPLES)]
+    Web(WebArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
     #[command(
         after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5"
@@ -207,6 +210,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve(args) => chat::serve(&args, color),
         Command::Connect(args) => chat::connect(&args, color),
         Command::Bench(args) => chat::bench(&args),
+        Command::Web(args) => chat::web(&args),
         Command::Classical(args) => classical::classical(&args, color),
         Command::Demo(args) => demo::demo(&args, color),
         Command::Crack(attack) => crack::crack(&attack, color),

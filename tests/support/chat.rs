@@ -120,6 +120,18 @@ pub fn server(mode: &str, extra: &[&str]) -> (Proc, u16) {
     (p, port)
 }
 
+/// Starts `cryptolab proxy` on a free port in front of `upstream`; returns it and its port.
+pub fn proxy(upstream: u16, extra: &[&str]) -> (Proc, u16) {
+    let up = format!("127.0.0.1:{upstream}");
+    let mut args = vec!["proxy", "--listen", "0", "--upstream", &up];
+    args.extend(extra);
+    let p = Proc::spawn(&args);
+    let text = p.wait_for("proxy listening on 127.0.0.1:");
+    let port = text.split("proxy listening on 127.0.0.1:").nth(1).unwrap();
+    let port = port[..port.find(',').unwrap()].parse().unwrap();
+    (p, port)
+}
+
 pub fn client(mode: &str, port: u16, extra: &[&str]) -> Proc {
     let port = port.to_string();
     let mut args = vec!["connect", "--mode", mode, "127.0.0.1", &port, "--key", KEY, "--mac-key", MAC];

@@ -1,0 +1,32 @@
+//! The page itself: plain HTML, CSS and one JavaScript module, compiled into
+//! the binary with `include_str!` — no CDN, no network, no build step.
+//!
+//! `assets/index.html` is the shell, `assets/app.js` reads `GET /events`
+//! (server-sent events) and draws the frames list and one frame's bytes,
+//! `assets/style.css` colours the fields (and gives each kind a pattern and
+//! a name, so colour is never the only signal). The Content-Security-Policy
+//! ([`super::CSP`]) forbids inline script and style, so everything is in
+//! these files.
+
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+const INDEX: &str = include_str!("assets/index.html");
+const APP: &str = include_str!("assets/app.js");
+const STYLE: &str = include_str!("assets/style.css");
+
+/// `GET /`.
+pub async fn index() -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response()
+}
+
+/// `GET /assets/FILE`: only the files above, by exact name.
+pub async fn file(Path(name): Path<String>) -> Response {
+    let (body, ty) = match name.as_str() {
+        "app.js" => (APP, "text/javascript; charset=utf-8"),
+        "style.css" => (STYLE, "text/css; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "no such file\n").into_response(),
+    };
+    ([(header::CONTENT_TYPE, ty)], body).into_response()
+}
