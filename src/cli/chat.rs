@@ -586,7 +586,7 @@ pub const WEB_EXAMPLES: &str = "\
 The page shows the frames of every program given --web PORT: the first one
 to start serves the page (or `cryptolab web` does), the others stream their
 events to it, so the proxy's changed bytes and the server's reaction are
-side by side. Open the URL it prints in Chromium or Firefox.
+side by side. Open the URL it prints in a browser (the tests use Chromium).
 
 Examples:
   cryptolab web                                    the page on 127.0.0.1:8080
