@@ -156,7 +156,8 @@ fn cut_to_size(event: &mut Value) {
         return;
     }
     let total = hex.len() / 2;
-    let kept = hex[..KEPT_BYTES * 2].to_string();
+    // A fed line's "hex" may be anything: cut only where a str can be cut.
+    let kept = hex.get(..KEPT_BYTES * 2).unwrap_or("").to_string();
     event["hex"] = json!(kept);
     event["truncated"] = json!(total);
     if let Some(Value::Array(spans)) = event.get_mut("spans") {
@@ -166,7 +167,7 @@ fn cut_to_size(event: &mut Value) {
             let len = (s["len"].as_u64().unwrap_or(0) as usize).min(KEPT_BYTES - offset);
             s["len"] = json!(len);
             if let Some(h) = s["hex"].as_str() {
-                s["hex"] = json!(h[..(len * 2).min(h.len())].to_string());
+                s["hex"] = json!(h.get(..(len * 2).min(h.len())).unwrap_or("").to_string());
             }
         }
     }
@@ -186,7 +187,11 @@ fn cut_to_size(event: &mut Value) {
     if let Some(Value::String(wire)) = event.get_mut("wire_hex")
         && wire.len() > KEPT_BYTES * 2
     {
-        wire.truncate(KEPT_BYTES * 2);
+        let mut end = KEPT_BYTES * 2;
+        while !wire.is_char_boundary(end) {
+            end -= 1;
+        }
+        wire.truncate(end);
     }
 }
 
@@ -530,6 +535,15 @@ mod tests {
         assert_eq!(v["spans"].as_array().unwrap().len(), 2);
         assert_eq!(v["spans"][1]["len"], KEPT_BYTES - 16);
         assert_eq!(v["marks"].as_array().unwrap().len(), 1);
+        assert!(v.to_string().len() <= MAX_EVENT);
+    }
+
+    #[test]
+    fn a_fed_event_whose_hex_is_not_hex_is_cut_without_a_panic() {
+        let mut v = json!({ "event": "frame", "hex": "€".repeat(60_000), "wire_hex": "€".repeat(60_000),
+            "spans": [{ "label": "x", "offset": 0, "len": 9000, "hex": "€".repeat(9000) }], "marks": [] });
+        cut_to_size(&mut v);
+        assert_eq!(v["truncated"], 90_000);
         assert!(v.to_string().len() <= MAX_EVENT);
     }
 
