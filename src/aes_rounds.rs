@@ -58,6 +58,8 @@
 //! and after each step of each round. [`avalanche`] runs two traces whose
 //! input (or key) differ in one bit, for the round-by-round bit counts.
 
+pub mod report;
+
 use aes::Aes128;
 use aes::cipher::{BlockCipherEncrypt, KeyInit};
 

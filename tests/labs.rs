@@ -28,6 +28,7 @@ const WITH_SERVERS: &[&str] = &[
     "labs/10-classroom-formats.md",
     "labs/17-key-exchange.md",
     "labs/18-challenges.md",
+    "labs/19-browser-view.md",
 ];
 
 #[test]

@@ -69,11 +69,13 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
-/// Free ports standing in for 5550 (server) and 5551 (proxy).
+/// Free ports standing in for 5550 (server), 5551 (proxy) and 5552 (a
+/// browser view's `--web` port).
 #[derive(Clone, Copy)]
 struct Ports {
     server: u16,
     proxy: u16,
+    web: u16,
 }
 
 fn free_port() -> u16 {
@@ -94,6 +96,7 @@ fn command(line: &str, ports: Ports) -> Command {
         let arg = match arg.rsplit_once(':').map_or(("", arg.as_str()), |(h, p)| (h, p)) {
             (head, "5550") => format!("{head}{}{}", if head.is_empty() { "" } else { ":" }, ports.server),
             (head, "5551") => format!("{head}{}{}", if head.is_empty() { "" } else { ":" }, ports.proxy),
+            (head, "5552") => format!("{head}{}{}", if head.is_empty() { "" } else { ":" }, ports.web),
             _ => arg,
         };
         cmd.arg(arg);
@@ -168,7 +171,7 @@ fn run_worksheet(path: &str) {
     // would hold the test's inherited file descriptors open.
     let mut guard = Background(Vec::new());
     let background = &mut guard.0;
-    let mut ports = Ports { server: free_port(), proxy: free_port() };
+    let mut ports = Ports { server: free_port(), proxy: free_port(), web: free_port() };
     for step in &steps {
         if step.command.ends_with('&') {
             if step.command.starts_with("cryptolab serve")
@@ -176,7 +179,7 @@ fn run_worksheet(path: &str) {
                 || step.command.contains(" server ")
             {
                 stop(background);
-                ports = Ports { server: free_port(), proxy: free_port() };
+                ports = Ports { server: free_port(), proxy: free_port(), web: free_port() };
             }
             background.push(start_background(&step.command, ports));
             continue;
@@ -204,6 +207,11 @@ impl Drop for Background {
     fn drop(&mut self) {
         stop(&mut self.0);
     }
+}
+
+#[test]
+fn lab_19_browser_view() {
+    run_worksheet("labs/19-browser-view.md");
 }
 
 #[test]

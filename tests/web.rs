@@ -392,3 +392,346 @@ fn measure_a_thousand_frames_a_second() {
     assert_eq!(got[0], total);
     assert!(got[4].as_u64().unwrap() < 100, "the list is windowed: {got}");
 }
+
+// ───────────────────────────── the demo pages ─────────────────────────────
+
+/// A POST to the view's API with a JSON body (and any extra header lines).
+fn post(port: u16, path: &str, ty: &str, body: &[u8], extra: &str) -> (u16, String, Value) {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\n\
+         {extra}Connection: close\r\n\r\n",
+        body.len()
+    );
+    let (code, head, body) = http(port, &head, body);
+    (code, head, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[test]
+fn the_demo_api_checks_type_size_origin_and_rate() {
+    let (_view, port) = view();
+    let aes =
+        json!({ "key": "2b7e151628aed2a6abf7158809cf4f3c", "block": "3243f6a8885a308d313198a2e0370734" });
+    let body = aes.to_string();
+    // A form post (text/plain) is what a foreign page can send without asking: refused.
+    let (code, _, answer) = post(port, "/api/aes", "text/plain", body.as_bytes(), "");
+    assert_eq!(code, 415, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("application/json"), "{answer}");
+    // A foreign Origin is refused before anything runs.
+    let (code, _, _) =
+        post(port, "/api/aes", "application/json", body.as_bytes(), "Origin: http://evil.example\r\n");
+    assert_eq!(code, 403);
+    // Bounds: a secret longer than the page attacks, a key that is not 16 bytes, a body over the limit.
+    let long = json!({ "message": "x".repeat(97) }).to_string();
+    let (code, _, answer) = post(port, "/api/padding-oracle", "application/json", long.as_bytes(), "");
+    assert_eq!(code, 400, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("97 bytes"), "{answer}");
+    let short = json!({ "key": "2b7e", "block": "3243f6a8885a308d313198a2e0370734" }).to_string();
+    let (code, _, answer) = post(port, "/api/aes", "application/json", short.as_bytes(), "");
+    assert_eq!(code, 400, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("2 bytes"), "{answer}");
+    let huge = vec![b' '; 70 * 1024];
+    let (code, _, _) = post(port, "/api/bitflip", "application/json", &huge, "");
+    assert_eq!(code, 413);
+    let garbage = b"\x89PNG\r\n\x1a\nnot a picture at all";
+    let (code, _, answer) = post(port, "/api/ecb-picture", "application/octet-stream", garbage, "");
+    assert_eq!(code, 400, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("the picture sent"), "{answer}");
+    // The rate: a burst of 10 runs, then 2 a second; 25 at once cannot all run.
+    let mut limited = 0;
+    for _ in 0..25 {
+        let (code, head, answer) = post(port, "/api/aes", "application/json", body.as_bytes(), "");
+        match code {
+            200 => assert!(answer["events"].as_array().is_some_and(|e| !e.is_empty())),
+            429 => {
+                assert!(head.to_ascii_lowercase().contains("retry-after: 1"), "{head}");
+                limited += 1;
+            }
+            other => panic!("status {other}: {answer}"),
+        }
+    }
+    assert!(limited > 0, "25 runs at once were all allowed");
+}
+
+/// Text the solver is given, and the held-out text its key must then read.
+const SOLVER_TEXT: &str = "It was the best of times and the worst of times. The students who sat in the \
+    back of the room had learned that a cipher which only replaces each letter with another one keeps the \
+    shape of every word, and that the commonest letters of the ciphertext stand for the commonest letters of \
+    the language. With a few hundred letters the rest falls into place: the short words first, then the \
+    endings, and at last the rare letters that turn up only in long words. Nobody needs the key when the \
+    text itself gives it away, which is why the old newspapers printed such puzzles for their readers to \
+    solve over breakfast, and why no serious message has been sent this way for a very long time.";
+const HELD_OUT: &str = "meet the others at the old station when the train leaves at seven";
+
+/// The letters of `text`, upper case.
+fn letters(text: &str) -> Vec<u8> {
+    text.bytes().filter(u8::is_ascii_alphabetic).map(|b| b.to_ascii_uppercase()).collect()
+}
+
+#[test]
+fn the_demo_pages_draw_what_the_library_computed() {
+    let browser = Browser::start();
+    let (_view, web) = view();
+    let base = format!("http://127.0.0.1:{web}/");
+
+    // ECB picture: five pictures; the ECB one repeats blocks, the others are noise.
+    browser.open(&format!("{base}#ecb"));
+    browser.click("#ecb-run");
+    let srcs = browser.wait_for(
+        "const imgs = [...document.querySelectorAll('#ecb-out img')];
+         if (imgs.length !== 5 || !imgs.every(i => i.complete && i.naturalWidth > 0)) return null;
+         return imgs.map(i => [i.dataset.mode, i.src]);",
+    );
+    let mut fractions = std::collections::HashMap::new();
+    for pair in srcs.as_array().unwrap() {
+        let (mode, src) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(src.strip_prefix("data:image/png;base64,").unwrap())
+            .unwrap();
+        let rgb = image::load_from_memory(&png).unwrap().into_rgb8().into_raw();
+        let blocks: Vec<&[u8]> = rgb.chunks_exact(16).collect();
+        let distinct: std::collections::HashSet<&[u8]> = blocks.iter().copied().collect();
+        fractions.insert(mode.to_string(), 1.0 - distinct.len() as f64 / blocks.len() as f64);
+    }
+    assert!(fractions["ecb"] > 0.9, "{fractions:?}");
+    assert!(
+        (fractions["ecb"] - fractions["original"]).abs() < 1e-9,
+        "ECB repeats exactly where the picture does"
+    );
+    for mode in ["cbc", "ctr", "gcm"] {
+        assert_eq!(fractions[mode], 0.0, "{mode}: {fractions:?}");
+    }
+    let caption = browser.script("return document.querySelector('.p-ecb figcaption').textContent");
+    assert!(caption.as_str().unwrap().contains("blocks repeat"), "{caption}");
+    browser.screenshot("demo-ecb-picture.png");
+
+    // AES round by round: a random key and block typed in; the page's final
+    // state, read cell by cell, is what the aes crate computes.
+    use aes::cipher::{BlockCipherEncrypt, KeyInit};
+    let (key, block): ([u8; 16], [u8; 16]) = (rand::random(), rand::random());
+    let mut want = aes::Block::from(block);
+    aes::Aes128::new(&key.into()).encrypt_block(&mut want);
+    browser.script("document.getElementById('tab-aes').click(); return true;");
+    browser.script(&format!(
+        "document.getElementById('aes-key').value = '{}'; document.getElementById('aes-block').value = '{}';
+         return true;",
+        hex::encode(key),
+        hex::encode(block)
+    ));
+    browser.click("#aes-run");
+    let drawn = browser.wait_for(
+        "const s = document.querySelector('.aes-round[data-round=\"10\"] .state[data-step=\"AddRoundKey\"]');
+         if (!s) return null;
+         const cells = [...s.querySelectorAll('.cell')];
+         cells.sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index));
+         return cells.map(c => c.textContent).join('');",
+    );
+    assert_eq!(drawn, hex::encode(want), "the last state drawn is the aes crate's ciphertext");
+    let rounds = browser.script("return document.querySelectorAll('.aes-round').length");
+    assert_eq!(rounds, 11);
+    browser.script("document.querySelector('.aes-round[data-round=\"1\"]').scrollIntoView(); return true;");
+    browser.screenshot("demo-aes-rounds.png");
+    // The avalanche: the bars are the bit counts the library reports.
+    browser.script("document.getElementById('aes-avalanche').checked = true; document.getElementById('aes-bit').value = '5'; return true;");
+    browser.click("#aes-run");
+    let bars = browser.wait_for(
+        "const rows = [...document.querySelectorAll('.avalanche .bar-label')].map(r => r.textContent);
+         return rows.length === 12 ? rows : null;",
+    );
+    let av = cryptolab::aes_rounds::avalanche(&key, &block, cryptolab::aes_rounds::Flip::Input(5)).unwrap();
+    let mut want = vec![format!("input: {} bits", av.input_bits())];
+    want.extend(av.after_rounds().iter().enumerate().map(|(r, n)| format!("round {r}: {n} bits")));
+    assert_eq!(bars, json!(want));
+
+    // Bit-flipping: the forged role in cbc, the refusals in cbc-hmac and gcm.
+    browser.script("document.getElementById('tab-bitflip').click(); document.getElementById('bitflip-target').value = 'root'; return true;");
+    browser.click("#bitflip-run");
+    let verdicts = browser.wait_for(
+        "const v = [...document.querySelectorAll('#bitflip-events .verdict')].map(p => p.textContent);
+         return v.length >= 4 ? v : null;",
+    );
+    let verdicts: Vec<&str> = verdicts.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(verdicts.iter().any(|v| v.starts_with("BROKEN") && v.contains("role=root")), "{verdicts:?}");
+    for suite in ["cbc-hmac", "gcm"] {
+        assert!(verdicts.iter().any(|v| v.starts_with(&format!("REFUSED {suite}"))), "{verdicts:?}");
+    }
+    browser.screenshot("demo-bitflip.png");
+
+    // Padding oracle step by step: one query, one byte, then the whole secret.
+    let secret = "Attack at dawn; bring rope.";
+    browser.script(&format!(
+        "document.getElementById('tab-oracle').click(); document.getElementById('oracle-message').value = '{secret}';
+         return true;"
+    ));
+    browser.click("#oracle-run");
+    let first = browser.wait_for(
+        "const p = document.getElementById('oracle-plain').textContent; return p.length ? p : null;",
+    );
+    // The first byte found is the last of the first block: 15 unknown, then it.
+    let want_first = format!("{}{}", "·".repeat(15), &secret[15..16]);
+    assert_eq!(first, want_first.as_str(), "after the first byte");
+    browser.click("#oracle-next");
+    let answer = browser.script("return document.getElementById('oracle-answer').textContent");
+    assert!(answer.as_str().unwrap().starts_with("query "), "{answer}");
+    browser.click("#oracle-end");
+    let plain = browser.script("return document.getElementById('oracle-plain').textContent");
+    let plain = plain.as_str().unwrap();
+    assert!(plain.starts_with(secret), "recovered {plain:?}");
+    assert_eq!(plain.len(), 32, "the padded length: {plain:?}");
+    let broken = browser.script(
+        "return [...document.querySelectorAll('#oracle-log .verdict')].map(p => p.textContent).join(' | ')",
+    );
+    assert!(
+        broken.as_str().unwrap().contains("BROKEN cbc: recovered 32 bytes, exactly the secret"),
+        "{broken}"
+    );
+    assert!(broken.as_str().unwrap().contains("REFUSED cbc-hmac"), "{broken}");
+    browser.screenshot("demo-padding-oracle.png");
+
+    // The substitution solver: its suggested key, taken into the page's
+    // mapping, reads a held-out text encrypted under the same key.
+    let counts = letters(SOLVER_TEXT);
+    for l in letters(HELD_OUT) {
+        let n = counts.iter().filter(|&&c| c == l).count();
+        assert!(n >= 5, "the held-out text's {} occurs {n} times in the text given", l as char);
+    }
+    let key = cryptolab::classical::mono::MonoKey::random(&mut rand::rng());
+    let given = cryptolab::classical::mono::encrypt(SOLVER_TEXT, &key);
+    let held_out = cryptolab::classical::mono::encrypt(HELD_OUT, &key);
+    browser.script(&format!(
+        "document.getElementById('tab-solver').click(); const t = document.getElementById('solver-ct');
+         t.value = {}; t.dispatchEvent(new Event('input')); return true;",
+        json!(given)
+    ));
+    browser.click("#solver-suggest");
+    browser.wait_for("return !document.getElementById('solver-use').disabled");
+    browser.click("#solver-use");
+    let mapping = browser.script("return window.cryptolab.solver.mapping.join('')");
+    let mapping: Vec<u8> = mapping.as_str().unwrap().bytes().collect();
+    assert_eq!(mapping.len(), 26, "{mapping:?}");
+    let read: String = held_out
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() {
+                (mapping[(c as u8 - b'a') as usize] as char).to_ascii_lowercase()
+            } else {
+                c
+            }
+        })
+        .collect();
+    assert_eq!(read, HELD_OUT, "the suggested key reads the held-out text");
+    let shown = browser.script("return document.getElementById('solver-plain').textContent");
+    assert!(shown.as_str().unwrap().starts_with("It was the best of times"), "{shown}");
+    let suggestion = browser.script("return document.getElementById('solver-suggestion').textContent");
+    assert!(suggestion.as_str().unwrap().contains("fitness"), "{suggestion}");
+    // A student's own assignment: choose cipher letter of plain 'e', type 'x'; the swap keeps a permutation.
+    let cipher_e = key.cipher_alphabet()[4];
+    browser.click(&format!("#solver-keys button[data-cipher=\"{}\"]", (b'A' + cipher_e) as char));
+    browser.script(
+        "document.getElementById('solver-letters').querySelectorAll('button')[23].click(); return true;",
+    );
+    let after = browser.script("return window.cryptolab.solver.mapping.join('')");
+    let after = after.as_str().unwrap();
+    assert_eq!(after.as_bytes()[cipher_e as usize], b'X', "{after}");
+    let mut sorted: Vec<u8> = after.bytes().collect();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (b'A'..=b'Z').collect::<Vec<_>>(), "a swap, not a duplicate: {after}");
+    browser.click("#solver-use");
+    browser.screenshot("demo-substitution.png");
+}
+
+/// The `$ cryptolab …` lines of the `n`th console block of a worksheet, split
+/// into words, with free ports for 5550, 5551 and 5552 (as tests/labs_chat.rs).
+fn worksheet_block(path: &str, n: usize, ports: [u16; 3]) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let block = text.split("```console\n").nth(n + 1).unwrap().split("```").next().unwrap();
+    block
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ cryptolab "))
+        .map(|l| {
+            let mut words = Vec::new();
+            for (i, part) in l.trim_end_matches('&').trim().split('"').enumerate() {
+                if i % 2 == 1 {
+                    words.push(part.to_string());
+                } else {
+                    words.extend(part.split_whitespace().map(str::to_string));
+                }
+            }
+            words
+                .into_iter()
+                .map(|w| {
+                    let mut w = w;
+                    for (from, to) in ["5550", "5551", "5552"].iter().zip(ports) {
+                        if w == *from || w.ends_with(&format!(":{from}")) {
+                            w = format!("{}{to}", &w[..w.len() - 4]);
+                        }
+                    }
+                    w
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs one of the worksheet's blocks: two programs in the background, then
+/// the client. Returns the background programs and the port of the page.
+fn run_worksheet_block(n: usize) -> (Vec<Proc>, u16) {
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let ports = [free(), free(), free()];
+    let lines = worksheet_block("labs/19-browser-view.md", n, ports);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    // As tests/labs_chat.rs runs worksheets: the ports in the environment too.
+    let exe: &std::path::Path = env!("CARGO_BIN_EXE_cryptolab").as_ref();
+    let vars = [("CRYPTOLAB_PORT", ports[0].to_string()), ("CRYPTOLAB_PROXY_PORT", ports[1].to_string())];
+    let mut background = Vec::new();
+    for words in &lines[..2] {
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        let p = Proc::spawn_env(exe, &args, &vars);
+        p.wait_for("listening on");
+        background.push(p);
+    }
+    let args: Vec<&str> = lines[2].iter().map(String::as_str).collect();
+    let mut client = Proc::spawn_env(exe, &args, &vars);
+    client.wait_exit();
+    (background, ports[2])
+}
+
+#[test]
+fn lab_19_what_the_page_shows() {
+    let browser = Browser::start();
+    let (_programs, web) = run_worksheet_block(0);
+    browser.open(&format!("http://127.0.0.1:{web}/"));
+    let found = browser.wait_for(CHANGED);
+    let index = found[0].as_u64().unwrap();
+    let title = browser.script(&format!("return window.cryptolab.title(window.cryptolab.frames[{index}])"));
+    assert!(title.as_str().unwrap().starts_with("proxy: ⇄ client 1 → server #4 "), "{title}");
+    assert!(title.as_str().unwrap().contains("changed"), "{title}");
+    browser.script(&format!("window.cryptolab.select({index}); return true;"));
+    let drawn = browser.wait_for(
+        "const m = document.querySelectorAll('#grid .b.marked');
+         const r = document.querySelector('#reaction .verdict');
+         if (!r) return null;
+         return [[...document.querySelectorAll('#grid .field')].map(f => f.dataset.label), m.length,
+                 m[0].title, r.className, r.textContent];",
+    );
+    let labels: Vec<&str> = drawn[0].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(
+        labels[..8],
+        ["version", "suite", "kind", "flags", "seq", "length", "iv", "ct[0]"],
+        "{labels:?}"
+    );
+    assert_eq!(drawn[1], 1, "exactly one byte outlined");
+    assert!(drawn[2].as_str().unwrap().starts_with("byte 20 · iv"), "{drawn}");
+    assert_eq!(drawn[3], "verdict accepted");
+    assert_eq!(drawn[4], "serve read: pay 90 to bob");
+
+    let (_programs, web) = run_worksheet_block(1);
+    browser.open(&format!("http://127.0.0.1:{web}/"));
+    let found = browser.wait_for(CHANGED);
+    assert_eq!(found[4], json!([[20, 21]]));
+    assert_eq!(found[1], "rejected");
+    let text = found[2].as_str().unwrap();
+    assert!(
+        text.starts_with("serve rejected it: ") && text.contains("wrong key or tampered frame"),
+        "{text}"
+    );
+}

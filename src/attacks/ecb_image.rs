@@ -333,6 +333,8 @@ enum Source<'a> {
     Sample,
     /// A file named on the command line.
     File(&'a Path),
+    /// A picture's bytes, sent by the browser view.
+    Bytes(&'a [u8]),
 }
 
 impl Source<'_> {
@@ -340,6 +342,7 @@ impl Source<'_> {
         match self {
             Source::Sample => SAMPLE_NAME.to_string(),
             Source::File(path) => path.display().to_string(),
+            Source::Bytes(_) => "the picture sent".to_string(),
         }
     }
 
@@ -348,6 +351,7 @@ impl Source<'_> {
     fn reader(&self) -> Result<ImageReader<Box<dyn Input + '_>>, EcbImageError> {
         let input: Box<dyn Input> = match self {
             Source::Sample => Box::new(Cursor::new(SAMPLE)),
+            Source::Bytes(bytes) => Box::new(Cursor::new(*bytes)),
             Source::File(path) => match File::open(path) {
                 Ok(file) => Box::new(BufReader::new(file)),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -419,15 +423,20 @@ fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32, noise: bool) -> R
     let fail = |detail: String| EcbImageError::WritePng { path: path.to_path_buf(), detail };
     let file = File::create(path).map_err(|e| fail(e.to_string()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
+    encode_png(&mut w, rgb, width, height, noise).map_err(fail)?;
+    w.flush().map_err(|e| fail(e.to_string()))
+}
+
+/// The PNG encoding of [`write_png`], into any writer.
+fn encode_png(w: &mut impl Write, rgb: &[u8], width: u32, height: u32, noise: bool) -> Result<(), String> {
     let (compression, filter) = if noise {
         (CompressionType::Uncompressed, FilterType::NoFilter)
     } else {
         (CompressionType::Fast, FilterType::Adaptive)
     };
-    PngEncoder::new_with_quality(&mut w, compression, filter)
+    PngEncoder::new_with_quality(w, compression, filter)
         .write_image(rgb, width, height, ExtendedColorType::Rgb8)
-        .map_err(|e| fail(e.to_string()))?;
-    w.flush().map_err(|e| fail(e.to_string()))
+        .map_err(|e| e.to_string())
 }
 
 /// The side-by-side picture: panels of equal size with a white gap between,
@@ -529,6 +538,28 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
 
     // The report: what was encrypted, the counts with what they mean, and
     // where the pictures are.
+    report(ctx, &picture, blocks, original, counts);
+    ctx.step("wrote:");
+    for file in ["original", "ecb", "cbc", "gcm"] {
+        let path = path(&format!("{file}.png")).display().to_string();
+        ctx.fact("wrote", json!({ "file": file, "path": path }), format!("  {path}"));
+    }
+    let scale = if comparison.step > 1 { format!(", at 1/{} size", comparison.step) } else { String::new() };
+    let comparison_path = path("comparison.png").display().to_string();
+    ctx.fact(
+        "wrote",
+        json!({ "file": "comparison", "path": comparison_path, "step": comparison.step }),
+        format!("  {comparison_path}   original | ecb | cbc{scale}"),
+    );
+    ctx.say("Open comparison.png: ecb keeps the picture's outline, drawn by repeated blocks; cbc is noise.");
+    Ok(())
+}
+
+/// The report of a run: what was encrypted, under which key, and the
+/// repeated blocks of the plaintext and of each mode's ciphertext (one
+/// `repeats` fact each) — the same in the terminal and in the browser view.
+fn report(ctx: &DemoCtx, picture: &Picture, blocks: usize, original: usize, counts: [usize; MODES.len()]) {
+    let (w, h) = (picture.width, picture.height);
     ctx.title("ECB on a picture: the same pixels encrypted in four modes");
     let bytes = u64::from(w) * u64::from(h) * 3;
     let tail = match bytes % BLOCK as u64 {
@@ -562,20 +593,54 @@ pub fn narrate(ctx: &mut DemoCtx, opts: &Options) -> Result<(), DemoError> {
     for ((suite, n), note) in MODES.into_iter().zip(counts).zip(notes) {
         report_repeats(ctx, suite.name(), n, blocks, note);
     }
-    ctx.step("wrote:");
-    for file in ["original", "ecb", "cbc", "gcm"] {
-        let path = path(&format!("{file}.png")).display().to_string();
-        ctx.fact("wrote", json!({ "file": file, "path": path }), format!("  {path}"));
+}
+
+/// One picture of [`in_memory`]: the plaintext or a mode's ciphertext laid
+/// over the picture's width and height, as a PNG.
+pub struct Panel {
+    /// `original`, or the mode (`ecb`, `cbc`, `ctr`, `gcm`).
+    pub name: &'static str,
+    /// The PNG file's bytes.
+    pub png: Vec<u8>,
+    /// Whole blocks equal to an earlier block.
+    pub repeated: usize,
+    /// Whole blocks.
+    pub blocks: usize,
+}
+
+/// The demo for the browser view: the picture's bytes (`None`: the
+/// padlock) encrypted in the four modes by the same code as [`narrate`],
+/// reported with the same events, and returned as five PNGs in memory
+/// (original, ecb, cbc, ctr, gcm) instead of files.
+pub fn in_memory(ctx: &mut DemoCtx, image: Option<&[u8]>, max_pixels: u64) -> Result<Vec<Panel>, DemoError> {
+    let source = image.map_or(Source::Sample, Source::Bytes);
+    let picture = source.load(max_pixels)?;
+    let (w, h) = (picture.width, picture.height);
+    let png = |rgb: &[u8], noise: bool| {
+        let mut out = Vec::new();
+        encode_png(&mut out, rgb, w, h, noise)
+            .map_err(|detail| EcbImageError::WritePng { path: PathBuf::from("(memory)"), detail })?;
+        Ok::<_, EcbImageError>(out)
+    };
+    let (original, blocks) = repeated_blocks(&picture.rgb);
+    let mut panels =
+        vec![Panel { name: "original", png: png(&picture.rgb, false)?, repeated: original, blocks }];
+    let mut counts = [0usize; MODES.len()];
+    let mut ct = Vec::new();
+    for (i, suite) in MODES.into_iter().enumerate() {
+        let cipher =
+            Cipher::new(suite, &ctx.keys.enc, ctx.keys.mac()).expect("demo keys have a valid length");
+        encrypt_pixels_into(&cipher, &picture.rgb, &mut ctx.rng, &mut ct);
+        counts[i] = repeated_blocks(&ct).0;
+        panels.push(Panel {
+            name: suite.name(),
+            png: png(&ct, suite != Suite::Ecb)?,
+            repeated: counts[i],
+            blocks,
+        });
     }
-    let scale = if comparison.step > 1 { format!(", at 1/{} size", comparison.step) } else { String::new() };
-    let comparison_path = path("comparison.png").display().to_string();
-    ctx.fact(
-        "wrote",
-        json!({ "file": "comparison", "path": comparison_path, "step": comparison.step }),
-        format!("  {comparison_path}   original | ecb | cbc{scale}"),
-    );
-    ctx.say("Open comparison.png: ecb keeps the picture's outline, drawn by repeated blocks; cbc is noise.");
-    Ok(())
+    report(ctx, &picture, blocks, original, counts);
+    Ok(panels)
 }
 
 /// `n of total = p%`, aligned. The percentage shows 100.0 and 0.0 only when

@@ -28,7 +28,7 @@ const SHORT_SAMPLE: &str = "Cynic: a blackguard whose faulty vision sees things 
 not as they ought to be.";
 
 /// A longer passage for the other demos, about 400 letters (same source).
-const LONG_SAMPLE: &str = "Calamity: a more than commonly plain and unmistakable reminder that \
+pub const LONG_SAMPLE: &str = "Calamity: a more than commonly plain and unmistakable reminder that \
 the affairs of this life are not of our own ordering. Calamities are of two kinds: misfortune to \
 ourselves, and good fortune to others. Consult: to seek another's disapproval of a course already \
 decided on. Contempt: the feeling of a prudent man for an enemy who is too formidable safely to be \

@@ -587,6 +587,9 @@ The page shows the frames of every program given --web PORT: the first one
 to start serves the page (or `cryptolab web` does), the others stream their
 events to it, so the proxy's changed bytes and the server's reaction are
 side by side. Open the URL it prints in a browser (the tests use Chromium).
+Its other tabs run demos in the page: the ECB picture (choose your own
+image), bit-flipping, the padding oracle step by step, AES round by round
+and a hands-on substitution solver — the same code as `cryptolab demo`.
 
 Examples:
   cryptolab web                                    the page on 127.0.0.1:8080

@@ -15,8 +15,8 @@
 //!          POST /ingest (JSON lines), from 127.0.0.1 only
 //! ```
 //!
-//! * [`Hub`] keeps the last [`RECENT`] events (a page opened late still sees
-//!   the session so far) and hands each new one to every open page.
+//! * [`Hub`] keeps the last [`RECENT`] events, at most [`RECENT_BYTES`] of
+//!   them (a page opened late still sees the session so far) and hands each new one to every open page.
 //! * [`WebObserver`] is the [`Observer`] that puts a program's events into a
 //!   hub in the same process; [`feed`] is the one that streams them to a hub
 //!   in another process.
@@ -42,8 +42,13 @@
 //!   once.
 //! * Every response carries a strict Content-Security-Policy (scripts and
 //!   styles from the view itself only, no inline script, no framing).
-//! * No endpoint runs a command or opens a path.
+//! * The demos (`/api/…`, [`api`]) take only `application/json` or
+//!   `application/octet-stream` bodies (which a cross-site form cannot
+//!   send), bounded in size and rate, one run at a time.
+//! * No endpoint runs a command or opens a path: a picture for the ECB
+//!   demo is sent as bytes by the page, from a file the user chose.
 
+pub mod api;
 pub mod assets;
 pub mod feed;
 
@@ -68,8 +73,10 @@ use tokio::sync::broadcast;
 
 use crate::events::{Event, Observer};
 
-/// Events kept for a page opened late.
+/// Events kept for a page opened late …
 pub const RECENT: usize = 5000;
+/// … and at most this many bytes of them (the oldest go first).
+pub const RECENT_BYTES: usize = 32 * 1024 * 1024;
 /// The most bytes of JSON one event may take in the view; a bigger frame's
 /// bytes are cut (its `truncated` field says how many there were).
 pub const MAX_EVENT: usize = 64 * 1024;
@@ -88,6 +95,8 @@ pub struct Hub {
 struct HubState {
     next_id: u64,
     recent: VecDeque<Arc<str>>,
+    /// The bytes of the events in `recent`.
+    recent_bytes: usize,
     /// How many programs of each kind have joined (the second `serve` is
     /// `serve 2`, so two servers' `client 1` are told apart).
     joined: std::collections::HashMap<&'static str, usize>,
@@ -101,6 +110,7 @@ impl Hub {
             state: Mutex::new(HubState {
                 next_id: 1,
                 recent: VecDeque::new(),
+                recent_bytes: 0,
                 joined: std::collections::HashMap::new(),
             }),
             live,
@@ -127,10 +137,12 @@ impl Hub {
         }
         state.next_id += 1;
         let line: Arc<str> = event.to_string().into();
-        if state.recent.len() == RECENT {
-            state.recent.pop_front();
-        }
+        state.recent_bytes += line.len();
         state.recent.push_back(line.clone());
+        while state.recent.len() > RECENT || state.recent_bytes > RECENT_BYTES {
+            let Some(old) = state.recent.pop_front() else { break };
+            state.recent_bytes -= old.len();
+        }
         // No page open is not an error.
         let _ = self.live.send(line);
     }
@@ -245,8 +257,11 @@ impl Site {
         if name.eq_ignore_ascii_case("localhost") {
             return true;
         }
+        // Listening on every address (`--listen 0.0.0.0:PORT`), any address
+        // written as a number names this view; a DNS name never does (that
+        // is what a rebinding attack needs).
         match name.parse::<std::net::IpAddr>() {
-            Ok(ip) => ip.is_loopback() || ip == self.addr.ip(),
+            Ok(ip) => ip.is_loopback() || ip == self.addr.ip() || self.addr.ip().is_unspecified(),
             Err(_) => false,
         }
     }
@@ -264,6 +279,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Where the view is.
     pub site: Site,
+    /// The demos' rate limit and one-at-a-time flag.
+    pub runner: Arc<api::Runner>,
 }
 
 /// The Content-Security-Policy of every response: the page's own scripts,
@@ -331,6 +348,7 @@ pub fn router(app: AppState) -> Router {
         .route("/assets/{file}", get(assets::file))
         .route("/events", get(events))
         .route("/ingest", post(ingest).layer(axum::extract::DefaultBodyLimit::disable()))
+        .merge(api::routes())
         .layer(middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
 }
@@ -344,7 +362,7 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> 
 /// Serves the view on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, hub: Arc<Hub>) -> std::io::Result<()> {
     let site = Site { addr: listener.local_addr()? };
-    let app = AppState { hub, site };
+    let app = AppState { hub, site, runner: Arc::default() };
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).await
 }
@@ -561,5 +579,28 @@ mod tests {
             hub.publish("serve", json!({ "event": "notice", "message": i.to_string() }));
         }
         assert_eq!(hub.subscribe().0.len(), RECENT);
+    }
+
+    #[test]
+    fn the_recent_events_are_bounded_by_bytes_too() {
+        let hub = Hub::new();
+        let big = "x".repeat(60 * 1024);
+        for _ in 0..1000 {
+            hub.publish("serve", json!({ "event": "notice", "message": big }));
+        }
+        let (recent, _) = hub.subscribe();
+        let bytes: usize = recent.iter().map(|l| l.len()).sum();
+        assert!(bytes <= RECENT_BYTES, "{bytes}");
+        assert!(recent.len() > 400 && recent.len() < 1000, "{}", recent.len());
+        assert_eq!(hub.state.lock().unwrap().recent_bytes, bytes);
+    }
+
+    #[test]
+    fn listening_on_every_address_answers_to_any_numeric_host() {
+        let s = Site { addr: "0.0.0.0:8080".parse().unwrap() };
+        assert!(s.answers_to("192.168.1.20:8080"));
+        assert!(s.answers_to("127.0.0.1:8080"));
+        assert!(!s.answers_to("evil.example:8080"));
+        assert!(!s.answers_to("192.168.1.20:8081"));
     }
 }

@@ -32,8 +32,14 @@ impl Proc {
 
     /// Any program (a Python peer), run like `spawn` runs cryptolab.
     pub fn spawn_program(program: &std::path::Path, args: &[&str]) -> Proc {
+        Proc::spawn_env(program, args, &[])
+    }
+
+    /// [`Proc::spawn_program`] with more environment variables.
+    pub fn spawn_env(program: &std::path::Path, args: &[&str], vars: &[(&str, String)]) -> Proc {
         let mut child = Command::new(program)
             .args(args)
+            .envs(vars.iter().map(|(k, v)| (k, v)))
             .env("NO_COLOR", "1")
             // Lines whole, as the tests search them (tests/width.rs checks wrapping).
             .env("COLUMNS", "1000")

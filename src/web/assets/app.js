@@ -11,23 +11,15 @@ const notices = [];
 const byHex = new Map(); // hex → frames with those bytes (a proxy's and a server's)
 const rejected = new Map(); // "source|peer|n" → the rejected event
 const tampers = new Map(); // "source|peer|n" → tamper lines
+const ecbBlocks = new Map(); // an ECB ciphertext block's hex → the frames it is in
 let selected = -1;
 let dirty = false;
 
-// Text from a peer, with control characters and bidi overrides shown as escapes.
-export function visible(text) {
-  if (text == null) return "";
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
-}
+import { $, el, visible, drawFields } from "./common.js";
+import { startDemos } from "./demos.js";
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-};
+export { visible };
+
 const key = (e) => `${e.source}|${e.peer}|${e.n}`;
 
 function take(ev) {
@@ -38,6 +30,11 @@ function take(ev) {
       const list = byHex.get(ev.hex) || [];
       list.push(ev);
       byHex.set(ev.hex, list);
+      for (const s of ecbSpans(ev)) {
+        const seen = ecbBlocks.get(s.hex) || [];
+        if (!seen.includes(ev)) seen.push(ev);
+        if (seen.length <= 50) ecbBlocks.set(s.hex, seen);
+      }
       break;
     }
     case "rejected": rejected.set(key(ev), ev); addNotice(ev); break;
@@ -50,6 +47,22 @@ function take(ev) {
     default: addNotice(ev);
   }
   dirty = true;
+}
+
+// The 16-byte ciphertext blocks of an ecb frame, with their bytes.
+function ecbSpans(f) {
+  if (f.suite !== "ecb" || !f.spans) return [];
+  return f.spans.filter((s) => s.kind === "ciphertext" && s.len === 16)
+    .map((s) => ({ ...s, hex: f.hex.substr(s.offset * 2, 32) }));
+}
+
+// ECB repeats across frames: the other frames holding this block's bytes.
+export function alsoIn(f, span) {
+  if (f.suite !== "ecb" || span.kind !== "ciphertext" || span.len !== 16) return null;
+  const others = (ecbBlocks.get(f.hex.substr(span.offset * 2, 32)) || []).filter((o) => o !== f);
+  if (!others.length) return null;
+  const names = others.slice(0, 3).map((o) => `${o.peer} #${o.n}`).join(", ");
+  return `also in frame${others.length > 1 ? "s" : ""} ${names}${others.length > 3 ? " …" : ""}`;
 }
 
 function addNotice(ev) {
@@ -110,36 +123,13 @@ function drawDetail() {
   $("detail-title").textContent = title(f);
   $("detail-about").textContent = f.text != null ? `text: ${visible(f.text)}` :
     (f.truncated ? `the first ${f.hex.length / 2} of ${f.truncated} bytes` : "");
-  const bytes = f.hex.match(/../g) || [];
-  const marked = new Set();
-  for (const [s, e] of f.marks) for (let i = s; i < e; i++) marked.add(i);
-  const grid = $("grid");
-  grid.replaceChildren();
-  const spans = f.spans.length ? f.spans : [{ label: "data", kind: "data", offset: 0, len: bytes.length }];
-  for (const s of spans) {
-    const field = el("div", `field k-${s.kind}`);
-    field.dataset.label = s.label;
-    const label = el("div", "label", s.label + (s.same_as ? ` = ${s.same_as}` : ""));
-    if (s.same_as) field.classList.add("repeat");
-    field.appendChild(label);
-    const cells = el("div", "bytes");
-    for (let i = s.offset; i < s.offset + s.len && i < bytes.length; i++) {
-      const c = el("span", "b" + (marked.has(i) ? " marked" : ""), bytes[i]);
-      c.title = `byte ${i} · ${s.label}${marked.has(i) ? " · changed by the proxy" : ""}`;
-      if (marked.has(i)) c.setAttribute("aria-label", `byte ${i}, ${bytes[i]}, changed by the proxy`);
-      cells.appendChild(c);
-    }
-    field.appendChild(cells);
-    if (s.note) field.appendChild(el("div", "note", s.note));
-    grid.appendChild(field);
-  }
+  const kinds = drawFields($("grid"), f.hex, f.spans, f.marks, "changed by the proxy", (s) => alsoIn(f, s));
   const lines = tampers.get(key(f)) || [];
   const r = reaction(f);
   const p = $("reaction");
   p.replaceChildren(...lines.map((t) => el("div", "tamper", `tampered: ${t}`)));
   if (r) p.appendChild(el("div", `verdict ${r.kind}`, r.text));
-  $("legend").replaceChildren(...[...new Set(spans.map((s) => s.kind))].map((k) =>
-    el("li", `k-${k}`, k)));
+  $("legend").replaceChildren(...kinds.map((k) => el("li", `k-${k}`, k)));
 }
 
 function select(i) {
@@ -194,7 +184,8 @@ function start() {
     try { take(JSON.parse(m.data)); } catch (_) { /* not JSON: skipped */ }
   };
   // For the tests: what the page holds, and a frame chosen by the script.
-  window.cryptolab = { frames, notices, reaction, select, title, stats, resetStats };
+  window.cryptolab = { frames, notices, reaction, select, title, stats, resetStats, alsoIn };
+  startDemos(window.cryptolab);
   requestAnimationFrame(frame);
 }
 
