@@ -735,3 +735,73 @@ fn lab_19_what_the_page_shows() {
         "{text}"
     );
 }
+
+#[test]
+fn a_challenge_server_streams_its_requests_to_the_page_with_flags_hidden() {
+    let browser = Browser::start();
+    let (_view, web) = view();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("class.secret");
+    let secret = secret.to_str().unwrap();
+    let w = web.to_string();
+    let srv =
+        Proc::spawn(&["challenge", "serve", "cbc-bitflip", "--port", "0", "--secret", secret, "--web", &w]);
+    let said = srv.wait_for("listening on 127.0.0.1:");
+    assert!(said.contains(&format!("events go to the view at http://127.0.0.1:{web}/")), "{said}");
+    let port = said.split("listening on 127.0.0.1:").nth(1).unwrap();
+    let port: String = port.chars().take_while(char::is_ascii_digit).collect();
+    let target = format!("127.0.0.1:{port}");
+    let mut solve =
+        Proc::spawn(&["challenge", "solve", "cbc-bitflip", "--target", &target, "--student", "alice"]);
+    assert_eq!(solve.wait_exit(), 0, "{}", solve.text());
+    let flag = solve.text();
+    let flag = &flag[flag.find("cryptolab{").expect("the solve prints the flag")..];
+    let flag = &flag[..=flag.find('}').unwrap()];
+    browser.open(&format!("http://127.0.0.1:{web}/"));
+    let texts = browser.wait_for(
+        "const c = window.cryptolab; if (!c) return null;
+         const f = c.frames.filter(f => f.source === 'challenge');
+         const left = c.notices.some(n => n.source === 'challenge' && n.event === 'left');
+         return f.length >= 4 && left ? f.map(f => [f.dir, f.summary, f.text]) : null;",
+    );
+    let all = texts.to_string();
+    assert!(!all.contains(flag), "the flag {flag} is on the page: {all}");
+    assert!(all.contains("cryptolab{cbc-bitflip:…}"), "{all}");
+    assert!(texts[0][0] == "in" && texts[0][1].as_str().unwrap().starts_with("request "), "{texts}");
+    assert!(texts[1][0] == "out" && texts[1][1].as_str().unwrap().starts_with("answer "), "{texts}");
+    browser.screenshot("challenge-live.png");
+}
+
+#[test]
+fn ecb_blocks_repeated_across_frames_are_linked() {
+    let browser = Browser::start();
+    let (_view, web) = view();
+    let w = web.to_string();
+    let (_srv, port) = server("ecb", &["--echo", "--quiet", "--web", &w]);
+    let mut c = client("ecb", port, &["--quiet"]);
+    c.wait_for("connected to");
+    // Two messages whose first 16 bytes are equal: the same ECB block in two frames.
+    c.say("YELLOW SUBMARINE, first");
+    c.wait_for("server: YELLOW SUBMARINE, first");
+    c.say("YELLOW SUBMARINE, second");
+    c.wait_for("server: YELLOW SUBMARINE, second");
+    browser.open(&format!("http://127.0.0.1:{web}/"));
+    let index = browser.wait_for(
+        "const c = window.cryptolab; if (!c) return null;
+         const m = c.frames.map((f, i) => [f, i]).filter(([f]) => f.dir === 'in' && f.text && f.text.startsWith('YELLOW'));
+         if (m.length < 2) return null;
+         const [f, i] = m[1];
+         const s = f.spans.find(s => s.label === 'ct[0]');
+         return c.alsoIn(f, s) ? i : null;",
+    );
+    browser.script(&format!("window.cryptolab.select({index}); return true;"));
+    let label = browser.wait_for(
+        "const f = document.querySelector('#grid .field[data-label=\"ct[0]\"]');
+         return f && f.classList.contains('repeat') ? f.querySelector('.label').textContent : null;",
+    );
+    assert!(label.as_str().unwrap().starts_with("ct[0] · also in frame client 1 #"), "{label}");
+    let other = browser.script(
+        "return document.querySelector('#grid .field[data-label=\"ct[1]\"]').classList.contains('repeat')",
+    );
+    assert_eq!(other, false, "the blocks that differ are not linked");
+}

@@ -296,6 +296,7 @@ impl Server {
             authenticated,
             delay,
             log: Box::new(|_: &str| {}),
+            events: None,
         };
         runtime.spawn(async move {
             let _ = server::serve(listener, config).await;

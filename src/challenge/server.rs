@@ -11,6 +11,11 @@
 //! closed; an answer the client does not read within [`WRITE_TIMEOUT`]
 //! closes it too. A malformed request (not text, empty, unknown, bad hex)
 //! is answered `error: …` and the connection stays usable.
+//!
+//! With [`Config::events`] (`challenge serve --web PORT`), every connection
+//! and every request and answer is also an [`Event`] for the browser view:
+//! a class's attack, watched live. Flags in answers are shown there with
+//! their tag hidden ([`redact_flags`]), so the page can be projected.
 
 use std::collections::HashMap;
 use std::io;
@@ -24,6 +29,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use super::{Challenge, Oracle, Secret, Setup, check_student, error};
+use crate::events::{Dir, Event, Events, Frame, FrameKind};
 
 /// The longest request line, in bytes (an 8 KiB message in hex).
 pub const MAX_LINE: usize = 16 * 1024;
@@ -56,6 +62,9 @@ pub struct Config {
     /// Where the line per connection goes (opened, closed and why); the
     /// command line prints it, or drops it for `--quiet`.
     pub log: Box<dyn Fn(&str) + Send + Sync>,
+    /// `--web PORT`: where the connections, requests and answers go as
+    /// events (the browser view), if anywhere.
+    pub events: Option<Arc<Events>>,
 }
 
 /// Serves `config.challenge` on `listener` until the process ends.
@@ -93,8 +102,17 @@ pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
         let config = config.clone();
         tokio::spawn(async move {
             (config.log)(&format!("client {id} connected from {peer}"));
-            let (requests, student, why) = connection(stream, &config).await;
+            if let Some(events) = &config.events {
+                events.emit(Event::Joined { peer: format!("client {id}"), addr: peer.to_string() });
+            }
+            let (requests, student, why) = connection(stream, &config, id).await;
             let who = student.map_or(String::new(), |s| format!(" ({s})"));
+            if let Some(events) = &config.events {
+                events.emit(Event::Left {
+                    peer: format!("client {id}{who}"),
+                    why: format!("{why}, after {requests} request{}", plural(requests)),
+                });
+            }
             (config.log)(&format!(
                 "client {id}{who} closed after {requests} request{}: {why}",
                 plural(requests)
@@ -141,7 +159,7 @@ fn plural(n: u64) -> &'static str {
 
 /// One connection: requests in, answers out. Returns the number of
 /// requests, the student, and why it ended.
-async fn connection(stream: TcpStream, config: &Config) -> (u64, Option<String>, &'static str) {
+async fn connection(stream: TcpStream, config: &Config, id: u64) -> (u64, Option<String>, &'static str) {
     let _ = stream.set_nodelay(true);
     let (rd, mut wr) = stream.into_split();
     let mut rd = BufReader::new(rd);
@@ -176,6 +194,9 @@ async fn connection(stream: TcpStream, config: &Config) -> (u64, Option<String>,
             Ok(text) => session.answer(text),
             Err(_) => error("a request is text (ASCII), not binary; send help for the requests"),
         };
+        if let Some(events) = &config.events {
+            watch(events, id, requests, &line, &answer);
+        }
         let delay = session.oracle.as_mut().map_or(Duration::ZERO, |o| o.take_delay());
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
@@ -188,6 +209,55 @@ async fn connection(stream: TcpStream, config: &Config) -> (u64, Option<String>,
         }
     };
     (requests, session.student, why)
+}
+
+/// One request and its answer as two frame events (built only if an
+/// observer reads frames): the request's first word in the summary.
+fn watch(events: &Events, id: u64, n: u64, request: &[u8], answer: &str) {
+    let peer = format!("client {id}");
+    let verb = request.split(|&b| b == b' ').next().unwrap_or(b"");
+    let verb = String::from_utf8_lossy(&verb[..verb.len().min(24)]).to_string();
+    let frame = |dir, bytes: Vec<u8>, summary: String| Frame {
+        dir,
+        peer: peer.clone(),
+        n,
+        text: Some(bytes.clone()),
+        bytes,
+        spans: Vec::new(),
+        marks: Vec::new(),
+        kind: FrameKind::Format { wire: "challenge", summary, raw: None },
+        is_message: true,
+        title: None,
+    };
+    events.frame(Dir::In, |_| frame(Dir::In, request.to_vec(), format!("request {verb}")));
+    events.frame(Dir::Out, |_| {
+        let shown = redact_flags(answer);
+        let word = shown.split([' ', ':']).next().unwrap_or("");
+        let head: String = word.chars().take(16).collect();
+        let head = if word.chars().count() > 16 { format!("{head}…") } else { head };
+        frame(Dir::Out, shown.into_bytes(), format!("answer {head}"))
+    });
+}
+
+/// `answer` with the tag of every flag in it hidden:
+/// `cryptolab{padding-oracle:…}`.
+pub fn redact_flags(answer: &str) -> String {
+    let mut out = String::with_capacity(answer.len());
+    let mut rest = answer;
+    while let Some(at) = rest.find("cryptolab{") {
+        let (before, flag) = rest.split_at(at);
+        out.push_str(before);
+        let Some(end) = flag.find('}') else {
+            out.push_str(flag);
+            return out;
+        };
+        let inner = &flag["cryptolab{".len()..end];
+        let name = inner.split(':').next().unwrap_or("");
+        out.push_str(&format!("cryptolab{{{name}:…}}"));
+        rest = &flag[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 async fn write(wr: &mut tokio::net::tcp::OwnedWriteHalf, answer: &str) -> io::Result<()> {
@@ -259,5 +329,20 @@ impl<'a> Session<'a> {
                 }),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_flags;
+
+    #[test]
+    fn a_flag_in_an_answer_is_shown_without_its_tag() {
+        assert_eq!(
+            redact_flags("ok: cryptolab{cbc-bitflip:0123abcd} and cryptolab{x:ff}."),
+            "ok: cryptolab{cbc-bitflip:…} and cryptolab{x:…}."
+        );
+        assert_eq!(redact_flags("no flag"), "no flag");
+        assert_eq!(redact_flags("cut cryptolab{abc"), "cut cryptolab{abc");
     }
 }

@@ -68,7 +68,8 @@ for a class); with it, every connection protects that student's flag.
 Examples:
   cryptolab challenge serve ecb-byte-at-a-time --student alice
   cryptolab challenge serve padding-oracle --port 0 --secret class.secret
-  cryptolab challenge serve padding-oracle --authenticated   the variant that refuses the attack";
+  cryptolab challenge serve padding-oracle --authenticated   the variant that refuses the attack
+  cryptolab challenge serve padding-oracle --web 8080   watch the requests in a browser";
 
 const CHECK_EXAMPLES: &str = "\
 Exit status 0 when the flag is right, 1 when it is wrong (it never says
@@ -120,6 +121,11 @@ pub struct ServeArgs {
     /// No line per connection
     #[arg(long)]
     pub quiet: bool,
+    /// Stream every connection, request and answer to the browser view on
+    /// this port (flags shown with their tag hidden); serves the page if no
+    /// view is there yet
+    #[arg(long, value_name = "PORT")]
+    pub web: Option<u16>,
 }
 
 /// Arguments of `solve`.
@@ -293,15 +299,29 @@ fn serve(args: &ServeArgs) -> Result<(), CliError> {
         );
     }
     let port = args.port.unwrap_or_else(|| default_port(c));
-    let config = challenge::server::Config {
-        challenge: c,
-        secret,
-        student: args.student.clone(),
-        authenticated: args.authenticated,
-        delay: args.delay_ms.map(std::time::Duration::from_millis),
-        log: if args.quiet { Box::new(|_: &str| {}) } else { Box::new(|line: &str| println!("{line}")) },
-    };
     block_on(async move {
+        let events = match args.web {
+            None => None,
+            Some(port) => {
+                let attached = crate::web::attach(port, "challenge").await.map_err(|e| {
+                    CliError::usage(
+                        e.to_string(),
+                        "choose another --web port, or start the view first: cryptolab web --port PORT",
+                    )
+                })?;
+                println!("{}", attached.line);
+                Some(std::sync::Arc::new(crate::events::Events::new().with(attached.observer)))
+            }
+        };
+        let config = challenge::server::Config {
+            challenge: c,
+            secret,
+            student: args.student.clone(),
+            authenticated: args.authenticated,
+            delay: args.delay_ms.map(std::time::Duration::from_millis),
+            log: if args.quiet { Box::new(|_: &str| {}) } else { Box::new(|line: &str| println!("{line}")) },
+            events,
+        };
         let listener = crate::net::server::listen((args.listen, port).into()).map_err(|e| {
             CliError::usage(
                 format!("cannot listen on {}:{port}: {e}", args.listen),

@@ -375,7 +375,7 @@ pub struct Attached {
     pub line: String,
 }
 
-/// `--web PORT` on serve or proxy: binds 127.0.0.1:`port`
+/// `--web PORT` on serve, proxy or challenge serve: binds 127.0.0.1:`port`
 /// and serves the view there, or, if the port is taken, streams to the view
 /// that has it ([`feed`]). Must be called inside a tokio runtime.
 pub async fn attach(port: u16, source: &'static str) -> Result<Attached, feed::FeedError> {
@@ -452,7 +452,7 @@ fn event_stream(
 /// The longest line `/ingest` takes (one event's JSON).
 pub const MAX_INGEST_LINE: usize = 4 * MAX_EVENT;
 
-/// `POST /ingest?source=KIND`: JSON lines from another cryptolab program
+/// `POST /ingest?source=KIND` (`serve`, `proxy`, `challenge`): JSON lines from another cryptolab program
 /// ([`feed`]), each published as it arrives, under the name
 /// [`Hub::name_source`] gives it. A line that is not a JSON
 /// object, or is over [`MAX_INGEST_LINE`], is skipped; memory follows the
@@ -465,7 +465,8 @@ async fn ingest(
     let source = match q.source.as_str() {
         "serve" => "serve",
         "proxy" => "proxy",
-        _ => return refuse(StatusCode::BAD_REQUEST, "source must be serve or proxy"),
+        "challenge" => "challenge",
+        _ => return refuse(StatusCode::BAD_REQUEST, "source must be serve, proxy or challenge"),
     };
     let source = app.hub.name_source(source);
     let source = source.as_str();
