@@ -2,9 +2,13 @@
 //! `connect` streaming to it with `--web PORT`, and the page driven in
 //! headless Chromium through ChromeDriver (WebDriver, W3C), with no network
 //! beyond loopback. `.ci/run` installs Debian's `chromium` and
-//! `chromium-driver`. The page must show the proxy's flipped byte marked on
+//! `chromium-driver`, and Firefox ESR with geckodriver for the same checks
+//! in Firefox. The page must show the proxy's flipped byte marked on
 //! the exact byte and the server's reaction beside it: `pay 90 to bob` in
-//! cbc, the rejection in cbc-hmac. Screenshots go to
+//! cbc, the rejection in cbc-hmac. Every demo tab is driven and its result
+//! compared with what the library (and the `aes` crate) computes; lab 19's
+//! claims are checked on the page it describes; a challenge server's
+//! requests appear with flags hidden. Screenshots go to
 //! `target/web-screenshots/`.
 //!
 //! The HTTP checks (a foreign `Host`, a cross-site `Origin`, an event feed
@@ -150,24 +154,13 @@ struct Browser {
 }
 
 impl Browser {
+    /// Headless Chromium through Debian's ChromeDriver.
     fn start() -> Browser {
         let exe = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
             .into_iter()
             .map(PathBuf::from)
             .find(|p| p.exists())
             .expect("chromedriver not found: install Debian's chromium and chromium-driver (.ci/run does)");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(exe)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
         let profile = tempfile::tempdir().unwrap();
         let args = [
             "--headless",
@@ -185,6 +178,50 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
         }}});
+        Browser::session(&exe, &[], caps, profile)
+    }
+
+    /// Headless Firefox ESR through geckodriver, if both are installed
+    /// (`.ci/run` installs them); `None` otherwise.
+    fn firefox() -> Option<Browser> {
+        let exe = std::env::var_os("GECKODRIVER")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain(
+                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                    .map(|d| d.join("geckodriver")),
+            )
+            .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/geckodriver")))
+            .find(|p| p.exists())?;
+        let binary = ["/usr/bin/firefox-esr", "/usr/bin/firefox"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())?;
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "firefox",
+            "moz:firefoxOptions": { "binary": binary, "args": ["-headless", "-width=1280", "-height=900"],
+                "prefs": { "network.proxy.type": 0, "app.update.enabled": false,
+                    "browser.shell.checkDefaultBrowser": false } },
+        }}});
+        Some(Browser::session(&exe, &["--host", "127.0.0.1"], caps, profile))
+    }
+
+    /// Starts the driver `exe` on a free port and opens a session with `caps`.
+    fn session(exe: &std::path::Path, extra: &[&str], caps: Value, profile: tempfile::TempDir) -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(exe)
+            .arg(format!("--port={port}"))
+            .args(extra)
+            .env("TMPDIR", profile.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "{} did not start", exe.display());
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let mut b = Browser { driver, port, session: String::new(), _profile: profile };
         let answer = b.call("POST", "/session", Some(&caps));
         b.session =
@@ -289,8 +326,11 @@ fn run_session(web: u16, mode: &str, extra: &[&str]) -> (Proc, Proc, String) {
 
 #[test]
 fn the_page_shows_the_flipped_byte_and_the_servers_reaction() {
-    let browser = Browser::start();
+    live_flip(&Browser::start(), "");
+}
 
+/// The flip through the proxy, seen in `browser`; screenshots named with `tag`.
+fn live_flip(browser: &Browser, tag: &str) {
     // cbc: the flip goes through, and the server reads `pay 90`.
     let (_view, web) = view();
     let (_srv, _px, said) = run_session(web, "cbc", &[]);
@@ -318,7 +358,7 @@ fn the_page_shows_the_flipped_byte_and_the_servers_reaction() {
     assert_eq!(drawn[1], "iv");
     assert!(drawn[2].as_str().unwrap().contains("pay 90 to bob"), "{drawn}");
     assert!(drawn[3].as_str().unwrap().contains("changed"), "{drawn}");
-    browser.screenshot("live-cbc.png");
+    browser.screenshot(&format!("live-cbc{tag}.png"));
 
     // cbc-hmac: the same flip, and the server rejects the frame.
     let (_view2, web2) = view();
@@ -333,7 +373,7 @@ fn the_page_shows_the_flipped_byte_and_the_servers_reaction() {
     let drawn = browser
         .wait_for("const r = document.querySelector('#reaction .rejected'); return r && r.textContent;");
     assert!(drawn.as_str().unwrap().contains("tampered"), "{drawn}");
-    browser.screenshot("live-cbc-hmac.png");
+    browser.screenshot(&format!("live-cbc-hmac{tag}.png"));
 }
 
 /// Measures the page under 1,000 frames a second (not run by default; its
@@ -469,12 +509,36 @@ fn letters(text: &str) -> Vec<u8> {
 
 #[test]
 fn the_demo_pages_draw_what_the_library_computed() {
-    let browser = Browser::start();
+    demo_pages(&Browser::start(), "");
+}
+
+/// Both tests again in Firefox ESR, when it and geckodriver are installed
+/// (`.ci/run` installs both; elsewhere the test says it skipped).
+#[test]
+fn the_same_in_firefox() {
+    let Some(browser) = Browser::firefox() else {
+        // CI sets this, so a failed install cannot pass unnoticed.
+        assert!(
+            std::env::var_os("CRYPTOLAB_REQUIRE_FIREFOX").is_none(),
+            "CRYPTOLAB_REQUIRE_FIREFOX is set, but firefox-esr or geckodriver is missing"
+        );
+        eprintln!("skipped: firefox-esr or geckodriver is not installed (.ci/run installs them)");
+        return;
+    };
+    live_flip(&browser, "-firefox");
+    demo_pages(&browser, "-firefox");
+}
+
+/// Every demo tab, driven in `browser`; screenshots named with `tag`.
+fn demo_pages(browser: &Browser, tag: &str) {
     let (_view, web) = view();
     let base = format!("http://127.0.0.1:{web}/");
+    browser.open(&format!("{base}#ecb"));
+    let status = browser
+        .wait_for("const s = document.getElementById('status').textContent; return s === 'live' && s;");
+    assert_eq!(status, "live", "the event stream opened before any event");
 
     // ECB picture: five pictures; the ECB one repeats blocks, the others are noise.
-    browser.open(&format!("{base}#ecb"));
     browser.click("#ecb-run");
     let srcs = browser.wait_for(
         "const imgs = [...document.querySelectorAll('#ecb-out img')];
@@ -502,7 +566,7 @@ fn the_demo_pages_draw_what_the_library_computed() {
     }
     let caption = browser.script("return document.querySelector('.p-ecb figcaption').textContent");
     assert!(caption.as_str().unwrap().contains("blocks repeat"), "{caption}");
-    browser.screenshot("demo-ecb-picture.png");
+    browser.screenshot(&format!("demo-ecb-picture{tag}.png"));
 
     // AES round by round: a random key and block typed in; the page's final
     // state, read cell by cell, is what the aes crate computes.
@@ -529,7 +593,7 @@ fn the_demo_pages_draw_what_the_library_computed() {
     let rounds = browser.script("return document.querySelectorAll('.aes-round').length");
     assert_eq!(rounds, 11);
     browser.script("document.querySelector('.aes-round[data-round=\"1\"]').scrollIntoView(); return true;");
-    browser.screenshot("demo-aes-rounds.png");
+    browser.screenshot(&format!("demo-aes-rounds{tag}.png"));
     // The avalanche: the bars are the bit counts the library reports.
     browser.script("document.getElementById('aes-avalanche').checked = true; document.getElementById('aes-bit').value = '5'; return true;");
     browser.click("#aes-run");
@@ -554,7 +618,7 @@ fn the_demo_pages_draw_what_the_library_computed() {
     for suite in ["cbc-hmac", "gcm"] {
         assert!(verdicts.iter().any(|v| v.starts_with(&format!("REFUSED {suite}"))), "{verdicts:?}");
     }
-    browser.screenshot("demo-bitflip.png");
+    browser.screenshot(&format!("demo-bitflip{tag}.png"));
 
     // Padding oracle step by step: one query, one byte, then the whole secret.
     let secret = "Attack at dawn; bring rope.";
@@ -585,7 +649,7 @@ fn the_demo_pages_draw_what_the_library_computed() {
         "{broken}"
     );
     assert!(broken.as_str().unwrap().contains("REFUSED cbc-hmac"), "{broken}");
-    browser.screenshot("demo-padding-oracle.png");
+    browser.screenshot(&format!("demo-padding-oracle{tag}.png"));
 
     // The substitution solver: its suggested key, taken into the page's
     // mapping, reads a held-out text encrypted under the same key.
@@ -636,7 +700,7 @@ fn the_demo_pages_draw_what_the_library_computed() {
     sorted.sort_unstable();
     assert_eq!(sorted, (b'A'..=b'Z').collect::<Vec<_>>(), "a swap, not a duplicate: {after}");
     browser.click("#solver-use");
-    browser.screenshot("demo-substitution.png");
+    browser.screenshot(&format!("demo-substitution{tag}.png"));
 }
 
 /// The `$ cryptolab …` lines of the `n`th console block of a worksheet, split

@@ -586,7 +586,8 @@ pub const WEB_EXAMPLES: &str = "\
 The page shows the frames of every program given --web PORT: the first one
 to start serves the page (or `cryptolab web` does), the others stream their
 events to it, so the proxy's changed bytes and the server's reaction are
-side by side. Open the URL it prints in a browser (the tests use Chromium).
+side by side. Open the URL it prints in a browser (tested in Chromium and
+Firefox).
 Its other tabs run demos in the page: the ECB picture (choose your own
 image), bit-flipping, the padding oracle step by step, AES round by round
 and a hands-on substitution solver — the same code as `cryptolab demo`.

@@ -434,8 +434,12 @@ fn event_stream(
     live: broadcast::Receiver<Arc<str>>,
     page: Page,
 ) -> impl Stream<Item = Result<sse::Event, Infallible>> {
-    let start =
-        futures_util::stream::iter(recent.into_iter().map(|line| Ok(sse::Event::default().data(&*line))));
+    // A comment first, so a browser sees the stream open (Firefox fires
+    // `open` only on the first bytes) even before any event.
+    let hello = std::iter::once(Ok(sse::Event::default().comment("cryptolab events")));
+    let start = futures_util::stream::iter(
+        hello.chain(recent.into_iter().map(|line| Ok(sse::Event::default().data(&*line)))),
+    );
     let rest = futures_util::stream::unfold((live, page), |(mut live, page)| async move {
         let data = match live.recv().await {
             Ok(line) => line.to_string(),

@@ -329,6 +329,11 @@ export function startDemos(exposed) {
   startSolver();
   // For the tests: the demo pages' state.
   Object.assign(exposed, { show, ecb, oracle, solver });
-  const wanted = location.hash.slice(1);
-  show(VIEWS.includes(wanted) ? wanted : "live");
+  // A tab can be linked to: /#ecb, /#oracle, …
+  const fromHash = () => {
+    const wanted = location.hash.slice(1);
+    show(VIEWS.includes(wanted) ? wanted : "live");
+  };
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
 }
