@@ -3,6 +3,11 @@
 // schema of docs/EVENTS.md plus `id` and `source`). Nothing cryptographic
 // happens here: the page draws what the programs report.
 
+import { $, el, visible, drawFields } from "./common.js";
+import { startDemos } from "./demos.js";
+
+export { visible };
+
 const ROW = 22; // px, the height of one row of the frames list
 const MAX_KEPT = 100000; // frames kept in the list (the oldest go first)
 
@@ -14,11 +19,6 @@ const tampers = new Map(); // "source|peer|n" → tamper lines
 const ecbBlocks = new Map(); // an ECB ciphertext block's hex → the frames it is in
 let selected = -1;
 let dirty = false;
-
-import { $, el, visible, drawFields } from "./common.js";
-import { startDemos } from "./demos.js";
-
-export { visible };
 
 const key = (e) => `${e.source}|${e.peer}|${e.n}`;
 

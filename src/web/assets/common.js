@@ -88,7 +88,11 @@ export async function api(path, body, type = "application/json") {
     headers: { "Content-Type": type },
     body: type === "application/json" ? JSON.stringify(body) : body,
   });
-  const answer = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+  const plain = {
+    413: "the request is too large (a picture: at most 8 MiB; text: at most 64 KiB)",
+    403: "the view refused the request (it answers only its own page)",
+  };
+  const answer = await r.json().catch(() => ({ error: plain[r.status] || `HTTP ${r.status}` }));
   if (!r.ok) throw new Error(answer.hint ? `${answer.error} — ${answer.hint}` : answer.error);
   return answer;
 }
