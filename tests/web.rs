@@ -821,12 +821,19 @@ fn a_challenge_server_streams_its_requests_to_the_page_with_flags_hidden() {
     let flag = solve.text();
     let flag = &flag[flag.find("cryptolab{").expect("the solve prints the flag")..];
     let flag = &flag[..=flag.find('}').unwrap()];
+    // A student who pastes their flag into a request: hidden on the page too.
+    let mut raw = TcpStream::connect(target.as_str()).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    raw.write_all(format!("{flag}\n").as_bytes()).unwrap();
+    let mut answer = [0u8; 512];
+    assert!(raw.read(&mut answer).unwrap() > 0);
+    drop(raw);
     browser.open(&format!("http://127.0.0.1:{web}/"));
     let texts = browser.wait_for(
         "const c = window.cryptolab; if (!c) return null;
          const f = c.frames.filter(f => f.source === 'challenge');
-         const left = c.notices.some(n => n.source === 'challenge' && n.event === 'left');
-         return f.length >= 4 && left ? f.map(f => [f.dir, f.summary, f.text]) : null;",
+         const left = c.notices.filter(n => n.source === 'challenge' && n.event === 'left').length;
+         return f.length >= 8 && left >= 2 ? f.map(f => [f.dir, f.summary, f.text]) : null;",
     );
     let all = texts.to_string();
     assert!(!all.contains(flag), "the flag {flag} is on the page: {all}");

@@ -212,7 +212,8 @@ async fn connection(stream: TcpStream, config: &Config, id: u64) -> (u64, Option
 }
 
 /// One request and its answer as two frame events (built only if an
-/// observer reads frames): the request's first word in the summary.
+/// observer reads frames): the request's first word in the summary, flags
+/// hidden in both (a request that is not UTF-8 is shown with `�`).
 fn watch(events: &Events, id: u64, n: u64, request: &[u8], answer: &str) {
     let peer = format!("client {id}");
     let verb = request.split(|&b| b == b' ').next().unwrap_or(b"");
@@ -229,7 +230,11 @@ fn watch(events: &Events, id: u64, n: u64, request: &[u8], answer: &str) {
         is_message: true,
         title: None,
     };
-    events.frame(Dir::In, |_| frame(Dir::In, request.to_vec(), format!("request {verb}")));
+    events.frame(Dir::In, |_| {
+        // A student may paste a flag into a request too.
+        let shown = redact_flags(&String::from_utf8_lossy(request));
+        frame(Dir::In, shown.into_bytes(), format!("request {verb}"))
+    });
     events.frame(Dir::Out, |_| {
         let shown = redact_flags(answer);
         let word = shown.split([' ', ':']).next().unwrap_or("");

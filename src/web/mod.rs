@@ -16,7 +16,8 @@
 //! ```
 //!
 //! * [`Hub`] keeps the last [`RECENT`] events, at most [`RECENT_BYTES`] of
-//!   them (a page opened late still sees the session so far) and hands each new one to every open page.
+//!   them (a page opened late still sees the session so far), and hands
+//!   each new one to every open page.
 //! * [`WebObserver`] is the [`Observer`] that puts a program's events into a
 //!   hub in the same process; [`feed`] is the one that streams them to a hub
 //!   in another process.

@@ -88,7 +88,7 @@ export function reaction(frame) {
 
 function title(f) {
   const arrow = f.dir === "in" ? "←" : f.dir === "out" ? "→" : "⇄";
-  const what = f.format === "native" ? `${f.kind} · seq ${f.seq} · ${f.suite}` : (f.summary || f.format);
+  const what = f.format === "native" ? `${f.kind} · seq ${f.seq} · ${f.suite}` : (visible(f.summary) || f.format);
   const marked = f.marks.length ? " · changed" : "";
   return `${f.source}: ${arrow} ${f.peer} #${f.n} · ${what} · ${f.hex.length / 2} bytes${marked}`;
 }
