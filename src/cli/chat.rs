@@ -588,6 +588,7 @@ to start serves the page (or `cryptolab web` does), the others stream their
 events to it, so the proxy's changed bytes and the server's reaction are
 side by side. Open the URL it prints in a browser (tested in Chromium and
 Firefox).
+
 Its other tabs run demos in the page: the ECB picture (choose your own
 image), bit-flipping, the padding oracle step by step, AES round by round
 and a hands-on substitution solver — the same code as `cryptolab demo`.
@@ -596,7 +597,10 @@ Examples:
   cryptolab web                                    the page on 127.0.0.1:8080
   cryptolab serve --mode cbc --echo --web 8080     the server's frames
   cryptolab proxy --tamper flip:4:20:08 --web 8080 the proxy's, changes marked
-  cryptolab connect --mode cbc 127.0.0.1 5551      type: pay 10 to bob";
+  cryptolab connect --mode cbc 127.0.0.1 5551      type: pay 10 to bob
+  cryptolab challenge serve cbc-bitflip --web 8080 a class's requests
+Then open http://127.0.0.1:8080/; a tab can be linked to: /#ecb /#bitflip
+/#oracle /#aes /#solver.";
 
 pub(super) fn web(args: &WebArgs) -> Result<(), CliError> {
     block_on(async {

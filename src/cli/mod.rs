@@ -121,7 +121,7 @@ pub enum Command {
     Proxy(ProxyArgs),
     /// Live challenge servers: attack them with your own code; a flag per student.
     Challenge(challenge::ChallengeArgs),
-    /// The browser view: live frames coloured by field, from `serve --web` and `proxy --web`.
+    /// The browser view: live frames coloured by field (serve, proxy, challenge serve --web) and demos.
     #[command(after_help = WEB_EXAMPLES)]
     Web(WebArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
