@@ -48,7 +48,7 @@ pub const MAX_JSON: usize = 64 * 1024;
 pub const MAX_PICTURE: usize = 8 * 1024 * 1024;
 /// The most pixels a picture may have in the page (`cryptolab demo
 /// ecb-image` takes bigger ones and writes files).
-pub const MAX_PIXELS: u64 = 1024 * 1024;
+pub const MAX_PIXELS: u64 = 1_000_000;
 /// The longest secret the padding-oracle page attacks, in bytes (every
 /// query is an event the page steps through).
 pub const MAX_SECRET: usize = 96;
@@ -224,13 +224,15 @@ fn events_json(collector: &Collector) -> Vec<Value> {
 
 // ── the demos ────────────────────────────────────────────────────────────
 
-async fn ecb_picture(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if !body.is_empty()
-        && let Err(e) = content_type(&headers, "application/octet-stream")
-    {
-        return e.into_response();
+async fn ecb_picture(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if !body.is_empty() {
+        content_type(&headers, "application/octet-stream")?;
     }
-    run(&app, move || {
+    Ok(run(&app, move || {
         let (mut ctx, collector) = collecting();
         let image = (!body.is_empty()).then_some(&body[..]);
         let panels = ecb_image::in_memory(&mut ctx, image, MAX_PIXELS)?;
@@ -248,7 +250,7 @@ async fn ecb_picture(State(app): State<AppState>, headers: HeaderMap, body: Byte
             .collect();
         Ok(json!({ "events": events_json(&collector), "panels": panels }))
     })
-    .await
+    .await)
 }
 
 #[derive(serde::Deserialize)]
@@ -257,17 +259,18 @@ struct BitflipRequest {
     target: String,
 }
 
-async fn bitflip_run(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let req: BitflipRequest = match json_body(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    run(&app, move || {
+async fn bitflip_run(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: BitflipRequest = json_body(&headers, &body)?;
+    Ok(run(&app, move || {
         let (mut ctx, collector) = collecting();
         bitflip::narrate(&mut ctx, &bitflip::Options { target: req.target, mask: None })?;
         Ok(json!({ "events": events_json(&collector) }))
     })
-    .await
+    .await)
 }
 
 #[derive(serde::Deserialize)]
@@ -276,26 +279,26 @@ struct OracleRequest {
     message: String,
 }
 
-async fn padding_oracle_run(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let req: OracleRequest = match json_body(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn padding_oracle_run(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: OracleRequest = json_body(&headers, &body)?;
     if req.message.is_empty() || req.message.len() > MAX_SECRET {
-        return ApiError::bad(
+        return Err(ApiError::bad(
             format!("the secret is {} bytes; the page attacks 1 to {MAX_SECRET}", req.message.len()),
             "a longer one runs in the terminal: cryptolab demo padding-oracle --message …",
-        )
-        .into_response();
+        ));
     }
-    run(&app, move || {
+    Ok(run(&app, move || {
         let (mut ctx, collector) = collecting();
         let opts =
             padding_oracle::Options { message: req.message.into_bytes(), step: true, ..Default::default() };
         padding_oracle::narrate(&mut ctx, &opts)?;
         Ok(json!({ "events": events_json(&collector) }))
     })
-    .await
+    .await)
 }
 
 #[derive(serde::Deserialize)]
@@ -311,25 +314,20 @@ struct AesRequest {
     key_bit: Option<usize>,
 }
 
-/// 32 hex digits as a block.
-fn block(hex_text: &str, what: &str) -> Result<Block, ApiError> {
-    let hint = "give 32 hex digits (16 bytes)";
+/// A 16-byte block as hex (or `text:`), parsed as `cryptolab aes` parses
+/// `--key` and `--block`; an error never quotes the value.
+fn block(value: &str, what: &str) -> Result<Block, ApiError> {
+    let hint = "give 32 hex digits (16 bytes), or text: and 16 characters";
     let bytes =
-        hex::decode(hex_text.trim()).map_err(|_| ApiError::bad(format!("the {what} is not hex"), hint))?;
+        crate::keys::parse_key_value(value.trim(), what).map_err(|e| ApiError::bad(e.to_string(), hint))?;
     let len = bytes.len();
     bytes.try_into().map_err(|_| ApiError::bad(format!("the {what} is {len} bytes; AES-128 takes 16"), hint))
 }
 
-async fn aes_run(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let req: AesRequest = match json_body(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let (key, input) = match (block(&req.key, "key"), block(&req.block, "block")) {
-        (Ok(k), Ok(b)) => (k, b),
-        (Err(e), _) | (_, Err(e)) => return e.into_response(),
-    };
-    run(&app, move || {
+async fn aes_run(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let req: AesRequest = json_body(&headers, &body)?;
+    let (key, input) = (block(&req.key, "key")?, block(&req.block, "block")?);
+    Ok(run(&app, move || {
         let collector = Collector::new();
         let events = Events::to(collector.clone());
         let checked = |e: aes_rounds::RoundsError| ApiError::bad(e.to_string(), e.hint());
@@ -346,7 +344,7 @@ async fn aes_run(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
         }
         Ok(json!({ "events": events_json(&collector) }))
     })
-    .await
+    .await)
 }
 
 #[derive(serde::Deserialize)]
@@ -363,31 +361,26 @@ fn upper(l: u8) -> char {
     char::from(b'A' + l)
 }
 
-async fn substitution(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let req: SubstitutionRequest = match json_body(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn substitution(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: SubstitutionRequest = json_body(&headers, &body)?;
     if req.example {
         // An example to work on: the classical demo's passage under a fresh key.
         let key = mono::MonoKey::random(&mut rand::rng());
-        return axum::Json(json!({ "ciphertext": mono::encrypt(crate::classical::demo::LONG_SAMPLE, &key) }))
-            .into_response();
+        let ciphertext = mono::encrypt(crate::classical::demo::LONG_SAMPLE, &key);
+        return Ok(axum::Json(json!({ "ciphertext": ciphertext })).into_response());
     }
-    let letters: Vec<u8> = req
-        .ciphertext
-        .bytes()
-        .filter(u8::is_ascii_alphabetic)
-        .map(|b| b.to_ascii_uppercase() - b'A')
-        .collect();
+    let letters = crate::classical::letter_indices(&req.ciphertext);
     if letters.len() > MAX_LETTERS {
-        return ApiError::bad(
+        return Err(ApiError::bad(
             format!("the ciphertext has {} letters; the page cracks at most {MAX_LETTERS}", letters.len()),
             "paste a part of it: a few hundred letters are enough",
-        )
-        .into_response();
+        ));
     }
-    run(&app, move || {
+    Ok(run(&app, move || {
         let crack = mono::crack(&req.ciphertext, rand::random())
             .map_err(|e| ApiError::bad(e.to_string(), e.hint()))?;
         let counts = analysis::letter_counts(&letters);
@@ -407,5 +400,25 @@ async fn substitution(State(app): State<AppState>, headers: HeaderMap, body: Byt
             },
         }))
     })
-    .await
+    .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::assets::{COMMON, INDEX};
+
+    /// The page states the limits and defaults; they are the ones here.
+    #[test]
+    fn the_page_states_the_limits_the_server_enforces() {
+        assert!(INDEX.contains(&format!("Secret (1–{MAX_SECRET} bytes)")));
+        assert!(INDEX.contains(&format!("maxlength=\"{MAX_SECRET}\"")));
+        assert_eq!(MAX_PIXELS, 1_000_000);
+        assert!(INDEX.contains("at most\n    1,000,000 pixels"));
+        assert_eq!((MAX_PICTURE, MAX_JSON), (8 << 20, 64 << 10));
+        assert!(COMMON.contains("at most 8 MiB; text: at most 64 KiB"));
+        let key = crate::aes_rounds::report::APPENDIX_B_KEY;
+        let input = crate::aes_rounds::report::APPENDIX_B_INPUT;
+        assert!(INDEX.contains(&format!("value=\"{key}\"")) && INDEX.contains(&format!("value=\"{input}\"")));
+    }
 }

@@ -15,9 +15,11 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const INDEX: &str = include_str!("assets/index.html");
+/// The page's HTML (its limits are checked against `super::api`'s constants).
+pub(crate) const INDEX: &str = include_str!("assets/index.html");
 const APP: &str = include_str!("assets/app.js");
-const COMMON: &str = include_str!("assets/common.js");
+/// The shared module (its messages name `super::api`'s limits).
+pub(crate) const COMMON: &str = include_str!("assets/common.js");
 const DEMOS: &str = include_str!("assets/demos.js");
 const STYLE: &str = include_str!("assets/style.css");
 
