@@ -19,11 +19,23 @@
 //! `next` is cancel-safe: everything read is kept in the reader, and so is
 //! when the current message started, so a `select!` that drops it midway
 //! (a broadcast to send) loses nothing and resets no timer.
+//!
+//! The timeouts cost almost nothing per message: each reader keeps one
+//! timer (`Deadline`) that is moved only when a deadline comes *earlier*
+//! than the one it is set for. A later deadline (the idle timeout, pushed
+//! on by every message) leaves it alone; when it fires early the reader
+//! looks at the clock and sets it again. A connection exchanging thousands
+//! of messages a second so touches the runtime's timer wheel about once per
+//! idle timeout instead of twice per message (`docs/PERFORMANCE.md`).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::time::Sleep;
 
 use super::{Limits, NetError};
 use crate::profiles::{Next, ProfileError, next_message};
@@ -114,6 +126,53 @@ pub struct Reader<R> {
     recorded: Option<(Vec<u8>, Option<std::ops::Range<usize>>)>,
     /// The buffer capacity charged to the process's budget.
     charged: Charged,
+    /// The one timer behind every wait.
+    deadline: Deadline,
+}
+
+/// One timer for a reader's waits, set lazily: [`Deadline::within`] moves it
+/// only to an earlier instant, and a timer that fires before the deadline it
+/// now serves is set again. Every deadline is still kept to the timer's
+/// precision, and a wait whose future is ready at once never touches it.
+#[derive(Default)]
+pub(crate) struct Deadline {
+    timer: Option<Pin<Box<Sleep>>>,
+    at: Option<tokio::time::Instant>,
+}
+
+impl Deadline {
+    /// Runs `fut` until it finishes (`Some`) or `wait` from now passes (`None`).
+    pub(crate) async fn within<F: Future>(&mut self, wait: Duration, fut: F) -> Option<F::Output> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut fut = std::pin::pin!(fut);
+        // A future that is ready at once needs no timer.
+        if let Poll::Ready(out) = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
+            return Some(out);
+        }
+        loop {
+            let timer = self.set_by(deadline);
+            tokio::select! {
+                biased;
+                out = &mut fut => return Some(out),
+                () = timer => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The timer, firing no later than `deadline` (possibly earlier).
+    fn set_by(&mut self, deadline: tokio::time::Instant) -> Pin<&mut Sleep> {
+        let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        let early_enough = self.at.is_some_and(|at| at <= deadline) && !timer.is_elapsed();
+        if !early_enough {
+            timer.as_mut().reset(deadline);
+            self.at = Some(deadline);
+        }
+        timer.as_mut()
+    }
 }
 
 /// Bytes charged to the budget, given back when the reader goes.
@@ -128,7 +187,16 @@ impl Drop for Charged {
 impl<R: AsyncRead + Unpin> Reader<R> {
     /// A reader over `rd`; `limits.max_body` bounds a message.
     pub fn new(rd: R, limits: Limits) -> Self {
-        Reader { rd, buf: Vec::new(), eof: false, limits, started: None, recorded: None, charged: Charged(0) }
+        Reader {
+            rd,
+            buf: Vec::new(),
+            eof: false,
+            limits,
+            started: None,
+            recorded: None,
+            charged: Charged(0),
+            deadline: Deadline::default(),
+        }
     }
 
     /// The same reader, keeping every byte it takes off the stream — the
@@ -252,19 +320,31 @@ impl<R: AsyncRead + Unpin> Reader<R> {
         loop {
             match self.parse(framing, settled) {
                 Parsed::Message { range, consumed, note } => {
-                    let bytes = self.buf[range.clone()].to_vec();
                     if let Some((rec, at)) = self.recorded.as_mut() {
                         *at = Some(rec.len() + range.start..rec.len() + range.end);
                     }
                     self.record(consumed);
-                    self.buf.drain(..consumed);
-                    if self.buf.is_empty() && self.buf.capacity() > IDLE_KEEP {
-                        // Between messages a connection keeps little: ten
-                        // thousand idle clients must not each hold a large
-                        // message's buffer.
-                        self.buf = Vec::new();
+                    let bytes = if range.start == 0 && consumed == self.buf.len() {
+                        // The message is all the buffer holds (the usual
+                        // case, one message per read): the buffer itself is
+                        // handed over, no copy, and a connection waiting
+                        // for its next message holds no buffer at all.
+                        let mut bytes = std::mem::take(&mut self.buf);
+                        bytes.truncate(range.end);
                         self.charge();
-                    }
+                        bytes
+                    } else {
+                        let bytes = self.buf[range].to_vec();
+                        self.buf.drain(..consumed);
+                        if self.buf.is_empty() && self.buf.capacity() > IDLE_KEEP {
+                            // Between messages a connection keeps little: ten
+                            // thousand idle clients must not each hold a large
+                            // message's buffer.
+                            self.buf = Vec::new();
+                            self.charge();
+                        }
+                        bytes
+                    };
                     self.started = (!self.blank(text)).then(Instant::now);
                     return Ok(Got::Message(bytes, note));
                 }
@@ -330,17 +410,17 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 let limit = BUDGET.limit.load(Ordering::Relaxed);
                 return Ok(Got::Bad(NetError::Budget(limit), Vec::new()));
             }
-            match tokio::time::timeout(wait, self.rd.read_buf(&mut self.buf)).await {
-                Ok(Ok(0)) => self.eof = true,
-                Ok(Ok(_)) => {
+            match self.deadline.within(wait, self.rd.read_buf(&mut self.buf)).await {
+                Some(Ok(0)) => self.eof = true,
+                Some(Ok(_)) => {
                     settled = false;
                     if self.started.is_none() && !self.blank(text) {
                         self.started = Some(Instant::now());
                     }
                 }
-                Ok(Err(e)) => return Err(NetError::Io(e)),
-                Err(_) if self.started.is_none() => return Err(NetError::Idle(self.limits.idle.as_secs())),
-                Err(_) => settled = true,
+                Some(Err(e)) => return Err(NetError::Io(e)),
+                None if self.started.is_none() => return Err(NetError::Idle(self.limits.idle.as_secs())),
+                None => settled = true,
             }
         }
     }
@@ -369,5 +449,97 @@ impl<R: AsyncRead + Unpin> Reader<R> {
     /// The stream and whatever was read but not taken as a message.
     pub fn into_parts(self) -> (R, Vec<u8>) {
         (self.rd, self.buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deadline;
+    use std::time::Duration;
+    use tokio::time::{Instant, sleep};
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[tokio::test]
+    async fn a_wait_times_out_at_its_deadline_and_not_before() {
+        let mut d = Deadline::default();
+        let start = Instant::now();
+        assert_eq!(d.within(200 * MS, std::future::pending::<()>()).await, None);
+        let took = start.elapsed();
+        assert!(took >= 200 * MS && took < 5000 * MS, "{took:?}");
+    }
+
+    #[tokio::test]
+    async fn an_earlier_deadline_moves_the_timer_forward() {
+        let mut d = Deadline::default();
+        // The timer is set for 10 s from now…
+        assert_eq!(d.within(10_000 * MS, sleep(30 * MS)).await, Some(()));
+        // …and a 200 ms wait must not last 10 s.
+        let start = Instant::now();
+        assert_eq!(d.within(200 * MS, std::future::pending::<()>()).await, None);
+        let took = start.elapsed();
+        assert!(took >= 200 * MS && took < 5000 * MS, "{took:?}");
+    }
+
+    #[tokio::test]
+    async fn a_timer_set_for_an_earlier_deadline_does_not_cut_a_later_one_short() {
+        let mut d = Deadline::default();
+        // The timer is set for 100 ms from now; the next wait is for 400 ms.
+        assert_eq!(d.within(100 * MS, sleep(20 * MS)).await, Some(()));
+        let start = Instant::now();
+        assert_eq!(d.within(400 * MS, std::future::pending::<()>()).await, None);
+        assert!(start.elapsed() >= 400 * MS, "{:?}", start.elapsed());
+        // A stream of messages, each well within its own 150 ms, outlasts
+        // the first deadline many times over: none of them times out.
+        let start = Instant::now();
+        for _ in 0..12 {
+            assert_eq!(d.within(150 * MS, sleep(40 * MS)).await, Some(()));
+        }
+        assert!(start.elapsed() >= 480 * MS);
+    }
+
+    /// Two sealed native frames.
+    fn frames() -> (Vec<u8>, Vec<u8>) {
+        use crate::session::Sealer;
+        use crate::suite::{Cipher, Suite};
+        use crate::wire::Kind;
+        let cipher = std::sync::Arc::new(Cipher::new(Suite::Gcm, &[7; 16], None).unwrap());
+        let mut sealer = Sealer::new(cipher);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        sealer.seal_into(Kind::Hello, b"hello", &mut a);
+        sealer.seal_into(Kind::Message, b"a message", &mut b);
+        (a, b)
+    }
+
+    #[tokio::test]
+    async fn a_message_that_is_the_whole_buffer_is_handed_over_and_nothing_is_kept() {
+        use super::{Got, Reader};
+        use crate::session::channel::Framing;
+        let (a, b) = frames();
+        // One frame per read (as a client that waits for each reply sends):
+        // the reader hands its buffer over and holds nothing between them.
+        let mut reader = Reader::new(&a[..], crate::net::Limits::default());
+        let Got::Message(got, None) = reader.next(&Framing::Native).await.unwrap() else { panic!() };
+        assert_eq!(got, a);
+        assert_eq!((reader.buf.capacity(), reader.charged.0), (0, 0));
+        assert!(matches!(reader.next(&Framing::Native).await.unwrap(), Got::End));
+        // Two frames in one read: the first is copied out, the second stays
+        // in the buffer until it is taken.
+        let both = [a.clone(), b.clone()].concat();
+        let mut reader = Reader::new(&both[..], crate::net::Limits::default());
+        let Got::Message(got, None) = reader.next(&Framing::Native).await.unwrap() else { panic!() };
+        assert_eq!(got, a);
+        assert_eq!(reader.buf, b);
+        assert!(reader.charged.0 > 0);
+        let Got::Message(got, None) = reader.next(&Framing::Native).await.unwrap() else { panic!() };
+        assert_eq!(got, b);
+        assert_eq!((reader.buf.capacity(), reader.charged.0), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_ready_future_never_sets_the_timer() {
+        let mut d = Deadline::default();
+        assert_eq!(d.within(100 * MS, async { 7 }).await, Some(7));
+        assert!(d.timer.is_none());
     }
 }
