@@ -170,3 +170,52 @@ fn a_server_wide_budget_closes_the_connection_that_would_go_over_it() {
     assert_still_serves_with("gcm", port, "within the budget", &["--static-keys"]);
     drop(conns);
 }
+
+/// Runs `cryptolab bench ARGS` and returns its report.
+fn bench(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .arg("bench")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    report
+}
+
+/// The numbers of the table row that starts with `| name |`.
+fn row(report: &str, name: &str) -> Vec<f64> {
+    let line = report
+        .lines()
+        .find(|l| l.starts_with(&format!("| {name} |")))
+        .unwrap_or_else(|| panic!("no row '{name}' in\n{report}"));
+    line.split('|')
+        .skip(2)
+        .filter_map(|cell| cell.trim().trim_end_matches(" %").split(' ').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn the_bench_measures_round_trips_in_every_suite_with_the_cpu_each_side_used() {
+    // What is measured is not judged here (tests time nothing): that every
+    // row is there, and that a reply was counted only when it was right.
+    let report = bench(&["--only", "round-trips", "--seconds", "0.2"]);
+    assert!(!report.contains("### Bulk") && !report.contains("### Scale"), "{report}");
+    let base = row(&report, "plain TCP ping-pong (blocking echo, another process)");
+    assert_eq!(base.len(), 4, "rate, 100 %, server CPU, client CPU: {base:?}");
+    assert!(base[0] > 0.0 && base[1] == 100.0 && base[2] > 0.0 && base[3] > 0.0);
+    assert!(row(&report, "plain TCP ping-pong (tokio echo, another process)")[2] > 0.0);
+    for suite in Suite::ALL {
+        let r = row(&report, &format!("`serve --echo --quiet`, {suite}"));
+        assert_eq!(r.len(), 4, "{suite}: {r:?}");
+        assert!(r.iter().all(|&v| v > 0.0), "{suite}: {r:?}");
+    }
+}
+
+#[test]
+fn the_bench_scale_run_checks_every_reply() {
+    let report = bench(&["--only", "scale", "--clients", "40", "--messages", "3"]);
+    let line = report.lines().find(|l| l.starts_with("| 120 / 120 |")).unwrap_or_else(|| panic!("{report}"));
+    assert!(line.starts_with("| 120 / 120 | 0 | 0 | 0 |"), "none lost, misdelivered or failed: {line}");
+}

@@ -1,7 +1,7 @@
 //! The chat commands — `serve`, `connect`, `proxy`, `bench`: their
 //! arguments and the hand-off to [`crate::net`].
 
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +44,12 @@ pub struct BenchArgs {
     /// a process of its own, the baseline beside `serve`).
     #[arg(long, value_name = "PORT", hide = true)]
     pub plain_echo: Option<u16>,
+    /// With --plain-echo: run the echo on tokio instead of blocking threads.
+    #[arg(long, hide = true, requires = "plain_echo")]
+    pub tokio_echo: bool,
+    /// Measure only this part.
+    #[arg(long, value_enum, value_name = "PART")]
+    pub only: Option<crate::net::bench::Part>,
 }
 
 pub(super) const SERVE_EXAMPLES: &str = "\
@@ -626,7 +632,7 @@ pub(super) fn web(args: &WebArgs) -> Result<(), CliError> {
 
 pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
     if let Some(port) = args.plain_echo {
-        return crate::net::bench::plain_echo(port).map_err(|e| {
+        return crate::net::bench::plain_echo(port, args.tokio_echo).map_err(|e| {
             CliError::usage(format!("cannot listen on 127.0.0.1:{port}: {e}"), "choose another port")
         });
     }
@@ -635,6 +641,7 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         bulk_size: args.bulk_kib as usize * 1024,
         clients: args.clients,
         messages: args.messages,
+        only: args.only,
         exe: std::env::current_exe().map_err(|e| {
             CliError::failure(
                 format!("cannot find this program's own path: {e}"),
@@ -643,14 +650,13 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         })?,
     };
     block_on(async {
-        let mut report = Vec::new();
-        crate::net::bench::run(&cfg, &mut report).await.map_err(|e| {
+        // Each table is printed as soon as it is measured.
+        crate::net::bench::run(&cfg, &mut io::stdout().lock()).await.map_err(|e| {
             CliError::failure(
                 format!("the benchmark failed: {e}"),
                 "it runs servers and clients on 127.0.0.1; with many --clients, raise `ulimit -n`",
             )
-        })?;
-        io::stdout().lock().write_all(&report).map_err(CliError::output)
+        })
     })
 }
 

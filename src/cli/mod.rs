@@ -126,7 +126,8 @@ pub enum Command {
     Web(WebArgs),
     /// Measure the chat on loopback beside plain TCP (bulk, round trips, scale).
     #[command(
-        after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5"
+        after_help = "Examples:\n  cryptolab bench\n  cryptolab bench --seconds 1 --clients 1000 --messages 5\n  \
+                      cryptolab bench --only round-trips       (one part; taskset -c 0 for one CPU)"
     )]
     Bench(BenchArgs),
 }

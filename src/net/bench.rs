@@ -1,15 +1,20 @@
 //! `cryptolab bench`: the chat measured on loopback, beside plain TCP doing
 //! the same work. Measured, not timed in tests: the numbers go to
-//! `docs/PERFORMANCE.md`.
+//! `docs/PERFORMANCE.md`. `--only PART` runs one part.
 //!
 //! - **bulk**: one connection, large messages one way, per suite — the
-//!   sender seals and writes, the receiver reads, checks and opens every frame
-//!   (the native frame path: [`read_frame_into`], [`Opener::open_ref`]; the
-//!   server itself reads through [`super::reader::Reader`]).
-//!   Plain TCP: the same messages behind a 4-byte length, no cryptography.
+//!   sender seals and writes, the receiver reads every frame through the
+//!   server's own [`Reader`], checks and opens it ([`Opener::open_ref`]).
+//!   Plain TCP: the same messages behind a 4-byte length, no cryptography,
+//!   read straight into one buffer.
 //! - **round trips**: 64-byte messages against the real binary
 //!   `cryptolab serve --echo --quiet`, one in flight. Plain TCP: a 64-byte
-//!   ping-pong against an echo thread with blocking sockets.
+//!   ping-pong against an echo with blocking sockets in a process of its
+//!   own (the baseline), the same echo on a thread of the bench, and an
+//!   echo on tokio (the runtime `serve` uses, without the chat's work).
+//!   Each row also gives the CPU time the server process and the measuring
+//!   client used per round trip, read from `/proc/PID/task/*/schedstat`:
+//!   where the time goes.
 //! - **handshakes**: connect, run the handshake, read the server's hello,
 //!   close — one after another, against the real server. Plain TCP: connect
 //!   and close against a thread that accepts.
@@ -33,8 +38,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::reader::{Got, Reader};
 use super::{Limits, read_frame_into};
 use crate::keys::KeyMaterial;
+use crate::session::channel::Framing;
 use crate::session::handshake::{ClientStart, Config, Psk};
 use crate::session::{Opener, Sealer};
 use crate::suite::{Cipher, Suite};
@@ -52,6 +59,23 @@ pub struct BenchConfig {
     pub messages: usize,
     /// The `cryptolab` binary to run as the server.
     pub exe: PathBuf,
+    /// Only this part (`None`: all of them).
+    pub only: Option<Part>,
+}
+
+/// One part of the bench (`cryptolab bench --only PART`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// One connection, large messages one way, and gcm's crypto bound.
+    Bulk,
+    /// 64-byte messages, one in flight, against `serve --echo --quiet`.
+    RoundTrips,
+    /// Connect, key exchange, server hello, close.
+    Handshakes,
+    /// Many clients at once, each with its own handshake.
+    Scale,
+    /// 64 clients at the challenge servers.
+    Class,
 }
 
 fn keys() -> KeyMaterial {
@@ -99,31 +123,75 @@ async fn connect_keyed(port: u16, config: &Config) -> io::Result<(Halves, Sealer
     Ok(((rd, wr), Sealer::new(Arc::new(keys.client_to_server)), opener))
 }
 
-/// Bulk throughput in bytes of plaintext per second; `None` = plain TCP.
-pub async fn bulk(suite: Option<Suite>, size: usize, seconds: f64) -> io::Result<f64> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// A bulk measurement: plaintext bytes per second, and how busy each end's
+/// CPU time kept it (CPU seconds per second of the transfer; 1.0 = one core
+/// all the time), from `/proc`.
+pub struct Bulk {
+    /// Bytes of plaintext per second.
+    pub per_sec: f64,
+    /// The sender: this process's CPU time, less the receiver thread's.
+    pub sender_busy: Option<f64>,
+    /// The receiver thread's CPU time.
+    pub receiver_busy: Option<f64>,
+}
+
+/// The largest bulk message the receiver takes (`--bulk-kib` is below 1 MiB).
+const MAX_BULK: u32 = 4 << 20;
+
+/// CPU time the calling thread has used so far, in ns.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// Bulk throughput, one connection, `size`-byte messages; `None` = plain TCP.
+pub async fn bulk(suite: Option<Suite>, size: usize, seconds: f64) -> io::Result<Bulk> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?.into_std()?;
     let addr = listener.local_addr()?;
     let keys = keys();
-    // The receiver runs on its own OS thread and runtime: the two ends share
-    // nothing but the socket, as two programs would.
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-    let listener = listener.into_std()?;
-    {
+    // Each end runs on an OS thread and runtime of its own: the two share
+    // nothing but the socket, as two programs would, and each thread's CPU
+    // time is its end's.
+    let receiver = {
         let keys = keys.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
-            let result = rt.and_then(|rt| {
-                rt.block_on(async move {
-                    let listener = TcpListener::from_std(listener)?;
-                    receive(listener, suite, keys).await
-                })
-            });
-            let _ = done_tx.send(result);
-        });
-    }
+        on_own_thread(move || async move { receive(TcpListener::from_std(listener)?, suite, keys).await })
+    };
+    let sender = on_own_thread(move || async move { send(addr, suite, keys, size, seconds).await });
+    let sender_cpu = sender.await.map_err(io::Error::other)??;
+    let (per_sec, receiver_cpu, wall) = receiver.await.map_err(io::Error::other)??;
+    let busy = |ns: Option<u64>| ns.map(|ns| ns as f64 / 1e9 / wall);
+    Ok(Bulk { per_sec, sender_busy: busy(sender_cpu), receiver_busy: busy(receiver_cpu) })
+}
+
+/// Runs the future `f` makes on a new thread with a runtime of its own.
+fn on_own_thread<F, T>(
+    f: impl FnOnce() -> F + Send + 'static,
+) -> tokio::sync::oneshot::Receiver<io::Result<T>>
+where
+    F: std::future::Future<Output = io::Result<T>>,
+    T: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let _ = tx.send(rt.and_then(|rt| rt.block_on(f())));
+    });
+    rx
+}
+
+/// The bulk sender: seals (or, plain, length-prefixes) `size`-byte messages
+/// and writes them for `seconds`; returns the CPU time this thread used.
+async fn send(
+    addr: std::net::SocketAddr,
+    suite: Option<Suite>,
+    keys: KeyMaterial,
+    size: usize,
+    seconds: f64,
+) -> io::Result<Option<u64>> {
     let mut s = TcpStream::connect(addr).await?;
     s.set_nodelay(true)?;
     let payload = vec![0x42u8; size];
+    let cpu = thread_cpu_ns();
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut frame = Vec::new();
     match suite {
@@ -145,36 +213,52 @@ pub async fn bulk(suite: Option<Suite>, size: usize, seconds: f64) -> io::Result
         }
     }
     s.shutdown().await?;
-    drop(s);
-    done_rx.await.map_err(io::Error::other)?
+    Ok(thread_cpu_ns().zip(cpu).map(|(now, then)| now.saturating_sub(then)))
 }
 
 /// The bulk receiver: reads, checks and opens every frame (or, plain, reads
-/// every length-prefixed message); returns plaintext bytes per second.
-async fn receive(listener: TcpListener, suite: Option<Suite>, keys: KeyMaterial) -> io::Result<f64> {
-    let (stream, _) = listener.accept().await?;
-    let mut rd = BufReader::with_capacity(256 * 1024, stream);
+/// every length-prefixed message); returns plaintext bytes per second, the
+/// CPU time this thread used meanwhile, and the seconds it took.
+async fn receive(
+    listener: TcpListener,
+    suite: Option<Suite>,
+    keys: KeyMaterial,
+) -> io::Result<(f64, Option<u64>, f64)> {
+    let (mut stream, _) = listener.accept().await?;
     let mut total = 0usize;
-    let mut buf = Vec::new();
+    let cpu = thread_cpu_ns();
     let start = Instant::now();
     match suite {
         Some(suite) => {
-            let limits = Limits { max_body: 4 << 20, ..Limits::default() };
+            let limits = Limits { max_body: MAX_BULK, ..Limits::default() };
             let mut opener = Opener::new(cipher(suite, &keys), "sender".into(), "receiver speaks");
-            while read_frame_into(&mut rd, &limits, &mut buf).await.map_err(io::Error::other)? {
-                total += opener.open_ref(&buf).map_err(io::Error::other)?.1.len();
+            // The server's own read path: the reader a `serve` connection uses.
+            let mut reader = Reader::new(stream, limits);
+            while let Got::Message(frame, _) =
+                reader.next(&Framing::Native).await.map_err(io::Error::other)?
+            {
+                total += opener.open_ref(&frame).map_err(io::Error::other)?.1.len();
             }
         }
         None => {
-            let mut len = [0u8; 4];
-            while rd.read_exact(&mut len).await.is_ok() {
-                buf.resize(u32::from_be_bytes(len) as usize, 0);
-                rd.read_exact(&mut buf).await?;
+            // Straight from the socket into the message's buffer.
+            let (mut len, mut buf) = ([0u8; 4], Vec::new());
+            while stream.read_exact(&mut len).await.is_ok() {
+                let n = u32::from_be_bytes(len) as usize;
+                if n > MAX_BULK as usize {
+                    return Err(io::Error::other(format!(
+                        "a plain message of {n} bytes (at most {MAX_BULK})"
+                    )));
+                }
+                buf.resize(n, 0);
+                stream.read_exact(&mut buf).await?;
                 total += buf.len();
             }
         }
     }
-    Ok(total as f64 / start.elapsed().as_secs_f64())
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu_ns().zip(cpu).map(|(now, then)| now.saturating_sub(then));
+    Ok((total as f64 / wall, cpu, wall))
 }
 
 /// A `cryptolab serve --echo --quiet` child process on a free port.
@@ -285,30 +369,49 @@ pub fn crypto_bound(suite: Suite, size: usize, seconds: f64) -> f64 {
     1.0 / (1.0 / seal + 1.0 / open)
 }
 
-/// Round trips per second of 64-byte messages against `serve --echo`.
-pub async fn round_trips(exe: &PathBuf, suite: Suite, seconds: f64) -> io::Result<f64> {
+/// Reads one native frame into `frame` with no timer: how the measuring
+/// client reads a reply, as the plain client reads its 64 bytes (a client
+/// facing an untrusted server uses [`read_frame_into`], with its limits).
+async fn read_frame_untimed<R: tokio::io::AsyncRead + Unpin>(
+    rd: &mut R,
+    frame: &mut Vec<u8>,
+) -> io::Result<()> {
+    let mut head = [0u8; crate::wire::HEADER_LEN];
+    rd.read_exact(&mut head).await?;
+    let header = crate::wire::Header::decode(&head, Limits::default().max_body).map_err(io::Error::other)?;
+    frame.resize(head.len() + header.len as usize, 0);
+    frame[..head.len()].copy_from_slice(&head);
+    rd.read_exact(&mut frame[head.len()..]).await?;
+    Ok(())
+}
+
+/// Round trips of 64-byte messages against `serve --echo --quiet`.
+pub async fn round_trips(exe: &PathBuf, suite: Suite, seconds: f64) -> io::Result<RoundTrips> {
     let server = Server::start(exe, suite)?;
     let config = config(suite, &server.keys);
-    let mut count = 0;
+    let mut count = 0u64;
     let mut busy = Duration::ZERO;
+    let mut totals = CpuTotals::default();
     while busy.as_secs_f64() < seconds {
         // Sessions of 1000 round trips, timed after the handshake.
         let ((mut rd, mut wr), mut sealer, mut opener) = connect_keyed(server.port, &config).await?;
-        let (limits, mut frame, mut reply) = (Limits::default(), Vec::new(), Vec::new());
+        let (mut frame, mut reply) = (Vec::new(), Vec::new());
         sealer.seal_into(Kind::Hello, b"bench", &mut frame);
         wr.write_all(&frame).await?;
         let text = [0x42u8; 64];
+        let cpu = CpuClock::start(Some(server.child.id()));
         let start = Instant::now();
         for _ in 0..1000 {
             sealer.seal_into(Kind::Message, &text, &mut frame);
             wr.write_all(&frame).await?;
-            read_frame_into(&mut rd, &limits, &mut reply).await.map_err(io::Error::other)?;
+            read_frame_untimed(&mut rd, &mut reply).await?;
             let (_, t) = opener.open_ref(&reply).map_err(io::Error::other)?;
-            count += usize::from(t == text);
+            count += u64::from(t == text);
         }
         busy += start.elapsed();
+        totals.add(cpu.used());
     }
-    Ok(count as f64 / busy.as_secs_f64())
+    Ok(totals.per(count as f64 / busy.as_secs_f64(), count))
 }
 
 /// Handshakes per second against the real server, one after another.
@@ -367,12 +470,32 @@ fn plain_echo_on(listener: std::net::TcpListener) {
 
 /// `cryptolab bench --plain-echo PORT` (hidden): the plain echo as a
 /// process of its own, the baseline's server, as `serve` is the chat's.
+/// With `tokio`, the echo runs on the async runtime `serve` uses (one task
+/// per connection, epoll) instead of a blocking thread per connection:
+/// the same work with the runtime's cost added, and nothing of the chat's.
 ///
 /// # Errors
 /// The port cannot be bound.
-pub fn plain_echo(port: u16) -> io::Result<()> {
-    plain_echo_on(std::net::TcpListener::bind(("127.0.0.1", port))?);
-    Ok(())
+pub fn plain_echo(port: u16, tokio: bool) -> io::Result<()> {
+    if !tokio {
+        plain_echo_on(std::net::TcpListener::bind(("127.0.0.1", port))?);
+        return Ok(());
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        loop {
+            let (mut s, _) = listener.accept().await?;
+            tokio::spawn(async move {
+                s.set_nodelay(true)?;
+                let mut buf = [0u8; 64];
+                while s.read_exact(&mut buf).await.is_ok() {
+                    s.write_all(&buf).await?;
+                }
+                io::Result::Ok(())
+            });
+        }
+    })
 }
 
 /// A child process running [`plain_echo`] on a free port.
@@ -385,24 +508,97 @@ impl Drop for EchoChild {
     }
 }
 
-/// Plain TCP ping-pong of 64-byte messages against the plain echo: in a
-/// process of its own (`exe`, as the chat's server is), or on a thread of
-/// this one (`None`: no process switch, a faster baseline on one core).
-pub async fn plain_round_trips(exe: Option<&PathBuf>, seconds: f64) -> io::Result<f64> {
+/// Which plain echo answers the baseline's ping-pong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Echo {
+    /// Blocking sockets, a thread per connection, in a process of its own
+    /// (as the chat's server is): the baseline.
+    Process,
+    /// The same on a thread of the bench's own process (no switch between
+    /// processes: faster on one core).
+    Thread,
+    /// On tokio, in a process of its own: the runtime `serve` runs on.
+    Tokio,
+}
+
+/// A round-trip measurement: the rate, and the CPU time each side used per
+/// round trip (read from `/proc`; the server's is `None` when it runs in the
+/// bench's own process).
+pub struct RoundTrips {
+    /// Round trips per second.
+    pub per_sec: f64,
+    /// The server process's CPU time per round trip, in µs.
+    pub server_us: Option<f64>,
+    /// The measuring client's (this process's) CPU time per round trip, in µs.
+    pub client_us: f64,
+}
+
+/// CPU time a process has used so far, in ns, summed over its threads
+/// (the first field of `/proc/PID/task/TID/schedstat`).
+fn cpu_ns(pid: u32) -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+/// CPU time of this process and of `server` (if any) between two readings.
+struct CpuClock {
+    server: Option<u32>,
+    at: (Option<u64>, Option<u64>),
+}
+
+impl CpuClock {
+    fn start(server: Option<u32>) -> Self {
+        CpuClock { server, at: (cpu_ns(std::process::id()), server.and_then(cpu_ns)) }
+    }
+
+    /// (this process, the server) in ns since `start`.
+    fn used(&self) -> (Option<u64>, Option<u64>) {
+        let since = |then: Option<u64>, now: Option<u64>| Some(now?.saturating_sub(then?));
+        (since(self.at.0, cpu_ns(std::process::id())), since(self.at.1, self.server.and_then(cpu_ns)))
+    }
+}
+
+/// Adds up CPU time over the timed batches of a measurement.
+#[derive(Default)]
+struct CpuTotals {
+    client: u64,
+    server: Option<u64>,
+}
+
+impl CpuTotals {
+    fn add(&mut self, (client, server): (Option<u64>, Option<u64>)) {
+        self.client += client.unwrap_or(0);
+        if let Some(s) = server {
+            *self.server.get_or_insert(0) += s;
+        }
+    }
+
+    fn per(&self, rate: f64, count: u64) -> RoundTrips {
+        let us = |ns: u64| ns as f64 / 1e3 / count.max(1) as f64;
+        RoundTrips { per_sec: rate, server_us: self.server.map(us), client_us: us(self.client) }
+    }
+}
+
+/// Plain TCP ping-pong of 64-byte messages against the plain `echo`.
+pub async fn plain_round_trips(exe: &PathBuf, echo: Echo, seconds: f64) -> io::Result<RoundTrips> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let _child = match exe {
-        Some(exe) => {
+    let child = match echo {
+        Echo::Process | Echo::Tokio => {
             drop(listener);
-            let child = Command::new(exe)
-                .args(["bench", "--plain-echo", &addr.port().to_string()])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()?;
+            let mut cmd = Command::new(exe);
+            cmd.args(["bench", "--plain-echo", &addr.port().to_string()]);
+            if echo == Echo::Tokio {
+                cmd.arg("--tokio-echo");
+            }
+            let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
             Some(EchoChild(child))
         }
-        None => {
+        Echo::Thread => {
             std::thread::spawn(move || plain_echo_on(listener));
             None
         }
@@ -410,6 +606,7 @@ pub async fn plain_round_trips(exe: Option<&PathBuf>, seconds: f64) -> io::Resul
     let mut s = connect_retrying(addr).await?;
     s.set_nodelay(true)?;
     let mut buf = [0x42u8; 64];
+    let cpu = CpuClock::start(child.as_ref().map(|c| c.0.id()));
     let start = Instant::now();
     let mut count = 0u64;
     while start.elapsed().as_secs_f64() < seconds {
@@ -417,7 +614,10 @@ pub async fn plain_round_trips(exe: Option<&PathBuf>, seconds: f64) -> io::Resul
         s.read_exact(&mut buf).await?;
         count += 1;
     }
-    Ok(count as f64 / start.elapsed().as_secs_f64())
+    let rate = count as f64 / start.elapsed().as_secs_f64();
+    let mut totals = CpuTotals::default();
+    totals.add(cpu.used());
+    Ok(totals.per(rate, count))
 }
 
 /// Round trips per second of `clients` connections at once, each sending
@@ -569,56 +769,134 @@ pub async fn scale(exe: &PathBuf, suite: Suite, clients: usize, messages: usize)
 
 /// Runs everything and writes a Markdown report to `out`.
 pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
+    let wants = |part: Part| cfg.only.is_none_or(|p| p == part);
+    if wants(Part::Bulk) {
+        bulk_part(cfg, out).await?;
+    }
+    if wants(Part::RoundTrips) {
+        round_trip_part(cfg, out).await?;
+    }
+    if wants(Part::Handshakes) {
+        handshake_part(cfg, out).await?;
+    }
+    if wants(Part::Scale) {
+        scale_part(cfg, out).await?;
+    }
+    if wants(Part::Class) {
+        class_part(cfg, out).await?;
+    }
+    Ok(())
+}
+
+async fn bulk_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     let mb = |bps: f64| bps / 1e6;
+    let busy = |b: Option<f64>| b.map_or("—".to_string(), |b| format!("{:.0} %", b * 100.0));
     writeln!(
         out,
         "### Bulk: one connection, {} KiB messages, {} s each\n",
         cfg.bulk_size / 1024,
         cfg.seconds
     )?;
-    writeln!(out, "| transport | MB/s of plaintext | vs plain TCP |\n|---|---:|---:|")?;
-    let plain = bulk(None, cfg.bulk_size, cfg.seconds).await?;
-    writeln!(out, "| plain TCP | {:.0} | 100 % |", mb(plain))?;
-    let mut gcm = 0.0;
-    for suite in Suite::ALL {
-        let v = bulk(Some(suite), cfg.bulk_size, cfg.seconds).await?;
-        writeln!(out, "| {suite} | {:.0} | {:.0} % |", mb(v), v / plain * 100.0)?;
-        if suite == Suite::Gcm {
-            gcm = v;
-        }
-    }
-    let bound = crypto_bound(Suite::Gcm, cfg.bulk_size, cfg.seconds);
-    // One core that seals, opens and also carries the bytes through
-    // loopback TCP (at the plain rate above) can reach no more than this.
-    let with_tcp = 1.0 / (1.0 / bound + 1.0 / plain);
     writeln!(
         out,
-        "\ngcm's one-core crypto bound, 1/(1/seal + 1/open) in this process: {:.0} MB/s; \
-         bulk gcm over the socket reaches {:.0} % of it.\n\
-         With the plain TCP transfer on the same core, 1/(1/seal + 1/open + 1/plain): \
-         {:.0} MB/s; bulk gcm reaches {:.0} % of that.",
-        mb(bound),
-        gcm / bound * 100.0,
-        mb(with_tcp),
-        gcm / with_tcp * 100.0
+        "| transport | MB/s of plaintext | vs plain TCP | sender CPU busy | receiver CPU busy |\n\
+         |---|---:|---:|---:|---:|"
     )?;
+    let plain = bulk(None, cfg.bulk_size, cfg.seconds).await?;
+    let row = |out: &mut dyn Write, name: &str, b: &Bulk| {
+        writeln!(
+            out,
+            "| {name} | {:.0} | {:.0} % | {} | {} |",
+            mb(b.per_sec),
+            b.per_sec / plain.per_sec * 100.0,
+            busy(b.sender_busy),
+            busy(b.receiver_busy)
+        )
+    };
+    row(out, "plain TCP", &plain)?;
+    let mut gcm = 0.0;
+    for suite in Suite::ALL {
+        let b = bulk(Some(suite), cfg.bulk_size, cfg.seconds).await?;
+        row(out, suite.name(), &b)?;
+        if suite == Suite::Gcm {
+            gcm = b.per_sec;
+        }
+    }
+    // gcm against what one core could do: at the size above, and at a TLS
+    // record's largest (16 KiB, RFC 8446 §5.1), where a message and its
+    // frame stay in the CPU's cache.
+    writeln!(
+        out,
+        "\ngcm against its one-core crypto bound, 1/(1/seal + 1/open) timed in this process, \
+         and against the same bound with the plain TCP transfer added, \
+         1/(1/seal + 1/open + 1/plain):\n"
+    )?;
+    writeln!(
+        out,
+        "| message size | bulk gcm MB/s | crypto bound MB/s | gcm vs bound | bound with TCP MB/s | gcm vs that |\n\
+         |---:|---:|---:|---:|---:|---:|"
+    )?;
+    let record = 16 * 1024;
+    let mut sizes = vec![(cfg.bulk_size, gcm, plain.per_sec)];
+    if cfg.bulk_size != record {
+        let gcm = bulk(Some(Suite::Gcm), record, cfg.seconds).await?.per_sec;
+        let plain = bulk(None, record, cfg.seconds).await?.per_sec;
+        sizes.push((record, gcm, plain));
+    }
+    for (size, gcm, plain) in sizes {
+        let bound = crypto_bound(Suite::Gcm, size, cfg.seconds);
+        // One core that seals, opens and also carries the bytes through
+        // loopback TCP (at the plain rate) can reach no more than this.
+        let with_tcp = 1.0 / (1.0 / bound + 1.0 / plain);
+        writeln!(
+            out,
+            "| {} KiB | {:.0} | {:.0} | {:.0} % | {:.0} | {:.0} % |",
+            size / 1024,
+            mb(gcm),
+            mb(bound),
+            gcm / bound * 100.0,
+            mb(with_tcp),
+            gcm / with_tcp * 100.0
+        )?;
+    }
+    out.flush()
+}
+
+async fn round_trip_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n### Round trips: 64-byte messages, one in flight, {} s each\n", cfg.seconds)?;
-    writeln!(out, "| transport | round trips/s | vs plain TCP |\n|---|---:|---:|")?;
+    writeln!(
+        out,
+        "| transport | round trips/s | vs plain TCP | server CPU µs per round trip | client CPU µs |\n\
+         |---|---:|---:|---:|---:|"
+    )?;
+    let row = |out: &mut dyn Write, name: &str, r: &RoundTrips, plain: f64| {
+        let server = r.server_us.map_or("—".to_string(), |us| format!("{us:.2}"));
+        writeln!(
+            out,
+            "| {name} | {:.0} | {:.0} % | {server} | {:.2} |",
+            r.per_sec,
+            r.per_sec / plain * 100.0,
+            r.client_us
+        )
+    };
     // The baseline's echo runs in a process of its own, as `serve` does: on
     // one core, switching between two processes costs more than between two
     // threads of one, and the chat pays that switch too.
-    let plain = plain_round_trips(Some(&cfg.exe), cfg.seconds).await?;
-    writeln!(out, "| plain TCP ping-pong (echo in another process) | {plain:.0} | 100 % |")?;
-    let threaded = plain_round_trips(None, cfg.seconds).await?;
-    writeln!(
-        out,
-        "| plain TCP ping-pong (echo on a thread of this process) | {threaded:.0} | {:.0} % |",
-        threaded / plain * 100.0
-    )?;
+    let plain = plain_round_trips(&cfg.exe, Echo::Process, cfg.seconds).await?;
+    let base = plain.per_sec;
+    row(out, "plain TCP ping-pong (blocking echo, another process)", &plain, base)?;
+    let threaded = plain_round_trips(&cfg.exe, Echo::Thread, cfg.seconds).await?;
+    row(out, "plain TCP ping-pong (blocking echo, a thread of this process)", &threaded, base)?;
+    let tokio = plain_round_trips(&cfg.exe, Echo::Tokio, cfg.seconds).await?;
+    row(out, "plain TCP ping-pong (tokio echo, another process)", &tokio, base)?;
     for suite in Suite::ALL {
-        let v = round_trips(&cfg.exe, suite, cfg.seconds).await?;
-        writeln!(out, "| `serve --echo --quiet`, {suite} | {v:.0} | {:.0} % |", v / plain * 100.0)?;
+        let r = round_trips(&cfg.exe, suite, cfg.seconds).await?;
+        row(out, &format!("`serve --echo --quiet`, {suite}"), &r, base)?;
     }
+    out.flush()
+}
+
+async fn handshake_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n### Handshakes: connect, key exchange, server hello, close; {} s each\n", cfg.seconds)?;
     writeln!(out, "| transport | per second | vs plain TCP connects |\n|---|---:|---:|")?;
     let plain = plain_connects(cfg.seconds).await?;
@@ -627,6 +905,10 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
         let v = handshakes(&cfg.exe, suite, cfg.seconds).await?;
         writeln!(out, "| handshake, {suite} | {v:.0} | {:.0} % |", v / plain * 100.0)?;
     }
+    out.flush()
+}
+
+async fn scale_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "\n### Scale: {} clients at once, each its own handshake, × {} messages, gcm\n",
@@ -649,6 +931,10 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
         s.failed_clients,
         s.elapsed.as_secs_f64()
     )?;
+    out.flush()
+}
+
+async fn class_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n### A class at the challenge servers: 64 clients at once, {} s each\n", cfg.seconds)?;
     writeln!(out, "| server, request | answers/s | plain TCP echo, 64 clients, round trips/s | vs plain |")?;
     writeln!(out, "|---|---:|---:|---:|")?;
@@ -659,5 +945,5 @@ pub async fn run(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
         let verb = request.split(' ').next().unwrap_or("");
         writeln!(out, "| {name}, `{verb}` | {q:.0} | {plain:.0} | {:.0} % |", q / plain * 100.0)?;
     }
-    Ok(())
+    out.flush()
 }
