@@ -19,6 +19,7 @@
 
 pub mod bench;
 pub mod client;
+mod inbox;
 pub mod oracle;
 pub mod proxy;
 pub mod reader;

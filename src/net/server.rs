@@ -31,7 +31,8 @@
 //! nothing more is written after the cut frame (`Writer`), and console
 //! lines still queued for it are counted in that line. The console never
 //! waits for a client: `/to` to a client that has left, or one whose queue
-//! is full, says so and sends nothing.
+//! is full, says so and sends nothing. Each client's queue is an inbox
+//! (`net/inbox.rs`) that allocates nothing until a line is queued.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -44,7 +45,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::reader::{Got, Reader};
-use super::{Limits, NetError};
+use super::{Limits, NetError, inbox};
 use crate::events::{After, Dir, Event, Events, Notice, show_text};
 use crate::profiles::Flow;
 use crate::session::OpenError;
@@ -60,7 +61,7 @@ enum Cmd {
 }
 
 struct Client {
-    tx: mpsc::Sender<Cmd>,
+    tx: inbox::Sender<Cmd>,
     addr: SocketAddr,
 }
 
@@ -162,9 +163,9 @@ pub async fn serve(
         // End of console input is not `/quit`: keep serving (a background server has no stdin).
         Some(()) = quit_rx.recv() => {}
     }
-    let txs: Vec<mpsc::Sender<Cmd>> = lock(&clients).live.values().map(|c| c.tx.clone()).collect();
+    let txs: Vec<inbox::Sender<Cmd>> = lock(&clients).live.values().map(|c| c.tx.clone()).collect();
     for tx in txs {
-        let _ = tx.send(Cmd::Goodbye).await;
+        let _ = tx.send_anyway(Cmd::Goodbye);
     }
     // Give the clients' tasks a moment to flush their goodbyes.
     for _ in 0..40 {
@@ -233,7 +234,7 @@ async fn run_console(
         } else if !line.is_empty() {
             // `//text` sends `/text`.
             let line = if line.starts_with(b"//") { &line[1..] } else { line };
-            let txs: Vec<(u32, mpsc::Sender<Cmd>)> =
+            let txs: Vec<(u32, inbox::Sender<Cmd>)> =
                 lock(&clients).live.iter().map(|(id, c)| (*id, c.tx.clone())).collect();
             if txs.is_empty() {
                 events.notice(Notice::Error, "no client is connected");
@@ -248,14 +249,14 @@ async fn run_console(
 /// Hands a console line to one client's task, or says why it cannot: the
 /// client has left, or has so much queued that it is not reading (it is
 /// then being closed). The console itself never waits for a client.
-fn queue(events: &Events, peer: &str, tx: &mpsc::Sender<Cmd>, text: &[u8]) {
+fn queue(events: &Events, peer: &str, tx: &inbox::Sender<Cmd>, text: &[u8]) {
     match tx.try_send(Cmd::Send(text.to_vec())) {
         Ok(()) => {}
-        Err(mpsc::error::TrySendError::Full(_)) => {
+        Err(inbox::TrySendError::Full(_)) => {
             events
                 .notice(Notice::Error, format!("{peer} is not reading what it is sent: not sent to {peer}"));
         }
-        Err(mpsc::error::TrySendError::Closed(_)) => {
+        Err(inbox::TrySendError::Closed(_)) => {
             events.notice(Notice::Error, format!("{peer} has left: not sent to {peer}"));
         }
     }
@@ -436,7 +437,7 @@ async fn session(
         }
     }
     let Ok((inb, outb)) = ch.split() else { return "closed: the handshake did not finish".into() };
-    let (tx, rx) = mpsc::channel::<Cmd>(QUEUE);
+    let (tx, rx) = inbox::channel::<Cmd>(QUEUE);
     {
         let mut reg = lock(clients);
         reg.live.insert(id, Client { tx, addr });
@@ -449,7 +450,7 @@ async fn session(
     lock(clients).live.remove(&id);
     conv.rx.close();
     let mut unsent = 0;
-    while let Ok(cmd) = conv.rx.try_recv() {
+    while let Some(cmd) = conv.rx.try_recv() {
         match cmd {
             Cmd::Send(_) => unsent += 1,
             Cmd::Goodbye => {}
@@ -483,7 +484,7 @@ struct Conversation<'a> {
     outb: Outbound,
     out: Writer,
     n_in: u64,
-    rx: mpsc::Receiver<Cmd>,
+    rx: inbox::Receiver<Cmd>,
 }
 
 impl Conversation<'_> {
@@ -613,7 +614,7 @@ impl Conversation<'_> {
     async fn typed_reply(&mut self) -> Result<Vec<u8>, Ending> {
         // Lines typed before this client asked are not its reply (but a
         // stop is still a stop).
-        while let Ok(cmd) = self.rx.try_recv() {
+        while let Some(cmd) = self.rx.try_recv() {
             match cmd {
                 Cmd::Send(_) => {}
                 Cmd::Goodbye => return Err(self.goodbye("server stopped").await),
