@@ -129,7 +129,7 @@ async fn connect_keyed(port: u16, config: &Config) -> io::Result<(Halves, Sealer
 pub struct Bulk {
     /// Bytes of plaintext per second.
     pub per_sec: f64,
-    /// The sender: this process's CPU time, less the receiver thread's.
+    /// The sender thread's CPU time.
     pub sender_busy: Option<f64>,
     /// The receiver thread's CPU time.
     pub receiver_busy: Option<f64>,
@@ -234,10 +234,14 @@ async fn receive(
             let mut opener = Opener::new(cipher(suite, &keys), "sender".into(), "receiver speaks");
             // The server's own read path: the reader a `serve` connection uses.
             let mut reader = Reader::new(stream, limits);
-            while let Got::Message(frame, _) =
-                reader.next(&Framing::Native).await.map_err(io::Error::other)?
-            {
-                total += opener.open_ref(&frame).map_err(io::Error::other)?.1.len();
+            loop {
+                match reader.next(&Framing::Native).await.map_err(io::Error::other)? {
+                    Got::Message(frame, _) => {
+                        total += opener.open_ref(&frame).map_err(io::Error::other)?.1.len()
+                    }
+                    Got::End => break,
+                    Got::Bad(e, _) => return Err(io::Error::other(e)),
+                }
             }
         }
         None => {
