@@ -202,10 +202,10 @@ fn the_bench_measures_round_trips_in_every_suite_with_the_cpu_each_side_used() {
     // row is there, and that a reply was counted only when it was right.
     let report = bench(&["--only", "round-trips", "--seconds", "0.2"]);
     assert!(!report.contains("### Bulk") && !report.contains("### Scale"), "{report}");
-    let base = row(&report, "plain TCP ping-pong (blocking echo, another process)");
+    let base = row(&report, "plain, blocking echo (a process)");
     assert_eq!(base.len(), 4, "rate, 100 %, server CPU, client CPU: {base:?}");
     assert!(base[0] > 0.0 && base[1] == 100.0 && base[2] > 0.0 && base[3] > 0.0);
-    assert!(row(&report, "plain TCP ping-pong (tokio echo, another process)")[2] > 0.0);
+    assert!(row(&report, "plain, tokio echo (a process)")[2] > 0.0);
     for suite in Suite::ALL {
         let r = row(&report, &format!("`serve --echo --quiet`, {suite}"));
         assert_eq!(r.len(), 4, "{suite}: {r:?}");
@@ -218,4 +218,20 @@ fn the_bench_scale_run_checks_every_reply() {
     let report = bench(&["--only", "scale", "--clients", "40", "--messages", "3"]);
     let line = report.lines().find(|l| l.starts_with("| 120 / 120 |")).unwrap_or_else(|| panic!("{report}"));
     assert!(line.starts_with("| 120 / 120 | 0 | 0 | 0 |"), "none lost, misdelivered or failed: {line}");
+}
+
+#[test]
+fn a_bench_whose_reader_has_gone_stops_quietly() {
+    // The report is printed as it is measured; a reader that stops after
+    // the first lines (`| head`) is a closed pipe, not a failed bench.
+    let bin = env!("CARGO_BIN_EXE_cryptolab");
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!("'{bin}' bench --only round-trips --seconds 0.1 | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("benchmark failed"));
 }

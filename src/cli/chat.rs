@@ -650,14 +650,36 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         })?,
     };
     block_on(async {
-        // Each table is printed as soon as it is measured.
-        crate::net::bench::run(&cfg, &mut io::stdout().lock()).await.map_err(|e| {
+        // Each table is printed as soon as it is measured; a failed write to
+        // standard output (a closed pipe) is told apart from a failed bench.
+        let mut out = ReportOut { out: io::stdout().lock(), failed: None };
+        let result = crate::net::bench::run(&cfg, &mut out).await;
+        if let Some(e) = out.failed {
+            return Err(CliError::output(e));
+        }
+        result.map_err(|e| {
             CliError::failure(
                 format!("the benchmark failed: {e}"),
                 "it runs servers and clients on 127.0.0.1; with many --clients, raise `ulimit -n`",
             )
         })
     })
+}
+
+/// Standard output that remembers its first failure.
+struct ReportOut<'a> {
+    out: io::StdoutLock<'a>,
+    failed: Option<io::Error>,
+}
+
+impl io::Write for ReportOut<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf).inspect_err(|e| self.failed = Some(io::Error::new(e.kind(), e.to_string())))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush().inspect_err(|e| self.failed = Some(io::Error::new(e.kind(), e.to_string())))
+    }
 }
 
 /// The lines a session prints first: INSECURE and why, and a format's weakness.

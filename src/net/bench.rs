@@ -138,10 +138,14 @@ pub struct Bulk {
 /// The largest bulk message the receiver takes (`--bulk-kib` is below 1 MiB).
 const MAX_BULK: u32 = 4 << 20;
 
+/// The CPU time, in ns, that a `schedstat` file of `/proc` gives first.
+fn schedstat_ns(path: impl AsRef<std::path::Path>) -> Option<u64> {
+    std::fs::read_to_string(path).ok()?.split_whitespace().next()?.parse().ok()
+}
+
 /// CPU time the calling thread has used so far, in ns.
 fn thread_cpu_ns() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
+    schedstat_ns("/proc/thread-self/schedstat")
 }
 
 /// Bulk throughput, one connection, `size`-byte messages; `None` = plain TCP.
@@ -542,8 +546,7 @@ pub struct RoundTrips {
 fn cpu_ns(pid: u32) -> Option<u64> {
     let mut total = 0;
     for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
-        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
-        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        total += schedstat_ns(task.path().join("schedstat"))?;
     }
     Some(total)
 }
@@ -803,7 +806,7 @@ async fn bulk_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "| transport | MB/s of plaintext | vs plain TCP | sender CPU busy | receiver CPU busy |\n\
+        "| transport | MB/s of plaintext | vs plain TCP | sender busy | receiver busy |\n\
          |---|---:|---:|---:|---:|"
     )?;
     let plain = bulk(None, cfg.bulk_size, cfg.seconds).await?;
@@ -831,13 +834,13 @@ async fn bulk_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     // frame stay in the CPU's cache.
     writeln!(
         out,
-        "\ngcm against its one-core crypto bound, 1/(1/seal + 1/open) timed in this process, \
-         and against the same bound with the plain TCP transfer added, \
-         1/(1/seal + 1/open + 1/plain):\n"
+        "\ngcm against its one-core crypto bound, 1/(1/seal + 1/open) timed in this\n\
+         process (bound), and against the same bound with the plain TCP transfer\n\
+         added, 1/(1/seal + 1/open + 1/plain) (bound+TCP):\n"
     )?;
     writeln!(
         out,
-        "| message size | bulk gcm MB/s | crypto bound MB/s | gcm vs bound | bound with TCP MB/s | gcm vs that |\n\
+        "| size | gcm MB/s | bound MB/s | vs bound | bound+TCP MB/s | vs that |\n\
          |---:|---:|---:|---:|---:|---:|"
     )?;
     let record = 16 * 1024;
@@ -870,7 +873,7 @@ async fn round_trip_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<(
     writeln!(out, "\n### Round trips: 64-byte messages, one in flight, {} s each\n", cfg.seconds)?;
     writeln!(
         out,
-        "| transport | round trips/s | vs plain TCP | server CPU µs per round trip | client CPU µs |\n\
+        "| transport | trips/s | vs plain | server CPU µs/trip | client CPU µs/trip |\n\
          |---|---:|---:|---:|---:|"
     )?;
     let row = |out: &mut dyn Write, name: &str, r: &RoundTrips, plain: f64| {
@@ -888,11 +891,11 @@ async fn round_trip_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<(
     // threads of one, and the chat pays that switch too.
     let plain = plain_round_trips(&cfg.exe, Echo::Process, cfg.seconds).await?;
     let base = plain.per_sec;
-    row(out, "plain TCP ping-pong (blocking echo, another process)", &plain, base)?;
+    row(out, "plain, blocking echo (a process)", &plain, base)?;
     let threaded = plain_round_trips(&cfg.exe, Echo::Thread, cfg.seconds).await?;
-    row(out, "plain TCP ping-pong (blocking echo, a thread of this process)", &threaded, base)?;
+    row(out, "plain, blocking echo (a thread here)", &threaded, base)?;
     let tokio = plain_round_trips(&cfg.exe, Echo::Tokio, cfg.seconds).await?;
-    row(out, "plain TCP ping-pong (tokio echo, another process)", &tokio, base)?;
+    row(out, "plain, tokio echo (a process)", &tokio, base)?;
     for suite in Suite::ALL {
         let r = round_trips(&cfg.exe, suite, cfg.seconds).await?;
         row(out, &format!("`serve --echo --quiet`, {suite}"), &r, base)?;
@@ -920,10 +923,7 @@ async fn scale_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let s = scale(&cfg.exe, Suite::Gcm, cfg.clients, cfg.messages).await?;
     let rss = s.peak_rss.map_or("unknown".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
-    writeln!(
-        out,
-        "| replies right | lost | misdelivered/garbled | clients failed | time | server peak RSS |"
-    )?;
+    writeln!(out, "| replies right | lost | misdelivered | clients failed | time | peak RSS |")?;
     writeln!(out, "|---:|---:|---:|---:|---:|---:|")?;
     writeln!(
         out,
@@ -940,7 +940,7 @@ async fn scale_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
 
 async fn class_part(cfg: &BenchConfig, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n### A class at the challenge servers: 64 clients at once, {} s each\n", cfg.seconds)?;
-    writeln!(out, "| server, request | answers/s | plain TCP echo, 64 clients, round trips/s | vs plain |")?;
+    writeln!(out, "| server, request | answers/s | plain echo, 64 clients, per s | vs plain |")?;
     writeln!(out, "|---|---:|---:|---:|")?;
     let check = format!("check {}", "00".repeat(32));
     let encrypt = format!("encrypt {}", "41".repeat(15));

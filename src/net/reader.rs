@@ -137,7 +137,6 @@ pub struct Reader<R> {
 #[derive(Default)]
 pub(crate) struct Deadline {
     timer: Option<Pin<Box<Sleep>>>,
-    at: Option<tokio::time::Instant>,
 }
 
 impl Deadline {
@@ -166,10 +165,8 @@ impl Deadline {
     /// The timer, firing no later than `deadline` (possibly earlier).
     fn set_by(&mut self, deadline: tokio::time::Instant) -> Pin<&mut Sleep> {
         let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        let early_enough = self.at.is_some_and(|at| at <= deadline) && !timer.is_elapsed();
-        if !early_enough {
+        if timer.deadline() > deadline || timer.is_elapsed() {
             timer.as_mut().reset(deadline);
-            self.at = Some(deadline);
         }
         timer.as_mut()
     }
