@@ -235,3 +235,57 @@ fn a_bench_whose_reader_has_gone_stops_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("benchmark failed"));
 }
+
+/// The pids whose parent is `parent` (Linux `/proc`).
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // "pid (comm) state ppid …": the command may hold spaces and ')'.
+            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            after.split_whitespace().nth(1) == Some(&parent.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_bench_gives_its_servers_their_keys_in_a_private_file_never_on_the_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    // Every user of a machine can read every process's command line.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bench = std::process::Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(["bench", "--only", "round-trips", "--seconds", "0.3"])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut servers = 0;
+    while bench.try_wait().unwrap().is_none() {
+        for pid in children_of(bench.id()) {
+            let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+            let args: Vec<String> =
+                cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            if args.get(1).map(String::as_str) != Some("serve") {
+                continue;
+            }
+            assert!(
+                !args.iter().any(|a| a == "--key" || a == "--mac-key"),
+                "keys on the command line: {args:?}"
+            );
+            let at = args.iter().position(|a| a == "--key-file").unwrap_or_else(|| panic!("{args:?}"));
+            let file = std::path::Path::new(&args[at + 1]);
+            assert!(file.starts_with(tmp.path()), "{file:?}");
+            if let (Ok(f), Ok(d)) = (std::fs::metadata(file), std::fs::metadata(file.parent().unwrap())) {
+                assert_eq!(f.permissions().mode() & 0o777, 0o600, "{file:?}");
+                assert_eq!(d.permissions().mode() & 0o777, 0o700, "{file:?}'s directory");
+                servers += 1;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(bench.wait().unwrap().success());
+    assert!(servers > 0, "no bench server was seen running");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "key directories left behind: {left:?}");
+}

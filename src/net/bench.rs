@@ -274,28 +274,60 @@ struct Server {
     child: Child,
     port: u16,
     keys: KeyMaterial,
+    /// The private directory holding the server's key file.
+    _dir: KeyDir,
 }
+
+/// A directory of mode 0700 for a bench server's key file, removed (with
+/// the file) when dropped.
+struct KeyDir(PathBuf);
+
+impl KeyDir {
+    fn new() -> io::Result<KeyDir> {
+        let n = SERVERS.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("cryptolab-bench-{}-{n}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&dir)?;
+        Ok(KeyDir(dir))
+    }
+}
+
+impl Drop for KeyDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Names each bench server's key directory apart within this process.
+static SERVERS: AtomicUsize = AtomicUsize::new(0);
 
 impl Server {
     fn start(exe: &PathBuf, suite: Suite) -> io::Result<Server> {
         let keys = keys();
+        // The keys go to the server in a key file of mode 0600 inside a
+        // directory of mode 0700, never on its command line, where every
+        // user of the machine could read them in the process list.
+        let dir = KeyDir::new()?;
+        let key_file = dir.0.join("bench.key");
+        crate::keys::write_key_file(&key_file, &keys, false).map_err(io::Error::other)?;
         // A free port, chosen here; the server's own output goes to /dev/null
         // (it still writes it — only the reading end is not part of the measurement).
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = Command::new(exe)
             .args(["serve", "--echo", "--quiet", "--port", &port.to_string(), "--mode", suite.name()])
-            .args([
-                "--key",
-                &hex::encode(&keys.enc),
-                "--mac-key",
-                &hex::encode(keys.mac().unwrap_or_default()),
-            ])
+            .arg("--key-file")
+            .arg(&key_file)
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;
-        let server = Server { child, port, keys };
+        let server = Server { child, port, keys, _dir: dir };
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if start.elapsed() > Duration::from_secs(10) {
@@ -378,19 +410,37 @@ pub fn crypto_bound(suite: Suite, size: usize, seconds: f64) -> f64 {
 }
 
 /// Reads one native frame into `frame` with no timer: how the measuring
-/// client reads a reply, as the plain client reads its 64 bytes (a client
-/// facing an untrusted server uses [`read_frame_into`], with its limits).
+/// client reads a reply, as the plain client reads its 64 bytes — one
+/// `read` brings the whole reply, header and body, as one `read` brings the
+/// plain client its echo. (A client facing an untrusted server uses
+/// [`read_frame_into`], with its limits.) One message is in flight, so
+/// anything after the frame is an error.
 async fn read_frame_untimed<R: tokio::io::AsyncRead + Unpin>(
     rd: &mut R,
     frame: &mut Vec<u8>,
 ) -> io::Result<()> {
-    let mut head = [0u8; crate::wire::HEADER_LEN];
-    rd.read_exact(&mut head).await?;
-    let header = crate::wire::Header::decode(&head, Limits::default().max_body).map_err(io::Error::other)?;
-    frame.resize(head.len() + header.len as usize, 0);
-    frame[..head.len()].copy_from_slice(&head);
-    rd.read_exact(&mut frame[head.len()..]).await?;
-    Ok(())
+    use crate::wire::{HEADER_LEN, Header};
+    frame.clear();
+    let mut want = HEADER_LEN;
+    loop {
+        if frame.len() >= HEADER_LEN && want == HEADER_LEN {
+            let head: &[u8; HEADER_LEN] = frame[..HEADER_LEN].try_into().expect("a header's length");
+            let header = Header::decode(head, Limits::default().max_body).map_err(io::Error::other)?;
+            want = HEADER_LEN + header.len as usize;
+        }
+        if frame.len() >= want {
+            return if frame.len() == want {
+                Ok(())
+            } else {
+                Err(io::Error::other("the server sent more than one reply"))
+            };
+        }
+        // Room for a small reply at once; a larger one, once its header says.
+        frame.reserve(want.max(1024) - frame.len());
+        if rd.read_buf(frame).await? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    }
 }
 
 /// Round trips of 64-byte messages against `serve --echo --quiet`.
