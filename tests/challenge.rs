@@ -232,6 +232,26 @@ fn a_request_over_the_limit_closes_the_connection_with_a_reason() {
 }
 
 #[test]
+fn a_request_of_exactly_the_limit_is_answered_whatever_its_line_ending() {
+    use cryptolab::challenge::server::MAX_LINE;
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve("ecb-byte-at-a-time", dir.path(), &["--student", "alice"]);
+    // The limit is the request's own bytes: the `\r\n` a telnet or `nc -C`
+    // client ends it with does not count.
+    let request = |len: usize| format!("encrypt {}", "4".repeat(len - "encrypt ".len()));
+    for ending in ["\n", "\r\n"] {
+        let mut c = Raw::connect(server.port);
+        // Read as a request (too much to encrypt), and the connection stays.
+        let answer = c.send(format!("{}{ending}", request(MAX_LINE)).as_bytes());
+        assert!(answer.starts_with("error: at most 4096 bytes"), "{ending:?}: {answer}");
+        assert!(c.send(b"help\n").starts_with("requests: "), "{ending:?}");
+        let mut c = Raw::connect(server.port);
+        let answer = c.send(format!("{}{ending}", request(MAX_LINE + 2)).as_bytes());
+        assert!(answer.starts_with("error: a request over 16384 bytes; closing"), "{ending:?}: {answer}");
+    }
+}
+
+#[test]
 fn one_address_cannot_take_every_connection() {
     use cryptolab::challenge::server::MAX_PER_ADDRESS;
     let dir = tempfile::tempdir().unwrap();

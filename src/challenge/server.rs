@@ -168,7 +168,9 @@ async fn connection(stream: TcpStream, config: &Config, id: u64) -> (u64, Option
     let mut requests = 0u64;
     let why = loop {
         line.clear();
-        let mut limited = (&mut rd).take(MAX_LINE as u64 + 1);
+        // Room for the request, its `\r\n`, and one byte more to tell a
+        // request over the limit.
+        let mut limited = (&mut rd).take(MAX_LINE as u64 + 3);
         let read = tokio::time::timeout(IDLE, limited.read_until(b'\n', &mut line)).await;
         let ended_line = match read {
             Err(_) => {
@@ -179,15 +181,16 @@ async fn connection(stream: TcpStream, config: &Config, id: u64) -> (u64, Option
             Ok(Ok(0)) => break "closed by the client",
             Ok(Ok(_)) => line.last() == Some(&b'\n'),
         };
-        if !ended_line && line.len() > MAX_LINE {
-            let _ = write(&mut wr, &format!("error: a request over {MAX_LINE} bytes; closing")).await;
-            break "request too long";
-        }
         if ended_line {
             line.pop();
         }
         if line.last() == Some(&b'\r') {
             line.pop();
+        }
+        // The limit is the request's own bytes, whatever ends its line.
+        if line.len() > MAX_LINE {
+            let _ = write(&mut wr, &format!("error: a request over {MAX_LINE} bytes; closing")).await;
+            break "request too long";
         }
         requests += 1;
         let answer = match std::str::from_utf8(&line) {
