@@ -443,7 +443,7 @@ fn max_width_out_of_range_is_refused_in_one_line() {
 #[test]
 fn caesar_demo_narrates_encrypt_crack_and_result() {
     let out = ok(cryptolab(&["caesar", "--seed", "1"]));
-    assert!(out.starts_with("Caesar — a demo (seed 1; --seed 1 shows it again)\n"), "{out}");
+    assert!(out.starts_with("Caesar — a demo (--seed 1 repeats it)\n"), "{out}");
     assert!(out.contains("Encrypted with a random shift"), "{out}");
     assert!(out.contains("← chosen"), "{out}");
     assert!(out.contains("Cynic: a blackguard whose faulty vision"), "{out}");

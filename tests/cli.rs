@@ -15,7 +15,10 @@ fn keygen_writes_a_0600_file_and_refuses_to_overwrite() {
     let lab = Lab::new();
     let out = lab.run(&["keygen", "--bits", "256"], b"");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.text().starts_with("wrote cryptolab.key (AES-256 key + HMAC-SHA256 key, fingerprint "));
+    assert!(
+        out.text()
+            .starts_with("wrote cryptolab.key (mode 0600):\n  AES-256 key + HMAC-SHA256 key, fingerprint ")
+    );
     let text = std::fs::read_to_string(lab.path("cryptolab.key")).unwrap();
     let enc = text.lines().find(|l| l.starts_with("enc = ")).unwrap();
     assert_eq!(enc.len(), "enc = ".len() + 64, "a 32-byte AES key");

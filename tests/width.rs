@@ -35,6 +35,30 @@ fn the_tour_fits_80_columns_in_under_120_lines() {
 }
 
 #[test]
+fn what_the_first_run_says_about_its_new_key_file_fits_80_columns() {
+    // On stderr, so not in the tour's text above; a student's first screen
+    // (a tour without --seed makes the key file it runs on).
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(["--width", "80", "tour"])
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("created key file cryptolab.key (mode 0600):\n"), "{stderr}");
+    assert_eq!(too_wide(&stderr, 80), Vec::<String>::new(), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(["keygen", "--bits", "256", "--out", "k.key"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("fingerprint "), "{stdout}");
+    assert_eq!(too_wide(&stdout, 80), Vec::<String>::new(), "{stdout}");
+}
+
+#[test]
 fn every_demo_fits_80_columns() {
     for demo in DEMOS {
         let dir = tempfile::tempdir().unwrap();

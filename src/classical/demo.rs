@@ -42,8 +42,7 @@ pub fn narrate(cipher: Cipher, seed: u64, color: bool) -> String {
     let paint = Paint(color);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut s = String::new();
-    let _ =
-        writeln!(s, "{} — a demo (seed {seed}; --seed {seed} shows it again)", paint.title(cipher.title()));
+    let _ = writeln!(s, "{} — a demo (--seed {seed} repeats it)", paint.title(cipher.title()));
     let _ = writeln!(s);
     let sample = if cipher == Cipher::Caesar { SHORT_SAMPLE } else { LONG_SAMPLE };
     let _ = writeln!(s, "The plaintext, from Ambrose Bierce's The Devil's Dictionary:");

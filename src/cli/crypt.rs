@@ -151,7 +151,7 @@ pub(super) fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "wrote {} (AES-{} key + HMAC-SHA256 key, fingerprint {}, mode 0600)",
+        "wrote {} (mode 0600):\n  AES-{} key + HMAC-SHA256 key, fingerprint {}",
         args.out.display(),
         args.bits,
         keys.fingerprint()

@@ -165,8 +165,9 @@ impl KeyArgs {
     pub fn load(&self, may_create: bool) -> Result<KeyMaterial, CliError> {
         let (keys, origin) = self.spec().resolve(may_create)?;
         match origin {
+            // Two short lines, so that each fits an 80-column terminal.
             KeyOrigin::Created(path) => eprintln!(
-                "created key file {} (AES-{} + HMAC-SHA256 keys, fingerprint {}, mode 0600)",
+                "created key file {} (mode 0600):\n  AES-{} + HMAC-SHA256 keys, fingerprint {}",
                 path.display(),
                 keys.bits(),
                 keys.fingerprint()
