@@ -31,14 +31,16 @@
 //! - [`net`] — the sockets: one server, one client and one proxy over any
 //!   channel; [`net::reader`] reads whole messages, bounded by size and time.
 //! - [`attacks`] — one file per attack, one interface ([`attacks::DemoCtx`]
-//!   in, verdict events out) and one registry ([`attacks::DEMOS`]): setup →
-//!   attack → verify, with only what an attacker has.
+//!   in, verdict events out): setup → attack → verify, with only what an
+//!   attacker has.
 //! - [`challenge`] — the attacks' victims as TCP servers with a line
 //!   protocol and a flag per student ([`challenge::CHALLENGES`]), attacked
 //!   by the student's own code; the built-in solutions attack through a
 //!   socket only (`docs/CHALLENGES.md`).
 //! - [`classical`] — Caesar, monoalphabetic, transposition and Vigenère:
 //!   encrypt, decrypt, and crack by statistics (independent of the rest).
+//! - [`demos`] — the registry of every demo ([`demos::DEMOS`]): the
+//!   attacks' and the challenges' live ones, read by `demo` and the tour.
 //! - [`tour`] — the guided tour, `cryptolab tour`.
 //! - [`web`] — the browser view (`cryptolab web`, `--web PORT`): the event
 //!   stream as server-sent events to a page compiled into the binary.
@@ -46,7 +48,7 @@
 //!   bounded reader of input files and stdin; [`cli::error`] — how errors
 //!   reach the user (two lines; exit code 2 for bad input, 1 for a failure).
 //!
-//! Data flows one way: `cli` → `tour`, `web` → `challenge` → `attacks`, `net`, `classical` →
+//! Data flows one way: `cli` → `tour`, `web` → `demos` → `challenge` → `attacks`, `net`, `classical` →
 //! `session`, `profiles`, `events` → `wire`, `render`, `suite`, `keys`.
 //! Lower layers never call higher ones, and only `cli` touches clap, the
 //! terminal, stdin and the user's files (`docs/ARCHITECTURE.md`).
@@ -56,6 +58,7 @@ pub mod attacks;
 pub mod challenge;
 pub mod classical;
 pub mod cli;
+pub mod demos;
 pub mod events;
 pub mod keys;
 pub mod net;

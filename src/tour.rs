@@ -12,7 +12,7 @@
 //! process, and two classroom wire formats are forged through a keyless
 //! proxy. The tour calls the library — it never re-implements a suite or a
 //! protocol. Its attack section is the demo registry
-//! ([`crate::attacks::DEMOS`]): each demo's headline, run for real, so a new
+//! ([`crate::demos::DEMOS`]): each demo's headline, run for real, so a new
 //! demo appears here without a line of tour code (the challenge demos, with
 //! servers of their own, are counted in one line). The tour numbers its
 //! sections as it prints them.
@@ -26,7 +26,8 @@ use anstyle::{AnsiColor, Style};
 use rand::CryptoRng;
 use tokio::net::TcpStream;
 
-use crate::attacks::{DEMOS, DemoCtx};
+use crate::attacks::DemoCtx;
+use crate::demos::DEMOS;
 use crate::events::{
     Collector, Detail, Dir, Event, Events, Frame, Observer, Outcome, TextObserver, show_text,
 };
@@ -528,7 +529,7 @@ fn classroom(w: &mut dyn Write, r: &Renderer, sections: &mut Sections) -> io::Re
     )
 }
 
-/// The attacks: each demo of the registry ([`crate::attacks::DEMOS`]) marked
+/// The attacks: each demo of the registry ([`crate::demos::DEMOS`]) marked
 /// for the tour runs its headline for real, and the tour prints its
 /// verdicts, one demo to a line or two; the challenge demos, which start
 /// servers of their own, are counted in one line. `cryptolab demo NAME`

@@ -24,9 +24,10 @@ use std::sync::Arc;
 
 use cryptolab::attacks::key_search::{Known, Pad, SearchError};
 use cryptolab::attacks::{
-    DEMOS, DemoCtx, bitflip, error_propagation, hmac, key_search, many_time_pad, nonce_reuse, padding,
+    DemoCtx, bitflip, error_propagation, hmac, key_search, many_time_pad, nonce_reuse, padding,
     padding_oracle, predictable_iv, replay,
 };
+use cryptolab::demos::DEMOS;
 use cryptolab::events::{Collector, Event, Events, Outcome};
 use cryptolab::keys::KeyMaterial;
 use cryptolab::render::SpanKind;

@@ -19,7 +19,7 @@ use std::net::TcpListener;
 
 use clap::CommandFactory;
 use common::Lab;
-use cryptolab::attacks::DEMOS;
+use cryptolab::demos::DEMOS;
 
 fn demo(args: &[&str]) -> common::Out {
     let out = Lab::new().run(&[&["demo"][..], args].concat(), b"");
@@ -225,7 +225,7 @@ fn the_registry_and_the_demo_command_agree() {
         .collect();
     let registry: Vec<(&str, String)> = DEMOS.iter().map(|d| (d.name, d.about.to_string())).collect();
     assert_eq!(commands, registry, "one `demo` subcommand per registry row, named and described by it");
-    assert!(cryptolab::attacks::find("padding-oracle").is_some());
+    assert!(cryptolab::demos::find("padding-oracle").is_some());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use cryptolab::attacks::DEMOS;
+use cryptolab::demos::DEMOS;
 
 fn run(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_cryptolab"))

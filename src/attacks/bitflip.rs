@@ -290,7 +290,7 @@ pub fn victim_opens(victim: &Cipher, forged: &[u8]) -> Outcome {
     }
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "bitflip",
     about: "CBC and CTR bit-flipping: change an encrypted record without the key",

@@ -123,7 +123,7 @@ const COMPARISON_MAX_SIDE: u32 = 2048;
 /// White space between the panels of the comparison image, in pixels.
 const COMPARISON_GAP: u32 = 8;
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "ecb-image",
     about: "Encrypt a picture's pixels in ecb, cbc, ctr and gcm; see what ECB leaks",

@@ -307,7 +307,7 @@ fn consequence(p: &Propagation, flip: Flip, len: usize, ct_len: usize) -> String
     if parts.is_empty() { "nothing changes".into() } else { parts.join("; ") }
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "error-propagation",
     about: "Flip one ciphertext bit in every suite: which plaintext bytes change, block by block",

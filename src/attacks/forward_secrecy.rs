@@ -89,7 +89,7 @@ pub fn record(suite: Suite, keys: &KeyMaterial, keying: Keying, seed: u64) -> Ve
     wire
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "forward-secrecy",
     about: "Record a session, then steal the key file: read with --static-keys, not with the handshake",

@@ -138,7 +138,7 @@ pub fn flip_amount(body: &[u8]) -> Vec<u8> {
     forged
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "hmac",
     about: "Tamper with each field of cbc-hmac and gcm frames; beat a flawed MAC",

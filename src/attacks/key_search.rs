@@ -574,7 +574,7 @@ pub fn parse_words(bytes: &[u8]) -> Result<Vec<&str>, WordsError> {
     Ok(text.lines().filter(|w| !w.is_empty()).collect())
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "key-search",
     about: "A key made from a dictionary word, found from one known plaintext; a random key is out of reach",

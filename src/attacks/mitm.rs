@@ -34,7 +34,7 @@ use crate::session::loopback::{Endpoint, Taken};
 use crate::session::mitm::{Mallory, Rewrite};
 use crate::suite::Suite;
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "mitm",
     about: "A man in the middle runs a key exchange with each side: wins against --anonymous, not the key file",

@@ -37,8 +37,11 @@
 //! Neither writes text: they send [`crate::events::Event`]s, which an
 //! observer turns into text, JSON lines or a test's collection. The one
 //! exception is [`ecb_image`], whose product is files: it writes its PNGs.
-//! [`DEMOS`] lists every demo once; the `demo` command, the tour and (later)
-//! challenge servers all read it.
+//! Each demo's file ends with its [`DemoEntry`], its row in the registry of
+//! every demo, [`crate::demos::DEMOS`], which the `demo` command and the
+//! tour read. The registry lives above this layer because it also lists
+//! the challenges' live demos ([`crate::challenge::demo`]), which use these
+//! attacks: this module never imports `challenge`.
 
 pub mod bitflip;
 mod ctx;
@@ -63,7 +66,7 @@ pub use ctx::{DEMO_KEY_BITS, DemoCtx, DemoError, broken_if};
 /// A demo's compact run: a line or two, then its verdicts.
 pub type Headline = fn(&mut DemoCtx) -> Result<(), DemoError>;
 
-/// One row of the registry.
+/// One row of the registry ([`crate::demos::DEMOS`]).
 #[derive(Debug, Clone, Copy)]
 pub struct DemoEntry {
     /// The name after `cryptolab demo` (and in every verdict it gives).
@@ -75,33 +78,4 @@ pub struct DemoEntry {
     /// Whether the tour runs the headline; the others (the challenge
     /// demos, each starting servers of its own) are counted there, not run.
     pub tour: bool,
-}
-
-/// Every demo, in the order of the labs (04–08, 12–18) and of the tour.
-pub const DEMOS: &[DemoEntry] = &[
-    ecb_image::DEMO,
-    ecb_byte_at_a_time::DEMO,
-    bitflip::DEMO,
-    hmac::DEMO,
-    padding_oracle::DEMO,
-    replay::DEMO,
-    error_propagation::DEMO,
-    padding::DEMO,
-    predictable_iv::DEMO,
-    nonce_reuse::DEMO,
-    key_search::DEMO,
-    mitm::DEMO,
-    forward_secrecy::DEMO,
-    // The challenges played against their own live server (lab 18).
-    crate::challenge::demo::DEMOS[0],
-    crate::challenge::demo::DEMOS[1],
-    crate::challenge::demo::DEMOS[2],
-    crate::challenge::demo::DEMOS[3],
-    crate::challenge::demo::DEMOS[4],
-    crate::challenge::demo::DEMOS[5],
-];
-
-/// The registry row named `name`.
-pub fn find(name: &str) -> Option<&'static DemoEntry> {
-    DEMOS.iter().find(|d| d.name == name)
 }

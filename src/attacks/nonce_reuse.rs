@@ -301,7 +301,7 @@ fn percent(part: usize, whole: usize) -> String {
     format!("{:.1} %", 100.0 * part as f64 / whole.max(1) as f64)
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "nonce-reuse",
     about: "one IV or nonce twice in ctr, ofb, cfb or gcm: messages read by XOR and by statistics",

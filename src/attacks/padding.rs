@@ -71,7 +71,7 @@ impl LengthError {
     }
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "padding",
     about: "PKCS#7 padding: which suites pad, by how much, and why the stream modes need none",

@@ -330,7 +330,7 @@ pub fn attack_watched(
     Ok(Recovery { padded, queries })
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "padding-oracle",
     about: "Decrypt CBC with a server that reports bad padding",

@@ -200,7 +200,7 @@ fn report_probes(ctx: &DemoCtx, suite: Suite, ivs: Ivs, run: &Run) {
     }
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "predictable-iv",
     about: "CBC with a predictable IV (TLS 1.0, BEAST): test a guess of the secret with one query",

@@ -225,7 +225,7 @@ pub fn transfers(deliveries: &[Delivery]) -> usize {
     deliveries.iter().filter(|d| d.result.as_deref() == Ok(CAPTURED)).count()
 }
 
-/// This demo's row in the registry ([`super::DEMOS`]).
+/// This demo's row in the registry ([`crate::demos::DEMOS`]).
 pub const DEMO: super::DemoEntry = super::DemoEntry {
     name: "replay",
     about: "Replay a captured frame: within a connection, across connections, reflected",

@@ -76,7 +76,7 @@ pub struct DemoArgs {
     pub demo: Demo,
 }
 
-/// The demos: one variant per row of [`crate::attacks::DEMOS`], named and
+/// The demos: one variant per row of [`crate::demos::DEMOS`], named and
 /// described by that row.
 #[derive(Debug, Subcommand)]
 pub enum Demo {
