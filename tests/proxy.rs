@@ -357,6 +357,32 @@ fn the_proxy_passes_every_byte_through_unchanged_parsed_or_not() {
 }
 
 #[test]
+fn a_connection_over_the_proxys_memory_budget_is_passed_on_without_losing_a_byte() {
+    use std::io::Write;
+    // A header claiming a 1 MiB body against a 1 MiB budget: the frame can
+    // never be held whole, so the proxy stops parsing this connection —
+    // and passes on what it held as well as what comes after.
+    let (up, recorded) = recording_upstream();
+    let (px, pport) = proxy(up, &["--quiet", "--memory-budget", "1"]);
+    let header = cryptolab::wire::Header {
+        suite: cryptolab::suite::Suite::Gcm,
+        kind: cryptolab::wire::Kind::Message,
+        seq: 0,
+        len: 1 << 20,
+    };
+    let body: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+    let sent = [&header.encode()[..], &body, b"REST-OF-STREAM"].concat();
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", pport)).unwrap();
+    c.write_all(&sent).unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let got = recorded.join().unwrap();
+    assert_eq!(got.len(), sent.len(), "every byte arrived");
+    assert!(got == sent, "byte for byte, in order");
+    let log = px.wait_for("passing the rest through unparsed");
+    assert!(log.contains("memory budget"), "{log}");
+}
+
+#[test]
 fn the_proxy_closes_a_silent_connection_after_its_idle_timeout() {
     use std::io::Read;
     let (up, recorded) = recording_upstream();

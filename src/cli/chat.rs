@@ -151,7 +151,8 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "FROM=TO", requires = "mitm")]
     pub rewrite: Vec<String>,
     /// MiB of messages still arriving that all connections together may
-    /// hold; a connection whose next read would go over it is closed.
+    /// hold; a connection whose next read would go over it is no longer
+    /// parsed: its bytes, held and still to come, are passed on unchanged.
     #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub memory_budget: u32,
     /// Lab attack: whoever connects to PORT (e.g. `demo padding-oracle

@@ -400,12 +400,16 @@ impl<R: AsyncRead + Unpin> Reader<R> {
             self.buf.reserve(if self.buf.is_empty() { FIRST_READ } else { READ_CHUNK });
             if !self.charge() {
                 // Over the process's budget: this connection gives way, not
-                // the process (and not the connections within it).
-                self.buf = Vec::new();
+                // the process (and not the connections within it). What it
+                // holds goes back with the error, so that a relay can pass
+                // it on (the proxy loses no byte); its memory leaves the
+                // budget now and the heap when the caller drops it.
+                let held = self.take_all();
                 self.charge();
                 self.eof = true;
+                self.started = None;
                 let limit = BUDGET.limit.load(Ordering::Relaxed);
-                return Ok(Got::Bad(NetError::Budget(limit), Vec::new()));
+                return Ok(Got::Bad(NetError::Budget(limit), held));
             }
             match self.deadline.within(wait, self.rd.read_buf(&mut self.buf)).await {
                 Some(Ok(0)) => self.eof = true,
