@@ -891,3 +891,53 @@ fn encrypt_writes_no_binary_to_a_terminal() {
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout.len(), 12 + 14 + 16, "nonce, ciphertext, tag");
 }
+
+/// Runs `cryptolab ARGS` and kills it if it is still running after 10 s
+/// (a command that should have refused its arguments but started).
+fn refuses_within_seconds(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cryptolab"))
+        .args(args)
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (code, stderr)
+}
+
+#[test]
+fn timeouts_out_of_range_are_bad_usage_not_a_panic_later() {
+    // A huge timeout was added to the clock at the first connection and
+    // overflowed (a panic); 0 was quietly taken as 1 s; bench --seconds inf
+    // never ended.
+    let huge = "18446744073709551615";
+    for args in [
+        &["serve", "--port", "0", "--idle-timeout", huge][..],
+        &["serve", "--port", "0", "--frame-timeout", "9300000000000000000"],
+        &["serve", "--port", "0", "--idle-timeout", "0"],
+        &["proxy", "--listen", "0", "--upstream", "127.0.0.1:1", "--idle-timeout", huge],
+        &["connect", "--timeout", "9223372036854775807", "--send", "hi", "127.0.0.1", "1"],
+        &["bench", "--seconds", "inf"],
+        &["bench", "--seconds", "nan"],
+    ] {
+        let (code, stderr) = refuses_within_seconds(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is outside"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

@@ -23,13 +23,13 @@ use crate::session::handshake;
 use crate::suite::{Cipher, Suite};
 
 use super::input::{MAX_KEY_FILE, What, read_file};
-use super::{CliError, KeyArgs, block_on, warn_if_readable_by_others};
+use super::{CliError, KeyArgs, block_on, values, warn_if_readable_by_others};
 
 /// `cryptolab bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Seconds per bulk and round-trip measurement.
-    #[arg(long, default_value_t = 2.0)]
+    /// Seconds per bulk and round-trip measurement (0.1 to 600).
+    #[arg(long, default_value_t = 2.0, value_parser = values::parse_bench_seconds)]
     pub seconds: f64,
     /// Message size for the bulk measurement, in KiB (at most 1023).
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..1024))]
@@ -138,8 +138,8 @@ pub struct ProxyArgs {
     #[arg(long, value_enum, default_value = "native", value_name = "FORMAT")]
     pub wire: Wire,
     /// Close a proxied connection when the client or the server sends nothing for this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub idle_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = values::parse_timeout)]
+    pub idle_timeout: Duration,
     /// Be a man in the middle, not a wire tap: run a key exchange with each
     /// side, then open, show and re-seal every message (native frames, or
     /// --wire rsa-gcm-json). Wins against --anonymous and against
@@ -188,13 +188,13 @@ pub struct ChatArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::wire::DEFAULT_MAX_BODY)]
     pub max_frame: u32,
     /// Close a connection with no frame for this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub idle_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = values::parse_timeout)]
+    pub idle_timeout: Duration,
     /// Close a connection whose frame does not complete within this many
     /// seconds, or that does not take what is written to it within as long
     /// (a peer that does not read).
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub frame_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = values::parse_timeout)]
+    pub frame_timeout: Duration,
     /// Speak a classroom program's wire format instead of cryptolab's frames
     /// (docs/PROTOCOL.md, "Classroom formats"); --mode is then the format's.
     #[arg(long, value_enum, default_value = "native", value_name = "FORMAT")]
@@ -309,11 +309,7 @@ impl ChatArgs {
     }
 
     fn limits(&self) -> Limits {
-        Limits {
-            max_body: self.max_frame,
-            idle: Duration::from_secs(self.idle_timeout.max(1)),
-            frame: Duration::from_secs(self.frame_timeout.max(1)),
-        }
+        Limits { max_body: self.max_frame, idle: self.idle_timeout, frame: self.frame_timeout }
     }
 
     /// The keys for a classroom format, checked against what it needs.
@@ -481,8 +477,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "TEXT")]
     pub send: Vec<String>,
     /// How long --send waits for the reply, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 5)]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = values::parse_timeout)]
+    pub timeout: Duration,
 }
 
 pub(super) fn proxy(args: &ProxyArgs, term: Term) -> Result<(), CliError> {
@@ -514,7 +510,7 @@ pub(super) fn proxy(args: &ProxyArgs, term: Term) -> Result<(), CliError> {
         if let Wire::Format(format) = args.wire {
             format_banner(&events, format);
         }
-        let limits = Limits { idle: Duration::from_secs(args.idle_timeout.max(1)), ..Limits::default() };
+        let limits = Limits { idle: args.idle_timeout, ..Limits::default() };
         let rewrite = args
             .rewrite
             .iter()
@@ -638,7 +634,7 @@ pub(super) fn bench(args: &BenchArgs) -> Result<(), CliError> {
         });
     }
     let cfg = crate::net::bench::BenchConfig {
-        seconds: args.seconds.max(0.1),
+        seconds: args.seconds,
         bulk_size: args.bulk_kib as usize * 1024,
         clients: args.clients,
         messages: args.messages,
@@ -975,7 +971,7 @@ pub(super) fn connect(args: &ConnectArgs, term: Term) -> Result<(), CliError> {
             flow,
             name: args.name.clone(),
             script: !args.send.is_empty(),
-            timeout: Duration::from_secs(args.timeout),
+            timeout: args.timeout,
             limits: chat.limits(),
         };
         let lines = if args.send.is_empty() {

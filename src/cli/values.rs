@@ -11,6 +11,7 @@ use clap::ValueEnum;
 use clap::builder::PossibleValue;
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use crate::events::Look;
 use crate::profiles::Wire;
@@ -166,6 +167,32 @@ pub(super) fn parse_width(s: &str) -> Result<usize, String> {
     }
 }
 
+/// The longest timeout a flag takes: 30 days. Longer ones are refused as
+/// bad input, never added to a clock where they would overflow.
+pub(super) const MAX_TIMEOUT_SECS: u64 = 30 * 24 * 3600;
+
+/// Parses a timeout flag (`--idle-timeout`, `--frame-timeout`, `--timeout`):
+/// whole seconds, 1 to [`MAX_TIMEOUT_SECS`].
+pub(super) fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match s.parse::<u64>() {
+        Ok(n) if (1..=MAX_TIMEOUT_SECS).contains(&n) => Ok(Duration::from_secs(n)),
+        Ok(n) => Err(format!("{n} s is outside 1 s to {MAX_TIMEOUT_SECS} s (30 days)")),
+        Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!("{s} s is outside 1 s to {MAX_TIMEOUT_SECS} s (30 days)"))
+        }
+        Err(_) => Err(format!("'{s}' is not a whole number of seconds (e.g. 10)")),
+    }
+}
+
+/// Parses `bench --seconds`: a time per measurement, 0.1 to 600 s.
+pub(super) fn parse_bench_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.1..=600.0).contains(&x) => Ok(x),
+        Ok(_) => Err(format!("{s} s is outside 0.1 s to 600 s")),
+        Err(_) => Err(format!("'{s}' is not a number of seconds (e.g. 2 or 0.5)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +204,19 @@ mod tests {
         }
         for w in Wire::ALL {
             assert_eq!(Wire::from_str(w.name(), false), Ok(w));
+        }
+    }
+
+    #[test]
+    fn a_timeout_is_whole_seconds_from_one_to_thirty_days() {
+        assert_eq!(parse_timeout("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_timeout("2592000"), Ok(Duration::from_secs(MAX_TIMEOUT_SECS)));
+        for bad in ["0", "2592001", "18446744073709551615", "99999999999999999999", "-1", "1.5", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_bench_seconds("0.5"), Ok(0.5));
+        for bad in ["nan", "inf", "-1", "0", "1e300", "601"] {
+            assert!(parse_bench_seconds(bad).is_err(), "{bad}");
         }
     }
 }
