@@ -921,7 +921,7 @@ fn refuses_within_seconds(args: &[&str]) -> (Option<i32>, String) {
 }
 
 #[test]
-fn timeouts_out_of_range_are_bad_usage_not_a_panic_later() {
+fn timeouts_and_limits_out_of_range_are_bad_usage_not_a_failure_later() {
     // A huge timeout was added to the clock at the first connection and
     // overflowed (a panic); 0 was quietly taken as 1 s; bench --seconds inf
     // never ended.
@@ -934,10 +934,16 @@ fn timeouts_out_of_range_are_bad_usage_not_a_panic_later() {
         &["connect", "--timeout", "9223372036854775807", "--send", "hi", "127.0.0.1", "1"],
         &["bench", "--seconds", "inf"],
         &["bench", "--seconds", "nan"],
+        // No frame fits: the console refused even /quit.
+        &["serve", "--port", "0", "--max-frame", "0"],
+        &["serve", "--port", "0", "--max-frame", "63"],
+        // Found when the first client came, and told to it as a reset.
+        &["proxy", "--listen", "0", "--upstream", "127.0.0.1:99999"],
+        &["proxy", "--listen", "0", "--upstream", "nonsense"],
     ] {
         let (code, stderr) = refuses_within_seconds(args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains("is outside"), "{args:?}: {stderr}");
+        assert!(stderr.contains("invalid value"), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }

@@ -123,7 +123,7 @@ pub struct ProxyArgs {
     #[arg(long, default_value_t = 5551, env = "CRYPTOLAB_PROXY_PORT", hide_env_values = true)]
     pub listen: u16,
     /// The real server, HOST:PORT [default: 127.0.0.1:5550, or the port in CRYPTOLAB_PORT].
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOST:PORT", value_parser = values::parse_host_port)]
     pub upstream: Option<String>,
     /// A tamper rule (repeatable); see below.
     #[arg(long, value_name = "RULE")]
@@ -184,8 +184,14 @@ pub struct ChatArgs {
     /// One JSON object per frame and per event.
     #[arg(long)]
     pub json: bool,
-    /// Largest frame body accepted, in bytes (checked before allocating).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::wire::DEFAULT_MAX_BODY)]
+    /// Largest frame body accepted, in bytes (checked before allocating);
+    /// at least 64, what a hello and a short message need.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = crate::wire::DEFAULT_MAX_BODY,
+        value_parser = clap::value_parser!(u32).range(64..)
+    )]
     pub max_frame: u32,
     /// Close a connection with no frame for this many seconds.
     #[arg(long, value_name = "SECS", default_value = "300", value_parser = values::parse_timeout)]

@@ -184,6 +184,22 @@ pub(super) fn parse_timeout(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// Parses `HOST:PORT` (`proxy --upstream`): a host (a name, an IPv4
+/// address, or an IPv6 one in brackets) and a port from 1 to 65535, checked
+/// when the command starts rather than when the first client connects.
+pub(super) fn parse_host_port(s: &str) -> Result<String, String> {
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return Err(format!("'{s}' has no port: give HOST:PORT (e.g. 127.0.0.1:5550)"));
+    };
+    if host.is_empty() {
+        return Err(format!("'{s}' has no host: give HOST:PORT (e.g. 127.0.0.1:5550)"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(s.to_string()),
+        Ok(_) | Err(_) => Err(format!("'{port}' is not a port (1 to 65535)")),
+    }
+}
+
 /// Parses `bench --seconds`: a time per measurement, 0.1 to 600 s.
 pub(super) fn parse_bench_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
@@ -208,13 +224,18 @@ mod tests {
     }
 
     #[test]
-    fn a_timeout_is_whole_seconds_from_one_to_thirty_days() {
+    fn timeouts_seconds_and_addresses_are_checked_as_they_are_parsed() {
         assert_eq!(parse_timeout("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_timeout("2592000"), Ok(Duration::from_secs(MAX_TIMEOUT_SECS)));
         for bad in ["0", "2592001", "18446744073709551615", "99999999999999999999", "-1", "1.5", ""] {
             assert!(parse_timeout(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_bench_seconds("0.5"), Ok(0.5));
+        assert_eq!(parse_host_port("[::1]:5550").as_deref(), Ok("[::1]:5550"));
+        assert_eq!(parse_host_port("lab.example:80").as_deref(), Ok("lab.example:80"));
+        for bad in ["nonsense", ":5550", "127.0.0.1:99999", "127.0.0.1:0", "127.0.0.1:"] {
+            assert!(parse_host_port(bad).is_err(), "{bad}");
+        }
         for bad in ["nan", "inf", "-1", "0", "1e300", "601"] {
             assert!(parse_bench_seconds(bad).is_err(), "{bad}");
         }
