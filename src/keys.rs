@@ -157,6 +157,12 @@ pub enum KeyError {
         /// What is wrong.
         what: String,
     },
+    /// The key file has no `enc = …` line (it may be empty).
+    #[error("key file {path} has no `enc = …` line")]
+    NoEncLine {
+        /// The file.
+        path: PathBuf,
+    },
     /// A key value is not hex (nor `text:`).
     #[error("{origin} is not hex: {detail}")]
     NotHex {
@@ -215,7 +221,7 @@ impl KeyError {
             KeyError::Unreadable { path, .. } => {
                 format!("check that {} is a readable file", path.display())
             }
-            KeyError::FileSyntax { .. } => {
+            KeyError::FileSyntax { .. } | KeyError::NoEncLine { .. } => {
                 "each line must be `enc = HEX` or `mac = HEX` (or a # comment); `cryptolab keygen` writes a valid file".into()
             }
             KeyError::NotHex { .. } => {
@@ -315,11 +321,7 @@ pub fn parse_key_file(text: &[u8], path: &Path, bits: Option<u16>) -> Result<Key
         let origin = format!("key file {}, line {}: the {name} key", path.display(), i + 1);
         *slot = Some((parse_key_value(value, &origin)?, origin));
     }
-    let (enc, origin) = enc.ok_or_else(|| KeyError::FileSyntax {
-        path: path.into(),
-        line: text.lines().count(),
-        what: "no `enc = …` line".into(),
-    })?;
+    let (enc, origin) = enc.ok_or_else(|| KeyError::NoEncLine { path: path.into() })?;
     check_aes_key(&enc, &origin, bits)?;
     let mac = match mac {
         Some((m, origin)) if m.is_empty() => return Err(KeyError::EmptyMacKey { origin }),

@@ -248,7 +248,7 @@ fn assert_secret_kept(out: &common::Out, what: &str, secret: &str) {
 fn key_file_errors_name_the_line_never_its_content() {
     let lab = Lab::new();
     let f = "key file k.key";
-    let cases: [(&str, &str, String); 9] = [
+    let cases: [(&str, &str, String); 11] = [
         // A bare base64 key: no `=`.
         (
             "nj9YeLDRWV+S+Lok8PTMgA\n",
@@ -299,6 +299,9 @@ fn key_file_errors_name_the_line_never_its_content() {
             "2b7e151628aed2a6abf7158809cf4f3c",
             format!("{f}, line 2: the mac key is empty"),
         ),
+        // No enc line at all: an empty file (which has no line 0 to name).
+        ("", "nothing", format!("{f} has no `enc = …` line")),
+        ("# only a comment\n\n", "nothing", format!("{f} has no `enc = …` line")),
     ];
     for (file, secret, what) in &cases {
         lab.write("k.key", file.as_bytes());

@@ -76,8 +76,8 @@ pub enum OpenError {
     /// A handshake frame where sealed frames are expected: after the
     /// handshake, or to a side that runs with `--static-keys`.
     #[error(
-        "a handshake frame, where sealed frames are expected: the {peer} wants a key exchange, \
-         or repeats one (start both sides with or without --static-keys)"
+        "a handshake frame from {peer}, where sealed frames are expected: it wants a key \
+         exchange, or repeats one (start both sides with or without --static-keys)"
     )]
     Handshake {
         /// Who sent it.
