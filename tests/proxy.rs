@@ -383,6 +383,26 @@ fn a_connection_over_the_proxys_memory_budget_is_passed_on_without_losing_a_byte
 }
 
 #[test]
+fn a_frame_that_never_completes_is_passed_on_after_the_proxys_frame_timeout() {
+    use std::io::{Read, Write};
+    // Two bytes that could begin a header, then silence: the proxy waits
+    // --frame-timeout for the rest, then passes on what it has.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let up = listener.local_addr().unwrap().port();
+    let (_px, pport) = proxy(up, &["--quiet", "--frame-timeout", "1"]);
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", pport)).unwrap();
+    let started = std::time::Instant::now();
+    c.write_all(b"GO").unwrap();
+    let (mut s, _) = listener.accept().unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(8))).unwrap();
+    let mut got = [0u8; 2];
+    s.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"GO");
+    assert!(started.elapsed() < std::time::Duration::from_secs(6), "{:?}", started.elapsed());
+    drop(c);
+}
+
+#[test]
 fn the_proxy_closes_a_silent_connection_after_its_idle_timeout() {
     use std::io::Read;
     let (up, recorded) = recording_upstream();

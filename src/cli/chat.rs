@@ -140,6 +140,10 @@ pub struct ProxyArgs {
     /// Close a proxied connection when the client or the server sends nothing for this many seconds.
     #[arg(long, value_name = "SECS", default_value = "300", value_parser = values::parse_timeout)]
     pub idle_timeout: Duration,
+    /// Wait at most this many seconds for the rest of a frame (or message)
+    /// whose first bytes have come; then pass on what came, unparsed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = values::parse_timeout)]
+    pub frame_timeout: Duration,
     /// Be a man in the middle, not a wire tap: run a key exchange with each
     /// side, then open, show and re-seal every message (native frames, or
     /// --wire rsa-gcm-json). Wins against --anonymous and against
@@ -516,7 +520,7 @@ pub(super) fn proxy(args: &ProxyArgs, term: Term) -> Result<(), CliError> {
         if let Wire::Format(format) = args.wire {
             format_banner(&events, format);
         }
-        let limits = Limits { idle: args.idle_timeout, ..Limits::default() };
+        let limits = Limits { idle: args.idle_timeout, frame: args.frame_timeout, ..Limits::default() };
         let rewrite = args
             .rewrite
             .iter()
