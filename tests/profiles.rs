@@ -585,6 +585,17 @@ fn missing_or_wrong_keys_are_usage_errors() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("not a PKCS#8 RSA private key"), "{}", out.stderr);
     assert!(out.stderr.contains("hint: make one with `openssl genpkey"), "{}", out.stderr);
+    // No PEM at all, and an older PKCS#1 file: each told what it is.
+    for (text, says) in [
+        (&b"hello, not a key\n"[..], "not a PKCS#8 RSA private key: no `-----BEGIN PRIVATE KEY-----` line"),
+        (b"-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", "a PKCS#1 key"),
+    ] {
+        let file = lab.write("other.pem", text);
+        let out = lab.run(&["serve", "--wire", "rsa-gcm-json", "--rsa-key", file.to_str().unwrap()], b"");
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+        assert!(!out.stderr.contains("NUL byte"), "{}", out.stderr);
+    }
 }
 
 #[test]

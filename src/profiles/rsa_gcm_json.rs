@@ -100,6 +100,17 @@ impl Identity {
 
     /// A key pair from PKCS#8 PEM text (`openssl genpkey -algorithm RSA`).
     pub fn from_pkcs8_pem(text: &str) -> Result<Self, String> {
+        // Say what the file is before the PEM decoder does: its errors are
+        // about its own state ("PEM preamble contains invalid data (NUL
+        // byte)" for a file with no PEM in it at all).
+        if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
+            return Err("a PKCS#1 key (BEGIN RSA PRIVATE KEY), not PKCS#8: convert it with \
+                        `openssl pkcs8 -topk8 -nocrypt -in OLD -out NEW`"
+                .into());
+        }
+        if !text.contains("-----BEGIN PRIVATE KEY-----") {
+            return Err("not a PKCS#8 RSA private key: no `-----BEGIN PRIVATE KEY-----` line".into());
+        }
         let private =
             RsaPrivateKey::from_pkcs8_pem(text).map_err(|e| format!("not a PKCS#8 RSA private key: {e}"))?;
         let public = RsaPublicKey::from(&private);
