@@ -676,3 +676,46 @@ fn a_client_that_does_not_read_is_closed_and_forgotten() {
     c.say("quit");
     assert_eq!(c.wait_exit(), 0, "{}", c.text());
 }
+
+#[test]
+fn a_client_whose_reply_was_tampered_with_names_the_frame_it_refused() {
+    // A relay that passes the client's bytes on and flips the last byte
+    // (the tag) of the server's third frame — the echo, after the server's
+    // handshake message and its hello.
+    let (_srv, port) = server("gcm", &["--echo", "--quiet"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let relay = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut client, _) = listener.accept().unwrap();
+        let mut server = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (mut up_from, mut up_to) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+        std::thread::spawn(move || std::io::copy(&mut up_from, &mut up_to));
+        let read = |s: &mut std::net::TcpStream| -> std::io::Result<Vec<u8>> {
+            use std::io::Read;
+            let mut frame = vec![0u8; 16];
+            s.read_exact(&mut frame)?;
+            let len = u32::from_be_bytes(frame[12..16].try_into().unwrap()) as usize;
+            frame.resize(16 + len, 0);
+            s.read_exact(&mut frame[16..])?;
+            Ok(frame)
+        };
+        for n in 1.. {
+            let Ok(mut frame) = read(&mut server) else { break };
+            if n == 3 {
+                *frame.last_mut().unwrap() ^= 1;
+            }
+            if client.write_all(&frame).is_err() {
+                break;
+            }
+        }
+    });
+    let mut c = client("gcm", relay, &["--quiet", "--send", "pay 10 to bob"]);
+    assert_eq!(c.wait_exit(), 2, "{}", c.text());
+    assert!(
+        c.text()
+            .contains("cryptolab: frame 3 from the server: message rejected: wrong key or tampered frame"),
+        "{}",
+        c.text()
+    );
+    assert!(!c.text().contains("server: pay 10 to bob"), "{}", c.text());
+}

@@ -1018,7 +1018,7 @@ pub(super) fn connect(args: &ConnectArgs, term: Term) -> Result<(), CliError> {
         End::ClosedWithoutReply => Err(closed_without_reply(&target, format)),
         End::NoReply(t) => Err(no_reply(&target, t, no_reply_hint(format))),
         End::Refused(e) => {
-            let hint = match (&e, format) {
+            let hint = match (e.reason(), format) {
                 (crate::net::NetError::Channel(crate::session::channel::ChannelError::Open(o)), _) => {
                     o.hint().to_string()
                 }

@@ -202,7 +202,7 @@ impl Session {
             Ok(Got::End) => return Incoming::Closed,
             Ok(Got::Bad(e, _)) => {
                 self.n_in += 1;
-                return if e.is_fatal() { Incoming::Failed(e) } else { self.skipped(e) };
+                return if e.is_fatal() { Incoming::Failed(self.at(e)) } else { self.skipped(e) };
             }
             Err(e) => return Incoming::Failed(e),
         };
@@ -225,9 +225,15 @@ impl Session {
             Err(e) => {
                 Wired { bytes, part, text: None }.show(&self.events, Dir::In, "server", self.n_in);
                 let e = NetError::Channel(e);
-                if e.is_fatal() { Incoming::Failed(e) } else { self.skipped(e) }
+                if e.is_fatal() { Incoming::Failed(self.at(e)) } else { self.skipped(e) }
             }
         }
+    }
+
+    /// `e`, as found at the message just received (the session's end
+    /// names it: `frame 3 from the server: message rejected: …`).
+    fn at(&self, e: NetError) -> NetError {
+        NetError::At { unit: self.unit, n: self.n_in, peer: "the server", error: Box::new(e) }
     }
 
     /// A bad message the stream survives: one line, and on.
@@ -239,7 +245,7 @@ impl Session {
             reason: e.to_string(),
             after: After::Continuing,
         });
-        Incoming::Skipped(e)
+        Incoming::Skipped(self.at(e))
     }
 
     /// Sends one line; `Ok(Some(End::TooLong))` when its message would be

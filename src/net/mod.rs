@@ -64,6 +64,19 @@ pub enum NetError {
     /// A socket error.
     #[error("{0}")]
     Io(#[from] io::Error),
+    /// What was wrong with the `n`th message received from `peer`: the
+    /// reason a session ends, with the frame it ended at.
+    #[error("{unit} {n} from {peer}: {error}")]
+    At {
+        /// `frame`, or `message` in a classroom format.
+        unit: &'static str,
+        /// Its number, counting from 1 (as the dumps do).
+        n: u64,
+        /// Who sent it (`the server`).
+        peer: &'static str,
+        /// What was wrong.
+        error: Box<NetError>,
+    },
 }
 
 impl NetError {
@@ -80,7 +93,13 @@ impl NetError {
             | NetError::SlowFrame(_)
             | NetError::Budget(_)
             | NetError::Io(_) => true,
+            NetError::At { error, .. } => error.is_fatal(),
         }
+    }
+
+    /// The error itself, without the frame it was found at.
+    pub fn reason(&self) -> &NetError {
+        if let NetError::At { error, .. } = self { error.reason() } else { self }
     }
 }
 
