@@ -247,6 +247,13 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
         seen.extend(check(&schema, &args.join(" "), &stdout_of(args)));
     }
 
+    // A command that fails after --json ends its stdout with an `error` line.
+    let failed = stdout_of(&["connect", "--json", "--send", "hi", "127.0.0.1", "1"]);
+    let last: Value = serde_json::from_str(failed.lines().last().unwrap_or_default()).unwrap();
+    assert_eq!((last["event"].as_str(), last["exit"].as_u64()), (Some("error"), Some(1)), "{failed}");
+    assert!(last["message"].as_str().unwrap().starts_with("cannot reach 127.0.0.1:1"), "{failed}");
+    seen.extend(check(&schema, "connect --json (no server)", &failed));
+
     let documented: BTreeSet<String> = schema.events.keys().cloned().collect();
     let missing: Vec<&String> = documented.difference(&seen).collect();
     assert!(missing.is_empty(), "documented events no session produced: {missing:?}");

@@ -115,6 +115,21 @@ impl CliError {
     }
 }
 
+impl CliError {
+    /// The error as the last line of a `--json` run's standard output (the
+    /// `error` event of `docs/EVENTS.md`), so that a script reading JSON
+    /// learns why the command failed; the two lines still go to stderr.
+    pub fn json_line(&self) -> String {
+        serde_json::json!({
+            "event": "error",
+            "message": self.what,
+            "hint": self.hint,
+            "exit": self.exit_code(),
+        })
+        .to_string()
+    }
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "cryptolab: {}", self.what)?;

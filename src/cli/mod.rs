@@ -200,6 +200,17 @@ pub(super) fn parse_bits(s: &str) -> Result<u16, String> {
     }
 }
 
+/// Whether the command that runs was given `--json` (its own flag, on the
+/// deepest subcommand): then an error is reported as a JSON line on stdout
+/// too ([`CliError::json_line`]).
+pub fn wants_json(matches: &clap::ArgMatches) -> bool {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    matches!(m.try_get_one::<bool>("json"), Ok(Some(true)))
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let color = Term { color: cli.color, width: cli.width };
