@@ -712,8 +712,7 @@ fn a_client_whose_reply_was_tampered_with_names_the_frame_it_refused() {
     let mut c = client("gcm", relay, &["--quiet", "--send", "pay 10 to bob"]);
     assert_eq!(c.wait_exit(), 2, "{}", c.text());
     assert!(
-        c.text()
-            .contains("cryptolab: frame 3 from the server: message rejected: wrong key or tampered frame"),
+        c.text().contains("cryptolab: frame 3 from server: message rejected: wrong key or tampered frame"),
         "{}",
         c.text()
     );

@@ -419,24 +419,14 @@ async fn read_frame_untimed<R: tokio::io::AsyncRead + Unpin>(
     rd: &mut R,
     frame: &mut Vec<u8>,
 ) -> io::Result<()> {
-    use crate::wire::{HEADER_LEN, Header};
     frame.clear();
-    let mut want = HEADER_LEN;
     loop {
-        if frame.len() >= HEADER_LEN && want == HEADER_LEN {
-            let head: &[u8; HEADER_LEN] = frame[..HEADER_LEN].try_into().expect("a header's length");
-            let header = Header::decode(head, Limits::default().max_body).map_err(io::Error::other)?;
-            want = HEADER_LEN + header.len as usize;
+        match crate::wire::take_frame(frame, Limits::default().max_body).map_err(io::Error::other)? {
+            Some((_, _, used)) if used == frame.len() => return Ok(()),
+            Some(_) => return Err(io::Error::other("the server sent more than one reply")),
+            // Room for a small reply at once; a larger one grows as it comes.
+            None => frame.reserve(1024),
         }
-        if frame.len() >= want {
-            return if frame.len() == want {
-                Ok(())
-            } else {
-                Err(io::Error::other("the server sent more than one reply"))
-            };
-        }
-        // Room for a small reply at once; a larger one, once its header says.
-        frame.reserve(want.max(1024) - frame.len());
         if rd.read_buf(frame).await? == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }

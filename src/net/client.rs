@@ -231,9 +231,10 @@ impl Session {
     }
 
     /// `e`, as found at the message just received (the session's end
-    /// names it: `frame 3 from the server: message rejected: …`).
+    /// names it: `frame 3 from server: message rejected: …`, as the dumps
+    /// name the server).
     fn at(&self, e: NetError) -> NetError {
-        NetError::At { unit: self.unit, n: self.n_in, peer: "the server", error: Box::new(e) }
+        NetError::At { unit: self.unit, n: self.n_in, peer: "server", error: Box::new(e) }
     }
 
     /// A bad message the stream survives: one line, and on.

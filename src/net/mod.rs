@@ -72,7 +72,7 @@ pub enum NetError {
         unit: &'static str,
         /// Its number, counting from 1 (as the dumps do).
         n: u64,
-        /// Who sent it (`the server`).
+        /// Who sent it (`server`).
         peer: &'static str,
         /// What was wrong.
         error: Box<NetError>,
