@@ -113,9 +113,7 @@ impl CliError {
     pub fn is_broken_pipe(&self) -> bool {
         self.kind == Kind::Output && self.io_kind == Some(io::ErrorKind::BrokenPipe)
     }
-}
 
-impl CliError {
     /// The error as the last line of a `--json` run's standard output (the
     /// `error` event of `docs/EVENTS.md`), so that a script reading JSON
     /// learns why the command failed; the two lines still go to stderr.
