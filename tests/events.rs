@@ -248,7 +248,10 @@ fn every_json_line_of_real_sessions_follows_docs_events_md() {
     }
 
     // A command that fails after --json ends its stdout with an `error` line.
-    let failed = stdout_of(&["connect", "--json", "--send", "hi", "127.0.0.1", "1"]);
+    // (Keys given, so that it fails at the connect, whatever files the
+    // temporary directory holds.)
+    let failed =
+        stdout_of(&["connect", "--key", KEY, "--mac-key", MAC, "--json", "--send", "hi", "127.0.0.1", "1"]);
     let last: Value = serde_json::from_str(failed.lines().last().unwrap_or_default()).unwrap();
     assert_eq!((last["event"].as_str(), last["exit"].as_u64()), (Some("error"), Some(1)), "{failed}");
     assert!(last["message"].as_str().unwrap().starts_with("cannot reach 127.0.0.1:1"), "{failed}");
